@@ -1,0 +1,126 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using PaymentJournal.Features.Accounts;
+using PaymentJournal.Features.Companies;
+using PaymentJournal.Features.Contacts;
+using PaymentJournal.Features.CustomerPaymentJournals;
+using PaymentJournal.Features.CustomerPayments;
+using PaymentJournal.Features.Customers;
+using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.Ledger;
+using PaymentJournal.Features.SalesInvoices;
+using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+
+namespace PaymentJournal.Data;
+
+/// <summary>
+/// The database. The schema itself comes from the versioned SQL migrations (Data/Migrations/{provider});
+/// this mapping only has to agree with it: snake_case names, one table per entity.
+/// </summary>
+public sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
+{
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<Series> NumberSeries => Set<Series>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<SalesInvoice> SalesInvoices => Set<SalesInvoice>();
+    public DbSet<SalesInvoiceLine> SalesInvoiceLines => Set<SalesInvoiceLine>();
+    public DbSet<CustomerPaymentJournal> CustomerPaymentJournals => Set<CustomerPaymentJournal>();
+    public DbSet<CustomerPayment> CustomerPayments => Set<CustomerPayment>();
+    public DbSet<Dimension> Dimensions => Set<Dimension>();
+    public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
+    public DbSet<PaymentDimension> PaymentDimensions => Set<PaymentDimension>();
+    public DbSet<CustomerLedgerEntry> CustomerLedgerEntries => Set<CustomerLedgerEntry>();
+    public DbSet<CustomerLedgerApplication> CustomerLedgerApplications => Set<CustomerLedgerApplication>();
+    public DbSet<GeneralLedgerEntry> GeneralLedgerEntries => Set<GeneralLedgerEntry>();
+    public DbSet<LedgerEntryDimension> LedgerEntryDimensions => Set<LedgerEntryDimension>();
+
+    /// <summary>The clock used for lastModifiedDateTime and ETags; tests may replace it.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Company>().ToTable("companies");
+        b.Entity<Series>().ToTable("number_series");
+        b.Entity<Account>().ToTable("accounts");
+        b.Entity<Customer>().ToTable("customers");
+        b.Entity<Contact>().ToTable("contacts");
+        b.Entity<SalesInvoice>().ToTable("sales_invoices");
+        b.Entity<SalesInvoiceLine>().ToTable("sales_invoice_lines");
+        b.Entity<CustomerPaymentJournal>().ToTable("customer_payment_journals");
+        b.Entity<CustomerPayment>().ToTable("customer_payments");
+        b.Entity<Dimension>().ToTable("dimensions");
+        b.Entity<DimensionValue>().ToTable("dimension_values");
+        b.Entity<PaymentDimension>().ToTable("payment_dimensions").HasKey(x => new { x.PaymentId, x.DimensionId });
+        b.Entity<CustomerLedgerEntry>().ToTable("customer_ledger_entries");
+        b.Entity<CustomerLedgerApplication>().ToTable("customer_ledger_applications");
+        b.Entity<GeneralLedgerEntry>().ToTable("general_ledger_entries");
+        b.Entity<LedgerEntryDimension>().ToTable("ledger_entry_dimensions").HasKey(x => new { x.EntryId, x.DimensionId });
+
+        var utc = new ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+                if (property.ClrType == typeof(DateTime)) property.SetValueConverter(utc);
+            }
+            if (typeof(Versioned).IsAssignableFrom(entity.ClrType))
+                entity.FindProperty(nameof(Versioned.Version))!.IsConcurrencyToken = true;
+        }
+    }
+
+    /// <summary>Moves Version and LastModified of every added or changed row, so the ETag changes with every change.</summary>
+    public override Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
+    {
+        Stamp();
+        return base.SaveChangesAsync(cancellationToken);
+    }
+
+    public override int SaveChanges()
+    {
+        Stamp();
+        return base.SaveChanges();
+    }
+
+    private void Stamp()
+    {
+        var now = Now();
+        foreach (var entry in ChangeTracker.Entries<Versioned>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.LastModified = now;
+                entry.Entity.Version = NextVersion(entry.Entity.Version, now);
+            }
+        }
+    }
+
+    /// <summary>Now, cut to milliseconds (the precision lastModifiedDateTime has on the wire).</summary>
+    public DateTime Now()
+    {
+        var t = Clock.GetUtcNow().UtcDateTime;
+        return new DateTime(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+    }
+
+    /// <summary>Versions grow with time as well as per change, so a row deleted and created again never reuses an old ETag.</summary>
+    public static long NextVersion(long current, DateTime now) => Math.Max(current + 1, now.Ticks / 10);
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}

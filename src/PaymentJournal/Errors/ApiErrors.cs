@@ -1,0 +1,83 @@
+namespace PaymentJournal.Errors;
+
+/// <summary>
+/// The error catalogue: one method per error code the real Business Central API returns
+/// (dev-itpro/webservices/dynamics-error-codes), with the status code we answer it with.
+/// </summary>
+public static class ApiErrors
+{
+    public static ApiException NotFound(string what) =>
+        new(404, "Internal_RecordNotFound", $"The {what} does not exist. Identification fields and values: the key in the URL.");
+
+    public static ApiException RecordNotFound(string entity, Guid id) =>
+        new(404, "Internal_RecordNotFound", $"The {entity} with id '{id:D}' does not exist.");
+
+    public static ApiException ResourceNotFound(string segment) =>
+        new(404, "BadRequest_ResourceNotFound", $"No HTTP resource was found that matches the request URI segment '{segment}'.");
+
+    public static ApiException MethodNotAllowed(string method, string what, string allow) =>
+        new(405, "BadRequest_MethodNotAllowed", $"'{method}' requests for '{what}' are not allowed.")
+        { Headers = new() { ["Allow"] = allow } };
+
+    public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
+
+    public static ApiException InvalidJson(string detail) =>
+        new(400, "BadRequest", $"The request body is not valid JSON: {detail}");
+
+    public static ApiException UnknownProperty(string property, string type) =>
+        new(400, "BadRequest", $"The property '{property}' does not exist on type '{type}'. Make sure to only use property names that are defined by the type.");
+
+    public static ApiException WrongType(string property, string expected) =>
+        new(400, "BadRequest", $"Cannot convert the literal for property '{property}' to the expected type '{expected}'.");
+
+    public static ApiException InvalidGuid(string property, string value) =>
+        new(400, "Application_InvalidGUID", $"The value '{Truncate(value)}' of '{property}' is not a valid GUID.");
+
+    public static ApiException StringTooLong(string property, int length, int max) =>
+        new(400, "Application_StringExceededLength",
+            $"The length of the string for '{property}' is {length}, but it must be less than or equal to {max} characters.");
+
+    public static ApiException ReadOnly(string property) =>
+        new(400, "BadRequest_InvalidOperation", $"The property '{property}' is read-only and cannot be written.");
+
+    public static ApiException Dialog(string message) => new(400, "Application_DialogException", message);
+
+    public static ApiException FieldValidation(string message) => new(400, "Application_FieldValidationException", message);
+
+    public static ApiException InvalidOption(string property, string value, string allowed) =>
+        new(400, "Application_EvaluateException", $"The value '{Truncate(value)}' is not valid for '{property}'. Allowed values: {allowed}.");
+
+    public static ApiException MissingIfMatch() =>
+        new(400, "BadRequest_InvalidToken", "Could not validate the client concurrency token required by the service. Please provide a valid token in the client request.");
+
+    public static ApiException BadETag() =>
+        new(400, "BadRequest_InvalidToken", "The If-Match header does not hold a valid entity tag.");
+
+    public static ApiException EntityChanged() =>
+        new(409, "Request_EntityChanged", "Another user has already changed the record.");
+
+    public static ApiException SameKeyExists(string entity, string key) =>
+        new(409, "Internal_EntityWithSameKeyExists", $"The record in table {entity} already exists. Identification fields and values: {key}");
+
+    public static ApiException NotSupported(string what) =>
+        new(400, "BadRequest_NotSupported", $"{what} is not supported.");
+
+    public static ApiException QueryOption(string message) => new(400, "BadRequest_InvalidQueryOption", message);
+
+    public static ApiException UnsupportedMediaType(string? contentType) =>
+        new(415, "BadRequest_UnsupportedMediaType", $"The content type '{Truncate(contentType ?? "")}' is not supported. Use 'application/json'.");
+
+    public static ApiException PayloadTooLarge(long max) =>
+        new(413, "BadRequest_RequestTooLarge", $"The request body is larger than the limit of {max} bytes.");
+
+    public static ApiException Unauthorized(string message) =>
+        new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = "Bearer, Basic realm=\"PaymentJournal\"" } };
+
+    public static ApiException Forbidden(string message) => new(403, "Authorization_Forbidden", message);
+
+    public static ApiException TooManyRequests(int retryAfterSeconds) =>
+        new(429, "Request_TooManyRequests", "The request was throttled: too many requests for this credential.")
+        { Headers = new() { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+
+    internal static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "...";
+}

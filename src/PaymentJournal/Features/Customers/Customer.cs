@@ -1,0 +1,32 @@
+using PaymentJournal.Data;
+
+namespace PaymentJournal.Features.Customers;
+
+public sealed class Customer : Versioned
+{
+    public Guid Id { get; set; }
+    public Guid CompanyId { get; set; }
+    public string Number { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public string Type { get; set; } = "Company";
+    public string AddressLine1 { get; set; } = "";
+    public string AddressLine2 { get; set; } = "";
+    public string City { get; set; } = "";
+    public string State { get; set; } = "";
+    public string Country { get; set; } = "";
+    public string PostalCode { get; set; } = "";
+    public string PhoneNumber { get; set; } = "";
+    public string Email { get; set; } = "";
+    public string Website { get; set; } = "";
+    public string CurrencyCode { get; set; } = "";
+    /// <summary>Option caption: " ", "Ship", "Invoice" or "All" (enum customerBlocked).</summary>
+    public string Blocked { get; set; } = " ";
+    public long CreditLimit { get; set; }
+    /// <summary>Sum of the remaining amounts of the customer's open ledger entries, in cents; maintained by posting.</summary>
+    public long BalanceDue { get; set; }
+    /// <summary>The receivables account of the customer's posting group.</summary>
+    public Guid ReceivablesAccountId { get; set; }
+
+    public static readonly string[] BlockedValues = [" ", "Ship", "Invoice", "All"];
+    public static readonly string[] Types = ["Person", "Company"];
+}

@@ -1,0 +1,69 @@
+namespace PaymentJournal.Features.Ledger;
+
+/// <summary>
+/// A customer ledger entry. Its amount never changes; only <see cref="RemainingAmount"/> and <see cref="Open"/>
+/// move when another entry is applied to it, and every such move is written as a <see cref="CustomerLedgerApplication"/>.
+/// </summary>
+public sealed class CustomerLedgerEntry
+{
+    public Guid Id { get; set; }
+    public Guid CompanyId { get; set; }
+    public long EntryNumber { get; set; }
+    public long TransactionNumber { get; set; }
+    public Guid CustomerId { get; set; }
+    public string CustomerNumber { get; set; } = "";
+    public DateOnly PostingDate { get; set; }
+    public string DocumentType { get; set; } = "";
+    public string DocumentNumber { get; set; } = "";
+    public string ExternalDocumentNumber { get; set; } = "";
+    public string Description { get; set; } = "";
+    public long Amount { get; set; }
+    public long RemainingAmount { get; set; }
+    public bool Open { get; set; }
+    public Guid SalesInvoiceId { get; set; }
+    public string JournalCode { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+
+    public static readonly string[] DocumentTypes = ["_x0020_", "Payment", "Invoice", "Credit_x0020_Memo", "Finance_x0020_Charge_x0020_Memo", "Reminder", "Refund"];
+}
+
+/// <summary>One application: <see cref="Amount"/> of the applying entry settled against the applied entry.</summary>
+public sealed class CustomerLedgerApplication
+{
+    public Guid Id { get; set; }
+    public Guid CompanyId { get; set; }
+    public long TransactionNumber { get; set; }
+    public Guid ApplyingEntryId { get; set; }
+    public Guid AppliedEntryId { get; set; }
+    public long Amount { get; set; }
+    public DateOnly PostingDate { get; set; }
+}
+
+public sealed class GeneralLedgerEntry
+{
+    public Guid Id { get; set; }
+    public Guid CompanyId { get; set; }
+    public long EntryNumber { get; set; }
+    public long TransactionNumber { get; set; }
+    public DateOnly PostingDate { get; set; }
+    public string DocumentType { get; set; } = "";
+    public string DocumentNumber { get; set; } = "";
+    public Guid AccountId { get; set; }
+    public string AccountNumber { get; set; } = "";
+    public string Description { get; set; } = "";
+    /// <summary>Signed: a debit is positive, a credit negative. Every transaction's entries sum to zero.</summary>
+    public long Amount { get; set; }
+    public long DebitAmount { get; set; }
+    public long CreditAmount { get; set; }
+    public Guid CustomerId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A dimension value carried by a posted ledger entry (copied from its journal line).</summary>
+public sealed class LedgerEntryDimension
+{
+    public Guid CompanyId { get; set; }
+    public Guid EntryId { get; set; }
+    public Guid DimensionId { get; set; }
+    public Guid DimensionValueId { get; set; }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using PaymentJournal.Errors;
+
+namespace PaymentJournal.OData;
+
+/// <summary>
+/// An entity set as the router, $metadata and the query pipeline see it. <see cref="EntitySet{T}"/> implements the
+/// typed parts; each feature folder declares one subclass with its fields, navigations and rules.
+/// </summary>
+public abstract class EntitySetDef
+{
+    /// <summary>The entity set name in URLs and $metadata, e.g. customerPayments.</summary>
+    public abstract string Name { get; }
+    /// <summary>The entity type name, e.g. customerPayment.</summary>
+    public abstract string TypeName { get; }
+    public virtual Surfaces Surfaces => Surfaces.Both;
+    /// <summary>Reachable directly under a company (companies({id})/name); otherwise only through a navigation.</summary>
+    public virtual bool CompanyLevel => true;
+    public virtual bool CanCreate => false;
+    public virtual bool CanUpdate => false;
+    public virtual bool CanDelete => false;
+    /// <summary>Bound actions (e.g. Microsoft.NAV.post) by name.</summary>
+    public virtual IReadOnlyList<string> Actions => [];
+    public abstract IReadOnlyList<FieldDef> AllFields { get; }
+    public List<NavigationDef> Navigations { get; } = [];
+
+    private Dictionary<string, FieldDef>? _byName;
+
+    public FieldDef? FindField(string name, Surfaces surface)
+    {
+        _byName ??= AllFields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        return _byName.TryGetValue(name, out var f) && f.On(surface) ? f : null;
+    }
+
+    public NavigationDef? FindNavigation(string name, Surfaces surface) =>
+        Navigations.FirstOrDefault(n => n.Name == name && n.On(surface));
+
+    public IEnumerable<FieldDef> FieldsOn(Surfaces surface) => AllFields.Where(f => f.On(surface));
+
+    public bool On(Surfaces surface) => (Surfaces & surface) != 0;
+
+    public string AllowedMethodsForCollection => CanCreate ? "GET, POST" : "GET";
+    public string AllowedMethodsForEntity =>
+        string.Join(", ", new[] { "GET", CanUpdate ? "PATCH" : null, CanDelete ? "DELETE" : null }.Where(m => m is not null));
+
+    // The typed pipeline, implemented by EntitySet<T>.
+    public abstract Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key);
+    public abstract Task ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath);
+    public abstract Task CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response);
+    public abstract Task GetAsync(RequestContext rc, Scope scope, object entity, QueryOptions query, ResponseBuilder response, string contextPath);
+    public abstract Task<object> CreateAsync(RequestContext rc, Scope scope, Body body);
+    public abstract Task UpdateAsync(RequestContext rc, Scope scope, object entity, Body body);
+    public abstract Task DeleteAsync(RequestContext rc, Scope scope, object entity);
+    public abstract Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action);
+    public abstract Guid KeyOf(object entity);
+    public abstract string ETagOf(object entity);
+    public abstract long? VersionOf(object entity);
+    /// <summary>Loads entities for $expand: children of many parents at once (collection) or targets by key (single).</summary>
+    internal abstract Task<Dictionary<Guid, List<object>>> LoadForExpandAsync(RequestContext rc, Guid companyId, NavigationDef nav, IReadOnlyList<object> parents, EntitySetDef parentSet, ExpandItem item);
+    internal abstract void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, Surfaces surface);
+
+    /// <summary>Parses a JSON body against this set for a create or an update.</summary>
+    public Body ParseBody(RequestContext rc, bool isCreate)
+    {
+        if (rc.Body.Length > rc.Limits.MaxBodyBytes) throw ApiErrors.PayloadTooLarge(rc.Limits.MaxBodyBytes);
+        var deep = Navigations.Where(n => n.DeepInsert && n.On(rc.Surface.Kind)).Select(n => n.Name).ToArray();
+        return Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Text.Json;
+
+namespace PaymentJournal.OData;
+
+/// <summary>How a property looks on the wire and how it is stored.</summary>
+public enum FieldKind
+{
+    Guid,
+    String,
+    Date,
+    DateTimeOffset,
+    /// <summary>Edm.Decimal on the wire, a scaled integer (<see cref="FieldDef.Scale"/> digits) in the database.</summary>
+    Decimal,
+    Int32,
+    Boolean,
+    /// <summary>A string holding an option caption, an Edm enum type in $metadata.</summary>
+    Enum,
+}
+
+[Flags]
+public enum Surfaces
+{
+    V2 = 1,
+    Graph = 2,
+    Both = V2 | Graph,
+}
+
+public enum Access
+{
+    ReadWrite,
+    /// <summary>May be supplied on create (for example a client-chosen id); never changed afterwards.</summary>
+    CreateOnly,
+    ReadOnly,
+}
+
+/// <summary>
+/// One property of an entity type. The same definition drives $metadata, JSON output, body validation,
+/// $select and the $filter/$orderby binder (through <see cref="Column"/>), so the four can never disagree.
+/// </summary>
+public abstract class FieldDef
+{
+    public required string Name { get; init; }
+    public required FieldKind Kind { get; init; }
+    public int MaxLength { get; init; }
+    public Access Access { get; init; }
+    public Surfaces Surfaces { get; init; } = Surfaces.Both;
+    /// <summary>Digits after the decimal point of a <see cref="FieldKind.Decimal"/> stored as a scaled long.</summary>
+    public int Scale { get; init; } = 2;
+    public string[]? EnumMembers { get; init; }
+    public string? EnumTypeName { get; init; }
+    /// <summary>The entity member that stores the value, as a lambda for LINQ (entity => entity.Member).</summary>
+    public abstract LambdaExpression Column { get; }
+    public bool IsKey { get; init; }
+    /// <summary>A Code field: Business Central stores it in upper case.</summary>
+    public bool Upper { get; init; }
+
+    public bool On(Surfaces surface) => (Surfaces & surface) != 0;
+}
+
+public sealed class FieldDef<T> : FieldDef
+{
+    public required LambdaExpression ColumnExpression { get; init; }
+    public required Action<Utf8JsonWriter, T> Write { get; init; }
+    public override LambdaExpression Column => ColumnExpression;
+}
+
+/// <summary>Writes stored values in the contract's wire format (§1: lowercase GUIDs, YYYY-MM-DD, UTC with Z).</summary>
+public static class Wire
+{
+    public static string Guid(Guid g) => g.ToString("D");
+    public static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public static decimal FromScaled(long value, int scale) => new(Math.Abs(value), 0, 0, value < 0, (byte)scale);
+
+    /// <summary>Scales a decimal to a long with <paramref name="scale"/> digits, rounding half away from zero
+    /// as Business Central's Round does for amounts; null when the value does not fit.</summary>
+    public static long? ToScaled(decimal value, int scale)
+    {
+        var rounded = Math.Round(value, scale, MidpointRounding.AwayFromZero);
+        decimal factor = scale switch { 0 => 1m, 2 => 100m, 5 => 100000m, _ => (decimal)Math.Pow(10, scale) };
+        var scaled = rounded * factor;
+        if (scaled > long.MaxValue / 1000 || scaled < long.MinValue / 1000) return null;
+        return (long)scaled;
+    }
+}
+
+/// <summary>Builds the field list of one entity type.</summary>
+public sealed class FieldsBuilder<T>
+{
+    private readonly List<FieldDef<T>> _fields = [];
+    public IReadOnlyList<FieldDef<T>> Fields => _fields;
+
+    public FieldsBuilder<T> Key(string name, Expression<Func<T, Guid>> column, Access access = Access.ReadOnly)
+        => AddGuid(name, column, access, Surfaces.Both, isKey: true);
+
+    public FieldsBuilder<T> Guid(string name, Expression<Func<T, Guid>> column, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+        => AddGuid(name, column, access, surfaces, isKey: false);
+
+    private FieldsBuilder<T> AddGuid(string name, Expression<Func<T, Guid>> column, Access access, Surfaces surfaces, bool isKey)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Guid, Access = access, Surfaces = surfaces, IsKey = isKey, ColumnExpression = column,
+            Write = (w, e) => w.WriteString(name, get(e)),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> String(string name, Expression<Func<T, string>> column, int maxLength, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+        => AddString(name, column, maxLength, access, surfaces, upper: false);
+
+    /// <summary>A Code field (Business Central's Code[n]): stored in upper case.</summary>
+    public FieldsBuilder<T> Code(string name, Expression<Func<T, string>> column, int maxLength, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+        => AddString(name, column, maxLength, access, surfaces, upper: true);
+
+    private FieldsBuilder<T> AddString(string name, Expression<Func<T, string>> column, int maxLength, Access access, Surfaces surfaces, bool upper)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.String, MaxLength = maxLength, Access = access, Surfaces = surfaces, ColumnExpression = column, Upper = upper,
+            Write = (w, e) => w.WriteString(name, get(e)),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> Enum(string name, string enumTypeName, string[] members, Expression<Func<T, string>> column, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Enum, EnumMembers = members, EnumTypeName = enumTypeName, Access = access, Surfaces = surfaces,
+            ColumnExpression = column, MaxLength = 30,
+            Write = (w, e) => w.WriteString(name, get(e)),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> Date(string name, Expression<Func<T, DateOnly>> column, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Date, Access = access, Surfaces = surfaces, ColumnExpression = column,
+            Write = (w, e) => w.WriteString(name, Wire.Date(get(e))),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> Timestamp(string name, Expression<Func<T, DateTime>> column, Access access = Access.ReadOnly, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.DateTimeOffset, Access = access, Surfaces = surfaces, ColumnExpression = column,
+            Write = (w, e) => w.WriteString(name, Wire.Timestamp(get(e))),
+        });
+        return this;
+    }
+
+    /// <summary>A decimal stored as a long scaled by 10^scale (exact, and comparable and sortable in SQL on SQLite).</summary>
+    public FieldsBuilder<T> Decimal(string name, Expression<Func<T, long>> column, Access access = Access.ReadWrite, int scale = 2, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Decimal, Scale = scale, Access = access, Surfaces = surfaces, ColumnExpression = column,
+            Write = (w, e) => w.WriteNumber(name, Wire.FromScaled(get(e), scale)),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> Int32(string name, Expression<Func<T, int>> column, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Int32, Access = access, Surfaces = surfaces, ColumnExpression = column,
+            Write = (w, e) => w.WriteNumber(name, get(e)),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> Boolean(string name, Expression<Func<T, bool>> column, Access access = Access.ReadWrite, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Boolean, Access = access, Surfaces = surfaces, ColumnExpression = column,
+            Write = (w, e) => w.WriteBoolean(name, get(e)),
+        });
+        return this;
+    }
+}

@@ -1,0 +1,44 @@
+using PaymentJournal.Data;
+
+namespace PaymentJournal.OData;
+
+/// <summary>Everything a handler may use about the request it serves, whether it came over HTTP or inside a $batch.</summary>
+public sealed class RequestContext
+{
+    public required AppDb Db { get; init; }
+    public required Surface Surface { get; init; }
+    public required string Method { get; init; }
+    /// <summary>Absolute service root of the surface, ending in '/', e.g. http://localhost:5080/api/v2.0/.</summary>
+    public required string ServiceRoot { get; init; }
+    public required IReadOnlyDictionary<string, string> Headers { get; init; }
+    public required ReadOnlyMemory<byte> Body { get; init; }
+    public required string CorrelationId { get; init; }
+    public required Limits Limits { get; init; }
+    public required Catalog Catalog { get; init; }
+    public required CompanyAccess Access { get; init; }
+    public CancellationToken Aborted { get; init; }
+    /// <summary>Set while the request runs inside an atomic $batch group: the group owns the transaction.</summary>
+    public bool InAtomicGroup { get; init; }
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+
+    public DateOnly Today => DateOnly.FromDateTime(Db.Now());
+}
+
+/// <summary>Where a request is allowed to read and write; None-mode auth allows everything.</summary>
+public sealed class CompanyAccess
+{
+    public static readonly CompanyAccess All = new() { AllCompanies = true, CanWrite = true };
+    public bool AllCompanies { get; init; }
+    public IReadOnlySet<Guid> Companies { get; init; } = new HashSet<Guid>();
+    public bool CanWrite { get; init; }
+    public string? Principal { get; init; }
+
+    public bool Allows(Guid companyId) => AllCompanies || Companies.Contains(companyId);
+}
+
+/// <summary>The parent a collection is reached through: the company, and possibly a parent entity.</summary>
+public readonly record struct Scope(Guid CompanyId, string? ParentKind = null, Guid ParentId = default, object? Parent = null)
+{
+    public bool HasParent => ParentKind is not null;
+}
