@@ -24,6 +24,7 @@ public sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
     public DbSet<Series> NumberSeries => Set<Series>();
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<CustomerPostingGroup> CustomerPostingGroups => Set<CustomerPostingGroup>();
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<SalesInvoice> SalesInvoices => Set<SalesInvoice>();
     public DbSet<SalesInvoiceLine> SalesInvoiceLines => Set<SalesInvoiceLine>();
@@ -46,6 +47,7 @@ public sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
         b.Entity<Series>().ToTable("number_series");
         b.Entity<Account>().ToTable("accounts");
         b.Entity<Customer>().ToTable("customers");
+        b.Entity<CustomerPostingGroup>().ToTable("customer_posting_groups");
         b.Entity<Contact>().ToTable("contacts");
         b.Entity<SalesInvoice>().ToTable("sales_invoices");
         b.Entity<SalesInvoiceLine>().ToTable("sales_invoice_lines");
@@ -59,6 +61,28 @@ public sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
         b.Entity<GeneralLedgerEntry>().ToTable("general_ledger_entries");
         b.Entity<LedgerEntryDimension>().ToTable("ledger_entry_dimensions").HasKey(x => new { x.EntryId, x.DimensionId });
 
+        // The foreign keys the migrations declare, so that EF Core orders inserts and deletes to satisfy them.
+        CompanyOwned<Series>(b, x => x.CompanyId);
+        CompanyOwned<Account>(b, x => x.CompanyId);
+        CompanyOwned<CustomerPostingGroup>(b, x => x.CompanyId);
+        CompanyOwned<Customer>(b, x => x.CompanyId);
+        CompanyOwned<Contact>(b, x => x.CompanyId);
+        CompanyOwned<SalesInvoice>(b, x => x.CompanyId);
+        CompanyOwned<SalesInvoiceLine>(b, x => x.CompanyId);
+        CompanyOwned<CustomerPaymentJournal>(b, x => x.CompanyId);
+        CompanyOwned<CustomerPayment>(b, x => x.CompanyId);
+        CompanyOwned<Dimension>(b, x => x.CompanyId);
+        CompanyOwned<DimensionValue>(b, x => x.CompanyId);
+        CompanyOwned<CustomerLedgerEntry>(b, x => x.CompanyId);
+        CompanyOwned<CustomerLedgerApplication>(b, x => x.CompanyId);
+        CompanyOwned<GeneralLedgerEntry>(b, x => x.CompanyId);
+        b.Entity<SalesInvoiceLine>().HasOne<SalesInvoice>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<CustomerPayment>().HasOne<CustomerPaymentJournal>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<DimensionValue>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<PaymentDimension>().HasOne<CustomerPayment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<PaymentDimension>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<PaymentDimension>().HasOne<DimensionValue>().WithMany().HasForeignKey(x => x.DimensionValueId).OnDelete(DeleteBehavior.ClientNoAction);
+
         var utc = new ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
         foreach (var entity in b.Model.GetEntityTypes())
         {
@@ -71,6 +95,9 @@ public sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
                 entity.FindProperty(nameof(Versioned.Version))!.IsConcurrencyToken = true;
         }
     }
+
+    private static void CompanyOwned<T>(ModelBuilder b, System.Linq.Expressions.Expression<Func<T, object?>> key) where T : class =>
+        b.Entity<T>().HasOne<Company>().WithMany().HasForeignKey(key).OnDelete(DeleteBehavior.ClientNoAction);
 
     /// <summary>Moves Version and LastModified of every added or changed row, so the ETag changes with every change.</summary>
     public override Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)

@@ -56,7 +56,8 @@ public abstract class EntitySetDef
     public abstract string ETagOf(object entity);
     public abstract long? VersionOf(object entity);
     /// <summary>Loads entities for $expand: children of many parents at once (collection) or targets by key (single).</summary>
-    internal abstract Task<Dictionary<Guid, List<object>>> LoadForExpandAsync(RequestContext rc, Guid companyId, NavigationDef nav, IReadOnlyList<object> parents, EntitySetDef parentSet, ExpandItem item);
+    internal abstract Task<(Dictionary<Guid, List<object>>, ExpansionData?)> LoadForExpandAsync(RequestContext rc, Guid companyId, NavigationDef nav, IReadOnlyList<object> parents, EntitySetDef parentSet, ExpandItem item);
+    public abstract void WriteSingleResponse(RequestContext rc, object entity, ResponseBuilder response, string contextPath);
     internal abstract void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, Surfaces surface);
 
     /// <summary>Parses a JSON body against this set for a create or an update.</summary>

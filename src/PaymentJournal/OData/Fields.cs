@@ -73,7 +73,13 @@ public static class Wire
     public static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     public static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    public static decimal FromScaled(long value, int scale) => new(Math.Abs(value), 0, 0, value < 0, (byte)scale);
+    public static decimal FromScaled(long value, int scale)
+    {
+        var magnitude = value == long.MinValue ? 9223372036854775808UL : (ulong)Math.Abs(value);
+        // Trailing zeros are dropped, so 1500.00 is written as 1500 and 12.50 as 12.5.
+        while (scale > 0 && magnitude % 10 == 0) { magnitude /= 10; scale--; }
+        return new decimal((int)(magnitude & 0xFFFFFFFF), (int)(magnitude >> 32), 0, value < 0, (byte)scale);
+    }
 
     /// <summary>Scales a decimal to a long with <paramref name="scale"/> digits, rounding half away from zero
     /// as Business Central's Round does for amounts; null when the value does not fit.</summary>

@@ -12,6 +12,8 @@ public sealed class RequestContext
     public required string ServiceRoot { get; init; }
     public required IReadOnlyDictionary<string, string> Headers { get; init; }
     public required ReadOnlyMemory<byte> Body { get; init; }
+    /// <summary>The resource path relative to the service root, as the client sent it (for next links).</summary>
+    public string RelativePath { get; set; } = "";
     public required string CorrelationId { get; init; }
     public required Limits Limits { get; init; }
     public required Catalog Catalog { get; init; }
@@ -38,7 +40,7 @@ public sealed class CompanyAccess
 }
 
 /// <summary>The parent a collection is reached through: the company, and possibly a parent entity.</summary>
-public readonly record struct Scope(Guid CompanyId, string? ParentKind = null, Guid ParentId = default, object? Parent = null)
+public readonly record struct Scope(Guid CompanyId, NavigationDef? Via = null, Guid ParentId = default, object? Parent = null)
 {
-    public bool HasParent => ParentKind is not null;
+    public bool HasParent => Via is not null;
 }

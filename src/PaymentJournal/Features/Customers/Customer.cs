@@ -24,9 +24,19 @@ public sealed class Customer : Versioned
     public long CreditLimit { get; set; }
     /// <summary>Sum of the remaining amounts of the customer's open ledger entries, in cents; maintained by posting.</summary>
     public long BalanceDue { get; set; }
-    /// <summary>The receivables account of the customer's posting group.</summary>
-    public Guid ReceivablesAccountId { get; set; }
+    /// <summary>The customer posting group, which names the receivables account posting uses.</summary>
+    public Guid PostingGroupId { get; set; }
 
     public static readonly string[] BlockedValues = [" ", "Ship", "Invoice", "All"];
     public static readonly string[] Types = ["Person", "Company"];
+}
+
+/// <summary>A customer posting group: which G/L account holds the receivables of its customers.</summary>
+public sealed class CustomerPostingGroup
+{
+    public Guid Id { get; set; }
+    public Guid CompanyId { get; set; }
+    public string Code { get; set; } = "";
+    public string Description { get; set; } = "";
+    public Guid ReceivablesAccountId { get; set; }
 }

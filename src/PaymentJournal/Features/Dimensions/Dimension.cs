@@ -27,4 +27,9 @@ public sealed class PaymentDimension : Versioned
     public Guid PaymentId { get; set; }
     public Guid DimensionId { get; set; }
     public Guid DimensionValueId { get; set; }
+    // Dimensions and their values are create-and-read only, so their codes and names can be kept on the line.
+    public string DimensionCode { get; set; } = "";
+    public string DimensionName { get; set; } = "";
+    public string ValueCode { get; set; } = "";
+    public string ValueName { get; set; } = "";
 }

@@ -22,6 +22,14 @@ CREATE TABLE number_series (
     last_used bigint NOT NULL
 );
 CREATE UNIQUE INDEX ux_number_series_code ON number_series(company_id, code);
+CREATE TABLE customer_posting_groups (
+    id uuid NOT NULL PRIMARY KEY,
+    company_id uuid NOT NULL REFERENCES companies(id),
+    code text NOT NULL,
+    description text NOT NULL,
+    receivables_account_id uuid NOT NULL
+);
+CREATE UNIQUE INDEX ux_customer_posting_groups_code ON customer_posting_groups(company_id, code);
 CREATE TABLE accounts (
     id uuid NOT NULL PRIMARY KEY,
     company_id uuid NOT NULL REFERENCES companies(id),
@@ -56,7 +64,7 @@ CREATE TABLE customers (
     blocked text NOT NULL,
     credit_limit bigint NOT NULL,
     balance_due bigint NOT NULL,
-    receivables_account_id uuid NOT NULL,
+    posting_group_id uuid NOT NULL,
     version bigint NOT NULL,
     last_modified timestamptz NOT NULL
 );
@@ -185,6 +193,10 @@ CREATE TABLE payment_dimensions (
     payment_id uuid NOT NULL REFERENCES customer_payments(id) ON DELETE CASCADE,
     dimension_id uuid NOT NULL REFERENCES dimensions(id),
     dimension_value_id uuid NOT NULL REFERENCES dimension_values(id),
+    dimension_code text NOT NULL,
+    dimension_name text NOT NULL,
+    value_code text NOT NULL,
+    value_name text NOT NULL,
     version bigint NOT NULL,
     last_modified timestamptz NOT NULL,
     PRIMARY KEY (payment_id, dimension_id)

@@ -22,6 +22,14 @@ CREATE TABLE number_series (
     last_used INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX ux_number_series_code ON number_series(company_id, code);
+CREATE TABLE customer_posting_groups (
+    id TEXT NOT NULL PRIMARY KEY,
+    company_id TEXT NOT NULL REFERENCES companies(id),
+    code TEXT NOT NULL,
+    description TEXT NOT NULL,
+    receivables_account_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_customer_posting_groups_code ON customer_posting_groups(company_id, code);
 CREATE TABLE accounts (
     id TEXT NOT NULL PRIMARY KEY,
     company_id TEXT NOT NULL REFERENCES companies(id),
@@ -56,7 +64,7 @@ CREATE TABLE customers (
     blocked TEXT NOT NULL,
     credit_limit INTEGER NOT NULL,
     balance_due INTEGER NOT NULL,
-    receivables_account_id TEXT NOT NULL,
+    posting_group_id TEXT NOT NULL,
     version INTEGER NOT NULL,
     last_modified TEXT NOT NULL
 );
@@ -185,6 +193,10 @@ CREATE TABLE payment_dimensions (
     payment_id TEXT NOT NULL REFERENCES customer_payments(id) ON DELETE CASCADE,
     dimension_id TEXT NOT NULL REFERENCES dimensions(id),
     dimension_value_id TEXT NOT NULL REFERENCES dimension_values(id),
+    dimension_code TEXT NOT NULL,
+    dimension_name TEXT NOT NULL,
+    value_code TEXT NOT NULL,
+    value_name TEXT NOT NULL,
     version INTEGER NOT NULL,
     last_modified TEXT NOT NULL,
     PRIMARY KEY (payment_id, dimension_id)

@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
+using PaymentJournal.Features.Accounts;
+using PaymentJournal.Features.Companies;
+using PaymentJournal.Features.Contacts;
+using PaymentJournal.Features.CustomerPaymentJournals;
+using PaymentJournal.Features.CustomerPayments;
+using PaymentJournal.Features.Customers;
+using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.SalesInvoices;
+using PaymentJournal.OData;
+
+namespace PaymentJournal;
+
+/// <summary>Composition: data, the OData surfaces and their entity sets. Program.cs and the tests both start here.</summary>
+public static class App
+{
+    public const string DefaultUrl = "http://localhost:5080";
+    public const string DefaultConnectionString = "Data Source=data/paymentjournal.db";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+
+        var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
+        builder.Services.AddSingleton(dbOptions);
+        builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<WriteGate>();
+        var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
+        builder.Services.AddDbContextPool<AppDb>(o =>
+        {
+            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(connectionString);
+            else o.UseSqlite(PrepareSqlite(connectionString, builder.Environment.ContentRootPath));
+        }, poolSize: 256);
+
+        builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
+        [
+            new CustomerPaymentJournalsSet(), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
+            new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
+            new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
+        ]));
+        builder.Services.AddSingleton<Dispatcher>();
+        builder.Services.AddSingleton<BatchHandler>();
+        builder.Services.AddSingleton<ODataEndpoint>();
+
+        var app = builder.Build();
+        MapSurfaces(app);
+        return app;
+    }
+
+    private static void MapSurfaces(WebApplication app)
+    {
+        var catalog = app.Services.GetRequiredService<Catalog>();
+        var endpoint = app.Services.GetRequiredService<ODataEndpoint>();
+
+        app.MapGet("/health", async (AppDb db, CancellationToken ct) =>
+            await db.Database.CanConnectAsync(ct) ? Results.Text("Healthy") : Results.Text("Unhealthy", statusCode: 503));
+
+        Task V2(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.V2, "/api/v2.0/", rest ?? "");
+        Task V2Online(HttpContext http, string tenant, string environment, string? rest) =>
+            endpoint.HandleAsync(http, catalog.V2, $"/v2.0/{tenant}/{environment}/api/v2.0/", rest ?? "");
+        Task Graph(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.Graph, "/beta/financials/", rest ?? "");
+
+        app.Map("/api/v2.0/{**rest}", V2);
+        app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);
+        app.Map("/beta/financials/{**rest}", Graph);
+    }
+
+    /// <summary>Creates the SQLite file's folder, relative paths resolving against the content root.</summary>
+    private static string PrepareSqlite(string connectionString, string contentRoot)
+    {
+        var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(csb.DataSource) && csb.DataSource != ":memory:" && csb.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory)
+        {
+            var path = Path.IsPathRooted(csb.DataSource) ? csb.DataSource : Path.Combine(contentRoot, csb.DataSource);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            csb.DataSource = path;
+        }
+        csb.ForeignKeys = true;
+        return csb.ToString();
+    }
+
+    /// <summary>Migrates the schema and seeds the demo company into an empty database (unless Demo:Seed=false).</summary>
+    public static async Task PrepareDatabaseAsync(WebApplication app)
+    {
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        var options = app.Services.GetRequiredService<DatabaseOptions>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentJournal.Startup");
+        await Migrator.MigrateAsync(db, options.Provider, log);
+        if (app.Configuration.GetValue("Demo:Seed", true) && await DemoSeed.SeedAsync(db))
+            log.LogInformation("Seeded the demo company {CompanyId}", DemoSeed.CompanyId);
+    }
+}

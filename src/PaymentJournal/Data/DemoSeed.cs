@@ -1,0 +1,161 @@
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Features.Accounts;
+using PaymentJournal.Features.Companies;
+using PaymentJournal.Features.Contacts;
+using PaymentJournal.Features.CustomerPaymentJournals;
+using PaymentJournal.Features.Customers;
+using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.Ledger;
+using PaymentJournal.Features.SalesInvoices;
+using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+
+namespace PaymentJournal.Data;
+
+/// <summary>
+/// The demo company, seeded into an empty database (unless Demo:Seed=false). Every id is fixed, so examples,
+/// tests and the benchmark can name them: the company and customers follow the benchmark's key scheme.
+/// The posted invoices come with their ledger entries, so the ledger invariants hold from the first request.
+/// </summary>
+public static class DemoSeed
+{
+    public static readonly Guid CompanyId = Guid.Parse("c0000000-0000-4000-8000-000000000001");
+    public static readonly Guid GeneralJournalId = Guid.Parse("f0000000-0000-4000-8000-000000000001");
+    public static readonly Guid DomesticPostingGroupId = Guid.Parse("f1000000-0000-4000-8000-000000000001");
+    public static Guid CustomerId(int n) => Guid.Parse($"c0000000-0000-4000-8000-{n:D12}");
+    public static string CustomerNumber(int n) => $"C{n:D5}";
+    public static Guid AccountId(string number) => Guid.Parse($"e0000000-0000-4000-8000-{int.Parse(number, System.Globalization.CultureInfo.InvariantCulture):D12}");
+    public static Guid InvoiceId(int n) => Guid.Parse($"d1000000-0000-4000-8000-{n:D12}");
+    public static Guid ContactId(int n) => Guid.Parse($"c1000000-0000-4000-8000-{n:D12}");
+    public const string CashAccount = "2910";
+    public const string ReceivablesAccount = "2310";
+    public const string RevenueAccount = "6110";
+
+    private static readonly (string Number, string Name, string Category, string Sub)[] Accounts =
+    [
+        ("2310", "Customers Domestic", "Assets", "Accounts Receivable"),
+        ("2320", "Customers Foreign", "Assets", "Accounts Receivable"),
+        ("2910", "Cash", "Assets", "Cash"),
+        ("2920", "Bank, Checking", "Assets", "Cash"),
+        ("6110", "Sales, Retail - Dom.", "Income", "Income, Product Sales"),
+        ("6120", "Sales, Retail - EU", "Income", "Income, Product Sales"),
+        ("8610", "Bank Charges", "Expense", "Other Expenses"),
+    ];
+
+    private static readonly string[] CustomerNames =
+        ["Adatum Corporation", "Trey Research", "School of Fine Art", "Alpine Ski House", "Relecloud"];
+
+    public static async Task<bool> SeedAsync(AppDb db, CancellationToken ct = default)
+    {
+        if (await db.Companies.AnyAsync(ct)) return false;
+        var now = db.Now();
+        var c = CompanyId;
+        db.Companies.Add(new Company
+        {
+            Id = c, Name = "CRONUS", DisplayName = "CRONUS Demo Company", BusinessProfileId = "", CreatedAt = now,
+            AllowPostingFrom = new DateOnly(2024, 1, 1), AllowPostingTo = new DateOnly(2030, 12, 31),
+        });
+        foreach (var (number, name, category, sub) in Accounts)
+            db.Accounts.Add(new Account { Id = AccountId(number), CompanyId = c, Number = number, DisplayName = name, Category = category, SubCategory = sub });
+        db.CustomerPostingGroups.Add(new CustomerPostingGroup
+        {
+            Id = DomesticPostingGroupId, CompanyId = c, Code = "DOMESTIC", Description = "Domestic customers", ReceivablesAccountId = AccountId(ReceivablesAccount),
+        });
+        db.NumberSeries.AddRange(
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000001"), CompanyId = c, Code = "CUST", Prefix = "C", Digits = 5, LastUsed = CustomerNames.Length },
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000002"), CompanyId = c, Code = "CONT", Prefix = "CT", Digits = 6, LastUsed = CustomerNames.Length },
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000003"), CompanyId = c, Code = "S-INV", Prefix = "103", Digits = 3, LastUsed = 10 },
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000004"), CompanyId = c, Code = "GJNL-RCPT", Prefix = "G0", Digits = 4, LastUsed = 2000 });
+
+        for (var i = 1; i <= CustomerNames.Length; i++)
+        {
+            db.Customers.Add(new Customer
+            {
+                Id = CustomerId(i), CompanyId = c, Number = CustomerNumber(i), DisplayName = CustomerNames[i - 1], Type = "Company",
+                City = "Seattle", Country = "US", PostingGroupId = DomesticPostingGroupId, CreditLimit = 1_000_000,
+                Email = $"accounts@customer{i}.example.com",
+            });
+            db.Contacts.Add(new Contact
+            {
+                Id = ContactId(i), CompanyId = c, Number = $"CT{i:D6}", DisplayName = $"Contact of {CustomerNames[i - 1]}", Type = "Person",
+                CustomerId = CustomerId(i), CustomerNumber = CustomerNumber(i),
+            });
+        }
+
+        db.CustomerPaymentJournals.Add(new CustomerPaymentJournal
+        {
+            Id = GeneralJournalId, CompanyId = c, Code = "GENERAL", DisplayName = "General cash receipts",
+            BalancingAccountId = AccountId(CashAccount), BalancingAccountNumber = CashAccount,
+            NumberSeriesId = Guid.Parse("f2000000-0000-4000-8000-000000000004"),
+        });
+
+        var area = Guid.Parse("f3000000-0000-4000-8000-000000000001");
+        var department = Guid.Parse("f3000000-0000-4000-8000-000000000002");
+        db.Dimensions.AddRange(
+            new Dimension { Id = area, CompanyId = c, Code = "AREA", DisplayName = "Area" },
+            new Dimension { Id = department, CompanyId = c, Code = "DEPARTMENT", DisplayName = "Department" });
+        var values = new (Guid Dim, string DimCode, string Code, string Name)[]
+        {
+            (area, "AREA", "10", "Europe North"), (area, "AREA", "20", "Europe South"), (area, "AREA", "30", "America"),
+            (department, "DEPARTMENT", "ADM", "Administration"), (department, "DEPARTMENT", "PROD", "Production"), (department, "DEPARTMENT", "SALES", "Sales"),
+        };
+        var vi = 1;
+        foreach (var (dim, dimCode, code, name) in values)
+            db.DimensionValues.Add(new DimensionValue { Id = Guid.Parse($"f4000000-0000-4000-8000-{vi++:D12}"), CompanyId = c, DimensionId = dim, DimensionCode = dimCode, Code = code, DisplayName = name });
+
+        // Ten posted invoices, two per customer, with their ledger entries (receivables against revenue).
+        long entry = 0, transaction = 0;
+        var balances = new long[CustomerNames.Length + 1];
+        for (var n = 1; n <= 10; n++)
+        {
+            var cust = (n - 1) % CustomerNames.Length + 1;
+            var amount = 50_000L + n * 12_345L; // cents
+            var date = new DateOnly(2026, 1, 1).AddDays(n * 3);
+            var number = $"103{n:D3}";
+            var invoiceId = InvoiceId(n);
+            db.SalesInvoices.Add(new SalesInvoice
+            {
+                Id = invoiceId, CompanyId = c, Number = number, InvoiceDate = date, PostingDate = date, DueDate = date.AddDays(30),
+                CustomerId = CustomerId(cust), CustomerNumber = CustomerNumber(cust), CustomerName = CustomerNames[cust - 1],
+                BillToCustomerId = CustomerId(cust), BillToCustomerNumber = CustomerNumber(cust), Status = "Open",
+                TotalAmountExcludingTax = amount, TotalAmountIncludingTax = amount, RemainingAmount = amount,
+            });
+            db.SalesInvoiceLines.Add(new SalesInvoiceLine
+            {
+                Id = Guid.Parse($"d2000000-0000-4000-8000-{n:D12}"), CompanyId = c, DocumentId = invoiceId, Sequence = 10000, LineType = "Account",
+                AccountId = AccountId(RevenueAccount), LineObjectNumber = RevenueAccount, Description = "Consulting services",
+                Quantity = 100000, UnitPrice = amount, AmountExcludingTax = amount, AmountIncludingTax = amount,
+            });
+            transaction++;
+            db.CustomerLedgerEntries.Add(new CustomerLedgerEntry
+            {
+                Id = Guid.Parse($"d3000000-0000-4000-8000-{n:D12}"), CompanyId = c, EntryNumber = ++entry, TransactionNumber = transaction,
+                CustomerId = CustomerId(cust), CustomerNumber = CustomerNumber(cust), PostingDate = date, DocumentType = "Invoice",
+                DocumentNumber = number, Description = $"Invoice {number}", Amount = amount, RemainingAmount = amount, Open = true,
+                SalesInvoiceId = invoiceId, CreatedAt = now,
+            });
+            db.GeneralLedgerEntries.Add(Gl(c, ++entry, transaction, date, number, ReceivablesAccount, amount, CustomerId(cust), now));
+            db.GeneralLedgerEntries.Add(Gl(c, ++entry, transaction, date, number, RevenueAccount, -amount, CustomerId(cust), now));
+            balances[cust] += amount;
+        }
+        await db.SaveChangesAsync(ct);
+        for (var i = 1; i <= CustomerNames.Length; i++)
+        {
+            var id = CustomerId(i);
+            var balance = balances[i];
+            await db.Customers.Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.BalanceDue, balance), ct);
+        }
+        var totalReceivables = balances.Sum();
+        await db.Accounts.Where(a => a.Id == AccountId(ReceivablesAccount)).ExecuteUpdateAsync(u => u.SetProperty(a => a.NetChange, totalReceivables), ct);
+        await db.Accounts.Where(a => a.Id == AccountId(RevenueAccount)).ExecuteUpdateAsync(u => u.SetProperty(a => a.NetChange, -totalReceivables), ct);
+        await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, entry).SetProperty(x => x.LastTransactionNumber, transaction), ct);
+        return true;
+    }
+
+    private static GeneralLedgerEntry Gl(Guid company, long entry, long transaction, DateOnly date, string document, string account, long amount, Guid customer, DateTime now) => new()
+    {
+        Id = Guid.Parse($"d4000000-0000-4000-8000-{entry:D12}"), CompanyId = company, EntryNumber = entry, TransactionNumber = transaction,
+        PostingDate = date, DocumentType = "Invoice", DocumentNumber = document, AccountId = AccountId(account), AccountNumber = account,
+        Description = $"Invoice {document}", Amount = amount, DebitAmount = amount > 0 ? amount : 0, CreditAmount = amount < 0 ? -amount : 0,
+        CustomerId = customer, CreatedAt = now,
+    };
+}

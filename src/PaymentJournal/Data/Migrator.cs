@@ -1,0 +1,113 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+
+namespace PaymentJournal.Data;
+
+/// <summary>
+/// Applies the versioned SQL scripts of the provider (Data/Migrations/{Sqlite|Postgres}/NNNN_name.sql) that the
+/// database has not seen yet, each in its own transaction, recording them in schema_migrations. Existing data stays.
+/// On PostgreSQL an advisory lock makes nodes that start together migrate once; on SQLite the write lock does.
+/// </summary>
+public static class Migrator
+{
+    private const long AdvisoryLockKey = 0x5041594A4E4C; // "PAYJNL"
+
+    public sealed record Script(int Version, string Name, string Sql);
+
+    public static IReadOnlyList<Script> Scripts(DatabaseProvider provider)
+    {
+        var asm = typeof(Migrator).Assembly;
+        var prefix = "migrations/" + provider + "/";
+        return asm.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                var file = n[prefix.Length..^4];
+                var version = int.Parse(file[..4], System.Globalization.CultureInfo.InvariantCulture);
+                using var s = asm.GetManifestResourceStream(n)!;
+                using var r = new StreamReader(s);
+                return new Script(version, file, r.ReadToEnd());
+            })
+            .OrderBy(s => s.Version)
+            .ToList();
+    }
+
+    public static async Task<int> MigrateAsync(AppDb db, DatabaseProvider provider, ILogger log, CancellationToken ct = default)
+    {
+        var conn = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                // WAL lets readers run beside the writer; synchronous stays FULL (the default), so a commit is durable.
+                await Exec(conn, null, "PRAGMA journal_mode=WAL;", ct);
+            }
+            else
+            {
+                await Exec(conn, null, $"SELECT pg_advisory_lock({AdvisoryLockKey});", ct);
+            }
+            try
+            {
+                await Exec(conn, null, provider == DatabaseProvider.Sqlite
+                    ? "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+                    : "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);", ct);
+                var applied = 0;
+                foreach (var script in Scripts(provider))
+                {
+                    await using var tx = await conn.BeginTransactionAsync(ct);
+                    var seen = await Scalar(conn, tx, $"SELECT COUNT(*) FROM schema_migrations WHERE version = {script.Version};", ct);
+                    if (seen > 0) { await tx.RollbackAsync(ct); continue; }
+                    await Exec(conn, tx, script.Sql, ct);
+                    await using (var cmd = conn.CreateCommand())
+                    {
+                        cmd.Transaction = tx;
+                        cmd.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t);";
+                        Add(cmd, "@v", script.Version);
+                        Add(cmd, "@n", script.Name);
+                        Add(cmd, "@t", provider == DatabaseProvider.Sqlite ? DateTime.UtcNow.ToString("O") : DateTime.UtcNow);
+                        await cmd.ExecuteNonQueryAsync(ct);
+                    }
+                    await tx.CommitAsync(ct);
+                    log.LogInformation("Applied migration {Version} {Name}", script.Version, script.Name);
+                    applied++;
+                }
+                return applied;
+            }
+            finally
+            {
+                if (provider == DatabaseProvider.Postgres)
+                    await Exec(conn, null, $"SELECT pg_advisory_unlock({AdvisoryLockKey});", ct);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static void Add(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+
+    private static async Task Exec(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<long> Scalar(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OData.UriParser;
+using PaymentJournal.Errors;
+using PaymentJournal.Features.CustomerPaymentJournals;
+using PaymentJournal.Features.Dimensions;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.Features.CustomerPayments;
+
+/// <summary>
+/// customerPayments: lines of a customer payment journal, under their journal or at company level
+/// (where a read needs the key or a journalId filter, and a create needs journalId).
+/// </summary>
+public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
+{
+    public override string Name => "customerPayments";
+    public override string TypeName => "customerPayment";
+    public override bool CanCreate => true;
+    public override bool CanUpdate => true;
+    public override bool CanDelete => true;
+
+    protected override IReadOnlyList<FieldDef<CustomerPayment>> Fields { get; } = new FieldsBuilder<CustomerPayment>()
+        .Key("id", x => x.Id, Access.CreateOnly)
+        .Guid("journalId", x => x.JournalId, Access.ReadWrite, Surfaces.V2)
+        .Code("journalDisplayName", x => x.JournalCode, 10)
+        .Int32("lineNumber", x => x.LineNumber)
+        .Guid("customerId", x => x.CustomerId)
+        .Code("customerNumber", x => x.CustomerNumber, 20)
+        .String("contactId", x => x.ContactId, 250, Access.ReadWrite, Surfaces.Graph)
+        .Date("postingDate", x => x.PostingDate)
+        .Code("documentNumber", x => x.DocumentNumber, 20)
+        .Code("externalDocumentNumber", x => x.ExternalDocumentNumber, 20)
+        .Decimal("amount", x => x.Amount)
+        .Guid("appliesToInvoiceId", x => x.AppliesToInvoiceId)
+        .Code("appliesToInvoiceNumber", x => x.AppliesToInvoiceNumber, 20)
+        .String("description", x => x.Description, 50)
+        .String("comment", x => x.Comment, 250)
+        .Timestamp("lastModifiedDateTime", x => x.LastModified)
+        .Fields;
+
+    protected override Expression<Func<CustomerPayment, Guid>> Key => x => x.Id;
+    protected override Expression<Func<CustomerPayment, Guid>> CompanyKey => x => x.CompanyId;
+    protected override IReadOnlyList<LambdaExpression> DefaultOrder =>
+    [
+        (Expression<Func<CustomerPayment, Guid>>)(x => x.JournalId),
+        (Expression<Func<CustomerPayment, int>>)(x => x.LineNumber),
+    ];
+
+    public CustomerPaymentsSet()
+    {
+        Navigations.Add(new NavigationDef
+        {
+            Name = "customer", TargetSet = "customers", IsCollection = false, TargetKey = o => ((CustomerPayment)o).CustomerId,
+        });
+        Navigations.Add(new NavigationDef
+        {
+            Name = "customerPaymentJournal", TargetSet = "customerPaymentJournals", IsCollection = false, Surfaces = Surfaces.V2,
+            TargetKey = o => ((CustomerPayment)o).JournalId,
+        });
+        Navigations.Add(new NavigationDef
+        {
+            Name = "dimensionSetLines", TargetSet = "dimensionSetLines", IsCollection = true, Contained = true, Surfaces = Surfaces.V2,
+            ChildForeignKey = (Expression<Func<PaymentDimension, Guid>>)(d => d.PaymentId), DeepInsert = true,
+        });
+    }
+
+    public const string JournalRequired = "You must specify a journal batch ID or a journal ID to get a journal line.";
+
+    /// <summary>At company level a list must name its journal, as the Business Central page insists (CheckFilters).</summary>
+    protected override void CheckList(RequestContext rc, Scope scope, QueryOptions query)
+    {
+        if (scope.HasParent) return;
+        if (query.Filter is null || !NamesJournal(query.Filter.Expression)) throw ApiErrors.Dialog(JournalRequired);
+    }
+
+    private static bool NamesJournal(SingleValueNode node) => node switch
+    {
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => NamesJournal(and.Left) || NamesJournal(and.Right),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Equal } eq => IsJournalId(eq.Left) && IsConstant(eq.Right) || IsJournalId(eq.Right) && IsConstant(eq.Left),
+        ConvertNode c => NamesJournal(c.Source),
+        _ => false,
+    };
+
+    private static bool IsJournalId(SingleValueNode n) => Unwrap(n) is SingleValuePropertyAccessNode { Property.Name: "journalId" };
+    private static bool IsConstant(SingleValueNode n) => Unwrap(n) is ConstantNode { Value: not null };
+    private static SingleValueNode Unwrap(SingleValueNode n) => n is ConvertNode c ? Unwrap(c.Source) : n;
+
+    protected override async Task<CustomerPayment> Create(RequestContext rc, Scope scope, Body body)
+    {
+        var db = rc.Db;
+        var journal = await ResolveJournalAsync(rc, scope, body);
+        var p = new CustomerPayment
+        {
+            Id = body.TryGet("id", out Guid id) && id != Guid.Empty ? id : Guid.NewGuid(),
+            CompanyId = scope.CompanyId, JournalId = journal.Id, JournalCode = journal.Code,
+            BalancingAccountId = journal.BalancingAccountId,
+        };
+        if (await db.CustomerPayments.AnyAsync(x => x.Id == p.Id, rc.Aborted))
+            throw ApiErrors.SameKeyExists("Gen. Journal Line", $"SystemId='{p.Id:D}'");
+
+        // Line number: given, or the highest in the journal + 10000.
+        body.TryGet("lineNumber", out int lineNumber);
+        if (lineNumber < 0) throw ApiErrors.FieldValidation("lineNumber must not be negative.");
+        if (lineNumber == 0)
+        {
+            var max = await db.CustomerPayments.Where(x => x.JournalId == journal.Id).MaxAsync(x => (int?)x.LineNumber, rc.Aborted) ?? 0;
+            if (max > int.MaxValue - 10000) throw ApiErrors.FieldValidation("The journal has no free line number after its last line; give lineNumber explicitly.");
+            lineNumber = max + 10000;
+        }
+        else if (await db.CustomerPayments.AnyAsync(x => x.JournalId == journal.Id && x.LineNumber == lineNumber, rc.Aborted))
+        {
+            throw ApiErrors.SameKeyExists("Gen. Journal Line", $"Journal Template Name='CASHRCPT',Journal Batch Name='{journal.Code}',Line No.='{lineNumber}'");
+        }
+        p.LineNumber = lineNumber;
+
+        // Defaults from the neighbour: the next line after a given number, else the last line (InitializeLine).
+        var neighbour = await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id && x.LineNumber > lineNumber)
+                            .OrderBy(x => x.LineNumber).FirstOrDefaultAsync(rc.Aborted)
+                        ?? await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id)
+                            .OrderByDescending(x => x.LineNumber).FirstOrDefaultAsync(rc.Aborted);
+        body.TryGet("externalDocumentNumber", out string? ext);
+        p.ExternalDocumentNumber = ext ?? "";
+        p.PostingDate = body.TryGet("postingDate", out DateOnly postingDate) ? postingDate : neighbour?.PostingDate ?? rc.Today;
+        if (body.TryGet("documentNumber", out string documentNumber))
+            p.DocumentNumber = documentNumber;
+        else if (neighbour is not null && neighbour.ExternalDocumentNumber == p.ExternalDocumentNumber)
+            p.DocumentNumber = neighbour.DocumentNumber;
+        else
+            p.DocumentNumber = await NumberSeries.NumberSeriesService.NextAsync(db, journal.NumberSeriesId, rc.Aborted);
+
+        await PaymentRules.ApplyAsync(rc, scope.CompanyId, p, body, isCreate: true);
+        db.CustomerPayments.Add(p);
+
+        if (body.TryGetNested("dimensionSetLines", out var lines))
+        {
+            if (lines.GetArrayLength() > rc.Limits.MaxDeepInsertItems)
+                throw ApiErrors.BadRequest($"A deep insert may carry at most {rc.Limits.MaxDeepInsertItems} dimensionSetLines.");
+            var dimSet = (DimensionSetLinesSet)rc.Catalog.Set("dimensionSetLines");
+            foreach (var line in lines.EnumerateArray())
+            {
+                var lineBody = Body.FromElement(line, dimSet, rc.Surface.Kind, isCreate: true);
+                await dimSet.AddLineAsync(rc, scope.CompanyId, p, lineBody);
+            }
+        }
+        return p;
+    }
+
+    private static async Task<CustomerPaymentJournal> ResolveJournalAsync(RequestContext rc, Scope scope, Body body)
+    {
+        var fromUrl = scope.Parent as CustomerPaymentJournal;
+        var hasId = body.TryGet("journalId", out Guid journalId) && journalId != Guid.Empty;
+        CustomerPaymentJournal journal;
+        if (fromUrl is not null)
+        {
+            if (hasId && journalId != fromUrl.Id)
+                throw ApiErrors.Dialog("The journal id in the request body does not match the journal in the URL.");
+            journal = fromUrl;
+        }
+        else if (hasId)
+        {
+            journal = await rc.Db.CustomerPaymentJournals.AsNoTracking()
+                          .FirstOrDefaultAsync(j => j.Id == journalId && j.CompanyId == scope.CompanyId, rc.Aborted)
+                      ?? throw ApiErrors.Dialog($"The customer payment journal with id '{journalId:D}' does not exist.");
+        }
+        else
+        {
+            throw ApiErrors.Dialog(JournalRequired);
+        }
+        if (body.TryGet("journalDisplayName", out string name) && name.Length > 0 && name != journal.Code)
+            throw ApiErrors.Dialog("The journal id and the journal display name do not match.");
+        return journal;
+    }
+
+    protected override async Task Update(RequestContext rc, Scope scope, CustomerPayment p, Body body)
+    {
+        if (body.TryGet("journalId", out Guid journalId) && journalId != p.JournalId)
+            throw ApiErrors.Dialog("You cannot change the journal id of a journal line.");
+        if (body.TryGet("journalDisplayName", out string journalName) && journalName != p.JournalCode)
+            throw ApiErrors.Dialog("You cannot change the journal display name of a journal line.");
+        if (body.TryGet("lineNumber", out int lineNumber) && lineNumber != p.LineNumber)
+        {
+            if (lineNumber <= 0) throw ApiErrors.FieldValidation("lineNumber must be greater than zero.");
+            if (await rc.Db.CustomerPayments.AnyAsync(x => x.JournalId == p.JournalId && x.LineNumber == lineNumber, rc.Aborted))
+                throw ApiErrors.SameKeyExists("Gen. Journal Line", $"Journal Template Name='CASHRCPT',Journal Batch Name='{p.JournalCode}',Line No.='{lineNumber}'");
+            p.LineNumber = lineNumber;
+        }
+        if (body.TryGet("postingDate", out DateOnly postingDate)) p.PostingDate = postingDate;
+        if (body.TryGet("documentNumber", out string documentNumber)) p.DocumentNumber = documentNumber;
+        if (body.TryGet("externalDocumentNumber", out string ext)) p.ExternalDocumentNumber = ext;
+        await PaymentRules.ApplyAsync(rc, scope.CompanyId, p, body, isCreate: false);
+    }
+
+    protected override async Task Delete(RequestContext rc, Scope scope, CustomerPayment p)
+    {
+        await rc.Db.PaymentDimensions.Where(d => d.PaymentId == p.Id).ExecuteDeleteAsync(rc.Aborted);
+        rc.Db.CustomerPayments.Remove(p);
+    }
+}

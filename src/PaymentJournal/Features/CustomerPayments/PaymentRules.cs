@@ -1,0 +1,133 @@
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Errors;
+using PaymentJournal.Features.Customers;
+using PaymentJournal.Features.SalesInvoices;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.Features.CustomerPayments;
+
+/// <summary>
+/// The customer, contact, invoice, amount, description and comment rules of a payment line (CONTRACT §4, rules 4-6),
+/// shared by create and update.
+/// </summary>
+public static class PaymentRules
+{
+    public static async Task ApplyAsync(RequestContext rc, Guid companyId, CustomerPayment p, Body b, bool isCreate)
+    {
+        var db = rc.Db;
+        var ct = rc.Aborted;
+        var oldCustomerId = p.CustomerId;
+
+        // Rule 4: customer from id and/or number; Graph's contactId when neither is given.
+        var hasId = b.TryGet("customerId", out Guid customerId);
+        var hasNumber = b.TryGet("customerNumber", out string customerNumber);
+        Customer? customer = null;
+        var customerGiven = hasId || hasNumber;
+        if (customerGiven)
+        {
+            customer = await CustomerRules.ResolveAsync(db, companyId, hasId ? customerId : null, hasNumber ? customerNumber : null, ct);
+            SetCustomer(p, customer);
+        }
+        if (b.TryGet("contactId", out string contactId))
+        {
+            p.ContactId = contactId;
+            if (!customerGiven && contactId.Length > 0)
+            {
+                var contactGuid = Guid.TryParse(contactId, out var g) ? g : Guid.Empty;
+                var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.CompanyId == companyId && (c.Id == contactGuid || c.Number == contactId.ToUpperInvariant()), ct)
+                              ?? throw ApiErrors.Dialog("The \"contactId\" does not match to a Contact.");
+                if (contact.CustomerId == Guid.Empty)
+                    throw ApiErrors.Dialog($"Contact {contact.Number} is not related to a customer.");
+                customer = await db.Customers.AsNoTracking().FirstAsync(c => c.Id == contact.CustomerId, ct);
+                SetCustomer(p, customer);
+                customerGiven = true;
+            }
+        }
+
+        // Rule 5: the invoice. Changing the customer clears an application that is not sent again.
+        var hasInvoiceId = b.TryGet("appliesToInvoiceId", out Guid invoiceId);
+        var hasInvoiceNumber = b.TryGet("appliesToInvoiceNumber", out string invoiceNumber);
+        if (!isCreate && customerGiven && p.CustomerId != oldCustomerId && !hasInvoiceId && !hasInvoiceNumber)
+        {
+            p.AppliesToInvoiceId = Guid.Empty;
+            p.AppliesToInvoiceNumber = "";
+        }
+        if (hasInvoiceId || hasInvoiceNumber)
+        {
+            SalesInvoice? invoice = null;
+            if (hasInvoiceId && invoiceId != Guid.Empty)
+            {
+                invoice = await db.SalesInvoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == invoiceId && i.CompanyId == companyId, ct);
+                if (invoice is null || !invoice.IsPosted)
+                    throw ApiErrors.Dialog("The \"appliesToInvoiceId\" should be the ID of an Open, Paid, Corrective, or Canceled Invoice.");
+            }
+            if (hasInvoiceNumber && invoiceNumber.Length > 0)
+            {
+                if (invoice is not null)
+                {
+                    if (invoice.Number != invoiceNumber) throw ApiErrors.Dialog("The Applies To Invoice values do not match to the same Invoice.");
+                }
+                else
+                {
+                    var byNumber = await db.SalesInvoices.AsNoTracking().FirstOrDefaultAsync(i => i.Number == invoiceNumber && i.CompanyId == companyId, ct);
+                    // An unknown number is kept as it is and clears the id, as the page does.
+                    invoice = byNumber is { IsPosted: true } ? byNumber : null;
+                    if (invoice is null)
+                    {
+                        p.AppliesToInvoiceId = Guid.Empty;
+                        p.AppliesToInvoiceNumber = invoiceNumber;
+                    }
+                }
+            }
+            if (invoice is not null)
+            {
+                p.AppliesToInvoiceId = invoice.Id;
+                p.AppliesToInvoiceNumber = invoice.Number;
+                if (p.CustomerId == Guid.Empty)
+                {
+                    var billTo = invoice.BillToCustomerId != Guid.Empty ? invoice.BillToCustomerId : invoice.CustomerId;
+                    customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == billTo, ct);
+                    SetCustomer(p, customer);
+                }
+            }
+            else if (hasInvoiceId && invoiceId == Guid.Empty && !(hasInvoiceNumber && invoiceNumber.Length > 0))
+            {
+                p.AppliesToInvoiceId = Guid.Empty;
+                p.AppliesToInvoiceNumber = "";
+            }
+            else if (hasInvoiceNumber && invoiceNumber.Length == 0 && !hasInvoiceId)
+            {
+                p.AppliesToInvoiceId = Guid.Empty;
+                p.AppliesToInvoiceNumber = "";
+            }
+        }
+
+        // Rule 6: description defaults to the customer's name (cut to 50); the amount is stored as given.
+        if (b.TryGet("amount", out long amount)) p.Amount = amount;
+        if (b.TryGet("comment", out string comment)) p.Comment = comment;
+        var customerChanged = p.CustomerId != oldCustomerId;
+        if (b.TryGet("description", out string description) && description.Length > 0)
+        {
+            p.Description = description;
+        }
+        else if (customerChanged || (isCreate && p.Description.Length == 0))
+        {
+            var name = customer?.DisplayName ?? "";
+            var oldName = customerChanged && oldCustomerId != Guid.Empty
+                ? await db.Customers.AsNoTracking().Where(c => c.Id == oldCustomerId).Select(c => c.DisplayName).FirstOrDefaultAsync(ct) ?? ""
+                : "";
+            // A description typed by hand ("ad hoc") survives a change of customer.
+            var adHoc = !isCreate && p.Description.Length > 0 && p.Description != Cut(oldName);
+            if (!adHoc || b.Has("description")) p.Description = Cut(name);
+        }
+    }
+
+    private static void SetCustomer(CustomerPayment p, Customer? customer)
+    {
+        if (customer is not null) CustomerRules.CheckNotBlocked(customer);
+        p.CustomerId = customer?.Id ?? Guid.Empty;
+        p.CustomerNumber = customer?.Number ?? "";
+    }
+
+    private static string Cut(string s) => s.Length > 50 ? s[..50] : s;
+}

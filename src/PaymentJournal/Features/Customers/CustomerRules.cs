@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
+using PaymentJournal.Errors;
+
+namespace PaymentJournal.Features.Customers;
+
+/// <summary>
+/// Resolving a customer from an id and/or a number, as the payment, contact and invoice pages do:
+/// either fills the other, both must name the same customer, an unknown value is an error.
+/// </summary>
+public static class CustomerRules
+{
+    public static async Task<Customer?> ResolveAsync(AppDb db, Guid companyId, Guid? id, string? number, CancellationToken ct)
+    {
+        Customer? byId = null;
+        if (id is { } g && g != Guid.Empty)
+        {
+            byId = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == g && c.CompanyId == companyId, ct)
+                   ?? throw ApiErrors.Dialog($"The \"customerId\" does not match to a Customer.");
+        }
+        if (!string.IsNullOrEmpty(number))
+        {
+            if (byId is not null)
+            {
+                if (byId.Number != number) throw ApiErrors.Dialog("The customer values do not match to a specific Customer.");
+                return byId;
+            }
+            return await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Number == number && c.CompanyId == companyId, ct)
+                   ?? throw ApiErrors.Dialog("The \"customerNumber\" does not match to a Customer.");
+        }
+        return byId;
+    }
+
+    public static void CheckNotBlocked(Customer customer)
+    {
+        if (customer.Blocked == "All")
+            throw ApiErrors.Dialog($"You cannot use customer {customer.Number} because it is blocked for all transactions (Blocked: All).");
+    }
+}

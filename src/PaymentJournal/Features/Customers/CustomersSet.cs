@@ -1,0 +1,118 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Errors;
+using PaymentJournal.Features.NumberSeries;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.Features.Customers;
+
+public sealed class CustomersSet : EntitySet<Customer>
+{
+    public const string NumberSeriesCode = "CUST";
+
+    public override string Name => "customers";
+    public override string TypeName => "customer";
+    public override bool CanCreate => true;
+    public override bool CanUpdate => true;
+    public override bool CanDelete => true;
+
+    protected override IReadOnlyList<FieldDef<Customer>> Fields { get; } = new FieldsBuilder<Customer>()
+        .Key("id", x => x.Id)
+        .Code("number", x => x.Number, 20)
+        .String("displayName", x => x.DisplayName, 100)
+        .Enum("type", "contactType", Customer.Types, x => x.Type)
+        .String("addressLine1", x => x.AddressLine1, 100)
+        .String("addressLine2", x => x.AddressLine2, 50)
+        .String("city", x => x.City, 30)
+        .String("state", x => x.State, 30)
+        .Code("country", x => x.Country, 10)
+        .Code("postalCode", x => x.PostalCode, 20)
+        .String("phoneNumber", x => x.PhoneNumber, 30)
+        .String("email", x => x.Email, 80)
+        .String("website", x => x.Website, 80)
+        .Code("currencyCode", x => x.CurrencyCode, 10)
+        .Enum("blocked", "customerBlocked", ["_x0020_", "Ship", "Invoice", "All"], x => x.Blocked)
+        .Decimal("balanceDue", x => x.BalanceDue, Access.ReadOnly)
+        .Decimal("creditLimit", x => x.CreditLimit)
+        .Timestamp("lastModifiedDateTime", x => x.LastModified)
+        .Fields;
+
+    protected override Expression<Func<Customer, Guid>> Key => x => x.Id;
+    protected override Expression<Func<Customer, Guid>> CompanyKey => x => x.CompanyId;
+    protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<Customer, string>>)(x => x.Number)];
+
+    protected override async Task<Customer> Create(RequestContext rc, Scope scope, Body body)
+    {
+        var db = rc.Db;
+        var group = await db.CustomerPostingGroups.AsNoTracking().Where(g => g.CompanyId == scope.CompanyId).OrderBy(g => g.Code).FirstOrDefaultAsync(rc.Aborted)
+                    ?? throw ApiErrors.FieldValidation("The company has no customer posting group; customers cannot be created.");
+        var c = new Customer { Id = Guid.NewGuid(), CompanyId = scope.CompanyId, PostingGroupId = group.Id };
+        Apply(c, body);
+        if (c.Number.Length == 0)
+        {
+            // Take numbers until one is free: numbers given by hand may already sit in the series' range.
+            do c.Number = await NumberSeriesService.NextAsync(db, scope.CompanyId, NumberSeriesCode, rc.Aborted);
+            while (await db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted));
+        }
+        else if (await db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
+        {
+            throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
+        }
+        db.Customers.Add(c);
+        return c;
+    }
+
+    protected override async Task Update(RequestContext rc, Scope scope, Customer c, Body body)
+    {
+        var oldNumber = c.Number;
+        Apply(c, body);
+        if (c.Number.Length == 0) throw ApiErrors.FieldValidation("number must have a value in Customer.");
+        if (c.Number != oldNumber)
+        {
+            if (await rc.Db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
+                throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
+            // Business Central renames the customer everywhere it is referenced; so do we, for what holds the number.
+            await rc.Db.CustomerPayments.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number), rc.Aborted);
+            await rc.Db.Contacts.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number), rc.Aborted);
+            await rc.Db.SalesInvoices.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number), rc.Aborted);
+            await rc.Db.SalesInvoices.Where(p => p.BillToCustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.BillToCustomerNumber, c.Number), rc.Aborted);
+        }
+    }
+
+    protected override async Task Delete(RequestContext rc, Scope scope, Customer c)
+    {
+        var db = rc.Db;
+        if (await db.CustomerLedgerEntries.AnyAsync(e => e.CustomerId == c.Id, rc.Aborted))
+            throw ApiErrors.Dialog($"You cannot delete customer {c.Number} because it has ledger entries.");
+        if (await db.SalesInvoices.AnyAsync(i => i.CustomerId == c.Id || i.BillToCustomerId == c.Id, rc.Aborted))
+            throw ApiErrors.Dialog($"You cannot delete customer {c.Number} because it has sales invoices.");
+        if (await db.CustomerPayments.AnyAsync(p => p.CustomerId == c.Id, rc.Aborted))
+            throw ApiErrors.Dialog($"You cannot delete customer {c.Number} because journal lines use it.");
+        await db.Contacts.Where(x => x.CustomerId == c.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.CustomerId, Guid.Empty).SetProperty(x => x.CustomerNumber, ""), rc.Aborted);
+        db.Customers.Remove(c);
+    }
+
+    private static void Apply(Customer c, Body b)
+    {
+        if (b.TryGet("number", out string number)) c.Number = number;
+        if (b.TryGet("displayName", out string displayName)) c.DisplayName = displayName;
+        if (b.TryGet("type", out string type)) c.Type = type;
+        if (b.TryGet("addressLine1", out string a1)) c.AddressLine1 = a1;
+        if (b.TryGet("addressLine2", out string a2)) c.AddressLine2 = a2;
+        if (b.TryGet("city", out string city)) c.City = city;
+        if (b.TryGet("state", out string state)) c.State = state;
+        if (b.TryGet("country", out string country)) c.Country = country;
+        if (b.TryGet("postalCode", out string postalCode)) c.PostalCode = postalCode;
+        if (b.TryGet("phoneNumber", out string phone)) c.PhoneNumber = phone;
+        if (b.TryGet("email", out string email)) c.Email = email;
+        if (b.TryGet("website", out string website)) c.Website = website;
+        if (b.TryGet("currencyCode", out string currency)) c.CurrencyCode = currency;
+        if (b.TryGet("blocked", out string blocked)) c.Blocked = blocked;
+        if (b.TryGet("creditLimit", out long creditLimit))
+        {
+            if (creditLimit < 0) throw ApiErrors.FieldValidation("creditLimit must not be negative.");
+            c.CreditLimit = creditLimit;
+        }
+    }
+}

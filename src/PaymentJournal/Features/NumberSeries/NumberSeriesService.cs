@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
+using PaymentJournal.Errors;
+
+namespace PaymentJournal.Features.NumberSeries;
+
+public static class NumberSeriesService
+{
+    /// <summary>
+    /// Takes the next number of a series inside the caller's write transaction: the UPDATE increments in SQL
+    /// (and on PostgreSQL locks the row until commit), so concurrent requests and nodes each get their own number.
+    /// </summary>
+    public static async Task<string> NextAsync(AppDb db, Guid seriesId, CancellationToken ct)
+    {
+        var updated = await db.NumberSeries.Where(s => s.Id == seriesId)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastUsed, s => s.LastUsed + 1), ct);
+        if (updated == 0) throw ApiErrors.FieldValidation("The number series of the journal does not exist.");
+        var series = await db.NumberSeries.AsNoTracking().FirstAsync(s => s.Id == seriesId, ct);
+        var number = series.Format(series.LastUsed);
+        if (number.Length > 20) throw ApiErrors.FieldValidation($"The number series '{series.Code}' has run out of numbers.");
+        return number;
+    }
+
+    public static async Task<string> NextAsync(AppDb db, Guid companyId, string code, CancellationToken ct)
+    {
+        var id = await db.NumberSeries.Where(s => s.CompanyId == companyId && s.Code == code).Select(s => s.Id).FirstOrDefaultAsync(ct);
+        if (id == Guid.Empty) throw ApiErrors.FieldValidation($"The number series '{code}' does not exist.");
+        return await NextAsync(db, id, ct);
+    }
+}

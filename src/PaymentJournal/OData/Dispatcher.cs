@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
+using PaymentJournal.Errors;
+
+namespace PaymentJournal.OData;
+
+/// <summary>
+/// Resolves an OData resource path (companies({id})/set({key})/navigation/...) step by step against the catalog,
+/// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
+/// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
+/// </summary>
+public sealed class Dispatcher(Catalog catalog, WriteGate gate)
+{
+    private const string PostAction = "Microsoft.NAV.post";
+
+    private sealed record Segment(string Name, string? Key);
+
+    private enum Target { Collection, Entity, SingleNavigation, Action, Count }
+
+    public async Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    {
+        var segments = Split(path, rc.Surface);
+        if (segments.Count == 0) throw ApiErrors.ResourceNotFound("");
+        if (segments[0].Name != catalog.Companies.Name) throw ApiErrors.ResourceNotFound(segments[0].Name);
+
+        // Walk the path.
+        EntitySetDef set = catalog.Companies;
+        var scope = new Scope(Guid.Empty);
+        object? entity = null;
+        var target = Target.Collection;
+        string? action = null;
+        var context = new StringBuilder(catalog.Companies.Name);
+        var edmPath = new List<string> { catalog.Companies.Name };
+        var companyId = Guid.Empty;
+
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var seg = segments[i];
+            if (i > 0)
+            {
+                if (target is Target.Action or Target.Count) throw ApiErrors.ResourceNotFound(seg.Name);
+                if (target == Target.Collection)
+                {
+                    if (seg.Name == "$count" && seg.Key is null) { target = Target.Count; continue; }
+                    throw ApiErrors.ResourceNotFound(seg.Name);
+                }
+                if (target == Target.SingleNavigation && entity is null) throw ApiErrors.ResourceNotFound(seg.Name);
+                // From an entity: an action, a company-level set, or a navigation.
+                if (seg.Key is null && (seg.Name == PostAction || (rc.Surface.IsGraph && seg.Name == "post")) && set.Actions.Contains("post"))
+                {
+                    target = Target.Action;
+                    action = "post";
+                    continue;
+                }
+                if (set == catalog.Companies)
+                {
+                    set = catalog.CompanySet(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
+                    scope = new Scope(companyId);
+                }
+                else
+                {
+                    var nav = set.FindNavigation(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
+                    var parentKey = set.KeyOf(entity!);
+                    var targetSet = catalog.Set(nav.TargetSet);
+                    if (!nav.IsCollection)
+                    {
+                        if (seg.Key is not null) throw ApiErrors.ResourceNotFound(seg.Name);
+                        var key = nav.TargetKey!(entity!);
+                        entity = key == Guid.Empty ? null : await targetSet.FindAsync(rc, new Scope(companyId), key);
+                        set = targetSet;
+                        scope = new Scope(companyId);
+                        target = Target.SingleNavigation;
+                        context.Append('/').Append(seg.Name);
+                        edmPath.Add(seg.Name);
+                        continue;
+                    }
+                    scope = new Scope(companyId, nav, parentKey, entity);
+                    set = targetSet;
+                }
+                context.Append('/').Append(seg.Name);
+                edmPath.Add(seg.Name);
+            }
+            target = Target.Collection;
+            entity = null;
+            if (seg.Key is not null)
+            {
+                var key = ParseKey(seg);
+                if (set == catalog.Companies)
+                {
+                    if (!rc.Access.Allows(key)) throw ApiErrors.RecordNotFound("company", key);
+                    companyId = key;
+                    scope = new Scope(key);
+                }
+                entity = await set.FindAsync(rc, scope, key) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                target = Target.Entity;
+                context.Append('(').Append(key.ToString("D")).Append(')');
+            }
+        }
+
+        var method = rc.Method;
+        switch (target)
+        {
+            case Target.Collection:
+                if (method == "GET")
+                {
+                    var q = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
+                    if (set == catalog.Companies) q = FilterCompanies(rc, q);
+                    await set.ListAsync(rc, scope, q, response, context.ToString());
+                    return;
+                }
+                if (method == "POST" && set.CanCreate)
+                {
+                    RejectQuery(query);
+                    await CreateAsync(rc, set, scope, response, context.ToString());
+                    return;
+                }
+                throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForCollection);
+
+            case Target.Count:
+                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET");
+                var cq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
+                await set.CountAsync(rc, scope, cq, response);
+                return;
+
+            case Target.SingleNavigation:
+                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET");
+                if (entity is null) { response.NoContent(); return; }
+                var sq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
+                await set.GetAsync(rc, scope, entity, sq, response, context.ToString());
+                return;
+
+            case Target.Action:
+                if (method != "POST") throw ApiErrors.MethodNotAllowed(method, action!, "POST");
+                RejectQuery(query);
+                await WriteAsync(rc, async () =>
+                {
+                    CheckIfMatch(rc, set, entity!, required: false);
+                    await set.InvokeAsync(rc, scope, entity!, action!);
+                });
+                response.NoContent();
+                return;
+
+            case Target.Entity:
+                switch (method)
+                {
+                    case "GET":
+                        var eq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
+                        await set.GetAsync(rc, scope, entity!, eq, response, context.ToString());
+                        return;
+                    case "PATCH" when set.CanUpdate:
+                        RejectQuery(query);
+                        RequireJson(rc);
+                        var body = set.ParseBody(rc, isCreate: false);
+                        await WriteAsync(rc, async () =>
+                        {
+                            CheckIfMatch(rc, set, entity!, required: true);
+                            await set.UpdateAsync(rc, scope, entity!, body);
+                            await rc.Db.SaveChangesAsync(rc.Aborted);
+                        });
+                        WriteEntityOrNoContent(rc, set, entity!, response, TrimKey(context.ToString()), created: false);
+                        return;
+                    case "DELETE" when set.CanDelete:
+                        RejectQuery(query);
+                        await WriteAsync(rc, async () =>
+                        {
+                            CheckIfMatch(rc, set, entity!, required: false);
+                            await set.DeleteAsync(rc, scope, entity!);
+                            await rc.Db.SaveChangesAsync(rc.Aborted);
+                        });
+                        response.NoContent();
+                        return;
+                    default:
+                        throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForEntity);
+                }
+        }
+    }
+
+    private async Task CreateAsync(RequestContext rc, EntitySetDef set, Scope scope, ResponseBuilder response, string context)
+    {
+        RequireJson(rc);
+        var body = set.ParseBody(rc, isCreate: true);
+        object created = null!;
+        await WriteAsync(rc, async () =>
+        {
+            created = await set.CreateAsync(rc, scope, body);
+            await rc.Db.SaveChangesAsync(rc.Aborted);
+        });
+        response.Headers["Location"] = rc.ServiceRoot + context + "(" + set.KeyOf(created).ToString("D") + ")";
+        WriteEntityOrNoContent(rc, set, created, response, context, created: true);
+    }
+
+    private static void WriteEntityOrNoContent(RequestContext rc, EntitySetDef set, object entity, ResponseBuilder response, string context, bool created)
+    {
+        var prefer = rc.Header("Prefer");
+        if (prefer is not null && (prefer.Contains("return=minimal", StringComparison.OrdinalIgnoreCase) ||
+                                   prefer.Contains("return-no-content", StringComparison.OrdinalIgnoreCase)))
+        {
+            response.NoContent();
+            response.Headers["Preference-Applied"] = prefer.Contains("return-no-content", StringComparison.OrdinalIgnoreCase) ? "return-no-content" : "return=minimal";
+            response.Headers["ETag"] = set.ETagOf(entity);
+            if (created) response.Headers["OData-EntityId"] = response.Headers["Location"];
+            return;
+        }
+        response.Status = created ? 201 : 200;
+        set.WriteSingleResponse(rc, entity, response, context);
+    }
+
+    /// <summary>Runs a change in one transaction (or inside the atomic $batch group's), mapping storage conflicts to API errors.</summary>
+    public async Task WriteAsync(RequestContext rc, Func<Task> work)
+    {
+        if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
+        try
+        {
+            if (rc.InAtomicGroup)
+            {
+                await work();
+                return;
+            }
+            await using var tx = await gate.BeginAsync(rc.Db, rc.Aborted);
+            await work();
+            await tx.CommitAsync(rc.Aborted);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            rc.Db.ChangeTracker.Clear();
+            throw ApiErrors.EntityChanged();
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            rc.Db.ChangeTracker.Clear();
+            throw ApiErrors.SameKeyExists("the entity set", "a record with the same key");
+        }
+    }
+
+    private static void CheckIfMatch(RequestContext rc, EntitySetDef set, object entity, bool required)
+    {
+        var ifMatch = rc.Header("If-Match");
+        if (string.IsNullOrWhiteSpace(ifMatch))
+        {
+            if (required) throw ApiErrors.MissingIfMatch();
+            return;
+        }
+        var current = set.VersionOf(entity);
+        if (current is null) return;
+        foreach (var raw in ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (raw == "*") return;
+            if (ParseETag(raw) == current)
+            {
+                // The UPDATE/DELETE also checks the version in SQL, so a change by another node in between is caught too.
+                rc.Db.Entry(entity).Property(nameof(Versioned.Version)).OriginalValue = current.Value;
+                return;
+            }
+        }
+        throw ApiErrors.EntityChanged();
+    }
+
+    private static long? ParseETag(string tag)
+    {
+        var t = tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag;
+        if (t.Length >= 2 && t[0] == '"' && t[^1] == '"') t = t[1..^1];
+        return long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+    }
+
+    private static void RequireJson(RequestContext rc)
+    {
+        var ct = rc.Header("Content-Type");
+        if (ct is null) return;
+        var media = ct.Split(';')[0].Trim();
+        if (!media.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !media.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
+            throw ApiErrors.UnsupportedMediaType(media);
+    }
+
+    private static void RejectQuery(IReadOnlyDictionary<string, string> query)
+    {
+        foreach (var name in query.Keys)
+            if (name.StartsWith('$') && name is not "$schemaversion" and not "$format")
+                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Truncate(name)}' is not allowed on this request.");
+    }
+
+    private static QueryOptions FilterCompanies(RequestContext rc, QueryOptions q) => q;
+
+    private static string TrimKey(string context)
+    {
+        var i = context.LastIndexOf('(');
+        return i > context.LastIndexOf('/') ? context[..i] : context;
+    }
+
+    private static Guid ParseKey(Segment seg)
+    {
+        var k = seg.Key!;
+        if (k.StartsWith("id=", StringComparison.Ordinal)) k = k[3..];
+        if (k.Length >= 2 && k[0] == '\'' && k[^1] == '\'') k = k[1..^1];
+        if (!Guid.TryParseExact(k, "D", out var g)) throw ApiErrors.InvalidGuid(seg.Name + " key", k);
+        return g;
+    }
+
+    /// <summary>Splits a resource path into segments; on Graph a bare GUID after a collection is its key (companies/{id}).</summary>
+    private static List<Segment> Split(string path, Surface surface)
+    {
+        var result = new List<Segment>();
+        foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string part;
+            try { part = Uri.UnescapeDataString(raw); }
+            catch (UriFormatException) { throw ApiErrors.ResourceNotFound(ApiErrors.Truncate(raw)); }
+            var open = part.IndexOf('(');
+            if (open > 0 && part[^1] == ')')
+            {
+                result.Add(new Segment(part[..open], part[(open + 1)..^1]));
+                continue;
+            }
+            if (open >= 0) throw ApiErrors.ResourceNotFound(ApiErrors.Truncate(part));
+            if (surface.KeyAsSegment && result.Count > 0 && result[^1].Key is null && LooksLikeKey(part) && !part.StartsWith('$'))
+            {
+                result[^1] = result[^1] with { Key = part };
+                continue;
+            }
+            result.Add(new Segment(part, null));
+        }
+        return result;
+    }
+
+    private static bool LooksLikeKey(string s) => s.Length >= 32 && s.Length <= 40 && s.All(c => char.IsAsciiHexDigit(c) || c == '-' || c == '{' || c == '}');
+}

@@ -1,0 +1,451 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OData.UriParser;
+using PaymentJournal.Data;
+using PaymentJournal.Errors;
+
+namespace PaymentJournal.OData;
+
+/// <summary>
+/// The typed query pipeline of one entity set: scope (company, parent), $filter, $orderby, keyset paging, $top/$skip,
+/// $count and $expand, all translated to SQL; then the JSON writer driven by the field definitions.
+/// Features override the Create/Update/Delete/Invoke hooks with their rules.
+/// </summary>
+public abstract class EntitySet<T> : EntitySetDef where T : class
+{
+    private readonly ConcurrentDictionary<Surfaces, FieldDef<T>[]> _fieldsOn = new();
+    private Func<T, Guid>? _key;
+
+    protected abstract IReadOnlyList<FieldDef<T>> Fields { get; }
+    public override IReadOnlyList<FieldDef> AllFields => Fields;
+    protected abstract Expression<Func<T, Guid>> Key { get; }
+    protected abstract Expression<Func<T, Guid>> CompanyKey { get; }
+    /// <summary>The order of a collection without $orderby (the key is always appended as the tie-breaker).</summary>
+    protected virtual IReadOnlyList<LambdaExpression> DefaultOrder => [];
+
+    public override Guid KeyOf(object entity) => (_key ??= Key.Compile())((T)entity);
+    public override long? VersionOf(object entity) => entity is Versioned v ? v.Version : null;
+    public override string ETagOf(object entity) => entity is Versioned v ? v.ETag : "W/\"" + KeyOf(entity).ToString("N") + "\"";
+
+    /// <summary>The rows of this set that the scope can see: the company's, and the parent's when reached through a navigation.</summary>
+    public virtual IQueryable<T> Query(RequestContext rc, Scope scope, bool tracking = false)
+    {
+        IQueryable<T> q = rc.Db.Set<T>();
+        if (!tracking) q = q.AsNoTracking();
+        q = q.Where(Equal(CompanyKey, scope.CompanyId));
+        if (scope.Via?.ChildForeignKey is Expression<Func<T, Guid>> fk) q = q.Where(Equal(fk, scope.ParentId));
+        return q;
+    }
+
+    /// <summary>Checks a set may rules before a list runs (e.g. company-level customerPayments need a journal filter).</summary>
+    protected virtual void CheckList(RequestContext rc, Scope scope, QueryOptions query) { }
+
+    public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key)
+    {
+        var tracking = rc.Method != "GET";
+        return await Query(rc, scope, tracking).Where(Equal(Key, key)).FirstOrDefaultAsync(rc.Aborted);
+    }
+
+    // ---- hooks for features ----
+    protected virtual Task<T> Create(RequestContext rc, Scope scope, Body body) =>
+        throw ApiErrors.MethodNotAllowed("POST", Name, AllowedMethodsForCollection);
+    protected virtual Task Update(RequestContext rc, Scope scope, T entity, Body body) =>
+        throw ApiErrors.MethodNotAllowed("PATCH", Name, AllowedMethodsForEntity);
+    protected virtual Task Delete(RequestContext rc, Scope scope, T entity) =>
+        throw ApiErrors.MethodNotAllowed("DELETE", Name, AllowedMethodsForEntity);
+    protected virtual Task Invoke(RequestContext rc, Scope scope, T entity, string action) =>
+        throw ApiErrors.ResourceNotFound(action);
+
+    public override async Task<object> CreateAsync(RequestContext rc, Scope scope, Body body) => await Create(rc, scope, body);
+    public override Task UpdateAsync(RequestContext rc, Scope scope, object entity, Body body) => Update(rc, scope, (T)entity, body);
+    public override Task DeleteAsync(RequestContext rc, Scope scope, object entity) => Delete(rc, scope, (T)entity);
+    public override Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action) => Invoke(rc, scope, (T)entity, action);
+
+    // ---- reading ----
+    public override async Task ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath)
+    {
+        CheckList(rc, scope, query);
+        var surface = rc.Surface.Kind;
+        var q = ApplyFilter(Query(rc, scope), query.Filter, surface);
+        long? count = query.Count ? await q.LongCountAsync(rc.Aborted) : null;
+
+        var order = OrderKeys(query.OrderBy, surface);
+        var signature = Signature(query);
+        if (query.SkipToken is not null) q = q.Where(AfterToken(order, query.SkipToken, signature));
+        q = ApplyOrder(q, order);
+        if (query.Skip is > 0 && query.SkipToken is null) q = q.Skip((int)query.Skip.Value);
+
+        var pageSize = PageSize(rc, response);
+        var wanted = query.Top ?? long.MaxValue;
+        var take = (int)Math.Min(wanted, pageSize);
+        var rows = await q.Take(take + 1).ToListAsync(rc.Aborted);
+        string? nextLink = null;
+        if (rows.Count > take)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            if (wanted > take) nextLink = NextLink(rc, query, order, rows[^1], signature, wanted - take);
+        }
+
+        var selection = Selection.From(query.SelectExpand, this, rc.Catalog, surface);
+        var data = await LoadExpansionsAsync(rc, scope.CompanyId, rows, selection);
+        using var w = response.StartJson();
+        w.WriteStartObject();
+        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + contextPath + selection.ContextSuffix());
+        if (count is not null) w.WriteNumber("@odata.count", count.Value);
+        w.WriteStartArray("value");
+        foreach (var row in rows) WriteEntity(w, row, selection, data, surface);
+        w.WriteEndArray();
+        if (nextLink is not null) w.WriteString("@odata.nextLink", nextLink);
+        w.WriteEndObject();
+    }
+
+    public override async Task CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response)
+    {
+        CheckList(rc, scope, query);
+        var count = await ApplyFilter(Query(rc, scope), query.Filter, rc.Surface.Kind).LongCountAsync(rc.Aborted);
+        var text = Encoding.UTF8.GetBytes(count.ToString(CultureInfo.InvariantCulture));
+        System.Buffers.BuffersExtensions.Write(response.Body, text);
+        response.ContentType = "text/plain";
+        response.Headers["OData-Version"] = "4.0";
+    }
+
+    public override async Task GetAsync(RequestContext rc, Scope scope, object entity, QueryOptions query, ResponseBuilder response, string contextPath)
+    {
+        var selection = query.SelectExpand is null ? Selection.All : Selection.From(query.SelectExpand, this, rc.Catalog, rc.Surface.Kind);
+        var data = selection.Expands.Count == 0 ? null : await LoadExpansionsAsync(rc, scope.CompanyId, [(T)entity], selection);
+        using var w = response.StartJson();
+        WriteSingle(w, rc, (T)entity, selection, data, contextPath);
+        response.Headers["ETag"] = ETagOf(entity);
+    }
+
+    private void WriteSingle(Utf8JsonWriter w, RequestContext rc, T entity, Selection selection, ExpansionData? data, string contextPath)
+    {
+        w.WriteStartObject();
+        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + contextPath + selection.ContextSuffix() + "/$entity");
+        WriteBody(w, entity, selection, data, rc.Surface.Kind);
+        w.WriteEndObject();
+    }
+
+    internal override void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, Surfaces surface)
+    {
+        w.WriteStartObject();
+        WriteBody(w, (T)entity, selection, data, surface);
+        w.WriteEndObject();
+    }
+
+    private void WriteBody(Utf8JsonWriter w, T entity, Selection selection, ExpansionData? data, Surfaces surface)
+    {
+        w.WriteString("@odata.etag", ETagOf(entity));
+        if (selection.Fields is null)
+        {
+            foreach (var f in TypedFieldsOn(surface)) f.Write(w, entity);
+        }
+        else
+        {
+            foreach (var f in selection.Fields) ((FieldDef<T>)f).Write(w, entity);
+        }
+        if (selection.Expands.Count == 0 || data is null) return;
+        var key = KeyOf(entity);
+        foreach (var ex in selection.Expands)
+        {
+            var (items, nested) = data.ByNavigation[ex.Nav.Name];
+            items.TryGetValue(key, out var list);
+            if (ex.Nav.IsCollection)
+            {
+                w.WriteStartArray(ex.Nav.Name);
+                if (list is not null) foreach (var child in list) ex.Target.WriteEntity(w, child, ex.Child, nested, surface);
+                w.WriteEndArray();
+            }
+            else if (list is { Count: > 0 })
+            {
+                w.WritePropertyName(ex.Nav.Name);
+                ex.Target.WriteEntity(w, list[0], ex.Child, nested, surface);
+            }
+            else
+            {
+                w.WriteNull(ex.Nav.Name);
+            }
+        }
+    }
+
+    /// <summary>Writes one entity as a whole response (after a create or an update).</summary>
+    public override void WriteSingleResponse(RequestContext rc, object entity, ResponseBuilder response, string contextPath)
+    {
+        using var w = response.StartJson();
+        WriteSingle(w, rc, (T)entity, Selection.All, null, contextPath);
+        response.Headers["ETag"] = ETagOf(entity);
+    }
+
+    private FieldDef<T>[] TypedFieldsOn(Surfaces surface) =>
+        _fieldsOn.GetOrAdd(surface, s => Fields.Where(f => f.On(s)).ToArray());
+
+    // ---- $expand ----
+    private async Task<ExpansionData?> LoadExpansionsAsync(RequestContext rc, Guid companyId, IReadOnlyList<T> rows, Selection selection)
+    {
+        if (selection.Expands.Count == 0 || rows.Count == 0) return selection.Expands.Count == 0 ? null : Empty(selection);
+        var data = new ExpansionData();
+        var parents = rows.Cast<object>().ToList();
+        foreach (var ex in selection.Expands)
+            data.ByNavigation[ex.Nav.Name] = await ex.Target.LoadForExpandAsync(rc, companyId, ex.Nav, parents, this, ex);
+        return data;
+    }
+
+    private static ExpansionData Empty(Selection selection)
+    {
+        var data = new ExpansionData();
+        foreach (var ex in selection.Expands) data.ByNavigation[ex.Nav.Name] = ([], null);
+        return data;
+    }
+
+    internal override async Task<(Dictionary<Guid, List<object>>, ExpansionData?)> LoadForExpandAsync(
+        RequestContext rc, Guid companyId, NavigationDef nav, IReadOnlyList<object> parents, EntitySetDef parentSet, ExpandItem item)
+    {
+        var result = new Dictionary<Guid, List<object>>();
+        var all = new List<T>();
+        var surface = rc.Surface.Kind;
+        var baseQuery = Query(rc, new Scope(companyId));
+        if (nav.IsCollection)
+        {
+            var fk = (Expression<Func<T, Guid>>)nav.ChildForeignKey!;
+            var fkGet = fk.Compile();
+            var order = OrderKeys(item.OrderBy, surface);
+            var parentKeys = parents.Select(parentSet.KeyOf).Distinct().ToList();
+            if (item.Top is not null || item.Skip is not null)
+            {
+                // $top/$skip apply per parent: one bounded query each.
+                foreach (var pk in parentKeys)
+                {
+                    var q = ApplyOrder(ApplyFilter(baseQuery.Where(Equal(fk, pk)), item.Filter, surface), order);
+                    if (item.Skip is > 0) q = q.Skip((int)item.Skip.Value);
+                    var rows = await q.Take((int)Math.Min(item.Top ?? rc.Limits.MaxPageSize, rc.Limits.MaxPageSize)).ToListAsync(rc.Aborted);
+                    result[pk] = rows.Cast<object>().ToList();
+                    all.AddRange(rows);
+                }
+            }
+            else
+            {
+                foreach (var chunk in parentKeys.Chunk(500))
+                {
+                    var q = ApplyOrder(ApplyFilter(baseQuery.Where(In(fk, chunk)), item.Filter, surface), order);
+                    foreach (var row in await q.Take(rc.Limits.MaxPageSize * 5).ToListAsync(rc.Aborted))
+                    {
+                        var pk = fkGet(row);
+                        if (!result.TryGetValue(pk, out var list)) result[pk] = list = [];
+                        if (list.Count < rc.Limits.MaxPageSize) list.Add(row);
+                        all.Add(row);
+                    }
+                }
+            }
+        }
+        else
+        {
+            var byTarget = new Dictionary<Guid, List<Guid>>();
+            foreach (var parent in parents)
+            {
+                var target = nav.TargetKey!(parent);
+                if (target == Guid.Empty) continue;
+                if (!byTarget.TryGetValue(target, out var owners)) byTarget[target] = owners = [];
+                owners.Add(parentSet.KeyOf(parent));
+            }
+            foreach (var chunk in byTarget.Keys.Chunk(500))
+            {
+                foreach (var row in await baseQuery.Where(In(Key, chunk)).ToListAsync(rc.Aborted))
+                {
+                    foreach (var owner in byTarget[KeyOf(row)]) result[owner] = [row];
+                    all.Add(row);
+                }
+            }
+        }
+        var nested = item.Child.Expands.Count == 0 ? null : await LoadExpansionsAsync(rc, companyId, all, item.Child);
+        return (result, nested);
+    }
+
+    // ---- query building ----
+    private IQueryable<T> ApplyFilter(IQueryable<T> q, FilterClause? filter, Surfaces surface) =>
+        filter is null ? q : q.Where(QueryBinder.BindFilter<T>(filter, name => FindField(name, surface)));
+
+    private sealed record OrderKey(LambdaExpression Selector, bool Descending);
+
+    private List<OrderKey> OrderKeys(OrderByClause? orderBy, Surfaces surface)
+    {
+        var keys = new List<OrderKey>();
+        for (var o = orderBy; o is not null; o = o.ThenBy)
+            keys.Add(new OrderKey(QueryBinder.BindOrderKey<T>(o.Expression, name => FindField(name, surface)), o.Direction == OrderByDirection.Descending));
+        if (orderBy is null) keys.AddRange(DefaultOrder.Select(d => new OrderKey(d, false)));
+        keys.Add(new OrderKey(Key, false));
+        return keys;
+    }
+
+    private static readonly MethodInfo OrderByMethod = QueryableMethod(nameof(Queryable.OrderBy));
+    private static readonly MethodInfo OrderByDescMethod = QueryableMethod(nameof(Queryable.OrderByDescending));
+    private static readonly MethodInfo ThenByMethod = QueryableMethod(nameof(Queryable.ThenBy));
+    private static readonly MethodInfo ThenByDescMethod = QueryableMethod(nameof(Queryable.ThenByDescending));
+
+    private static MethodInfo QueryableMethod(string name) =>
+        typeof(Queryable).GetMethods().Single(m => m.Name == name && m.GetParameters().Length == 2);
+
+    private static IQueryable<T> ApplyOrder(IQueryable<T> q, List<OrderKey> keys)
+    {
+        var expr = q.Expression;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var k = keys[i];
+            var method = i == 0 ? (k.Descending ? OrderByDescMethod : OrderByMethod) : (k.Descending ? ThenByDescMethod : ThenByMethod);
+            expr = Expression.Call(method.MakeGenericMethod(typeof(T), k.Selector.ReturnType), expr, Expression.Quote(k.Selector));
+        }
+        return q.Provider.CreateQuery<T>(expr);
+    }
+
+    private int PageSize(RequestContext rc, ResponseBuilder response)
+    {
+        var size = rc.Limits.MaxPageSize;
+        var prefer = rc.Header("Prefer");
+        if (prefer is null) return size;
+        foreach (var part in prefer.Split(',', StringSplitOptions.TrimEntries))
+        {
+            const string name = "odata.maxpagesize=";
+            if (part.StartsWith(name, StringComparison.OrdinalIgnoreCase) &&
+                int.TryParse(part.AsSpan(name.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+            {
+                size = Math.Min(n, size);
+                response.Headers["Preference-Applied"] = "odata.maxpagesize=" + size.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        return size;
+    }
+
+    // ---- keyset paging: the skiptoken carries the order-key values of the last row of the page ----
+    private static string Signature(QueryOptions q)
+    {
+        q.Raw.TryGetValue("$filter", out var f);
+        q.Raw.TryGetValue("$orderby", out var o);
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes((f ?? "") + "\n" + (o ?? "")));
+        return Convert.ToHexString(hash, 0, 6);
+    }
+
+    private string NextLink(RequestContext rc, QueryOptions query, List<OrderKey> order, T last, string signature, long remaining)
+    {
+        var values = new List<string>();
+        foreach (var k in order) values.Add(TokenValue(k.Selector.Compile().DynamicInvoke(last)));
+        var token = signature + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(values, TokenJson.Default.ListString));
+        var sb = new StringBuilder();
+        foreach (var (name, value) in query.Raw)
+        {
+            if (name is "$skip" or "$skiptoken" or "$top") continue;
+            sb.Append(sb.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+        }
+        if (query.Top is not null) sb.Append(sb.Length == 0 ? '?' : '&').Append("$top=").Append(remaining.ToString(CultureInfo.InvariantCulture));
+        sb.Append(sb.Length == 0 ? '?' : '&').Append("$skiptoken=").Append(token);
+        return rc.ServiceRoot + rc.RelativePath + sb;
+    }
+
+    private static string TokenValue(object? v) => v switch
+    {
+        Guid g => g.ToString("D"),
+        string s => s,
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.Ticks.ToString(CultureInfo.InvariantCulture),
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        bool b => b ? "1" : "0",
+        _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static Expression<Func<T, bool>> AfterToken(List<OrderKey> order, string token, string signature)
+    {
+        List<string>? values = null;
+        var dot = token.IndexOf('.');
+        if (dot > 0 && token[..dot] == signature)
+        {
+            try { values = JsonSerializer.Deserialize(FromBase64Url(token[(dot + 1)..]), TokenJson.Default.ListString); }
+            catch (Exception e) when (e is FormatException or JsonException) { values = null; }
+        }
+        if (values is null || values.Count != order.Count)
+            throw ApiErrors.QueryOption("The $skiptoken is not valid for this query; start again from the first page.");
+
+        var p = Expression.Parameter(typeof(T), "x");
+        Expression? result = null;
+        Expression? prefix = null;
+        for (var i = 0; i < order.Count; i++)
+        {
+            var column = Rebind(order[i].Selector, p);
+            var constant = Parse(values[i], column.Type);
+            var after = order[i].Descending ? QueryBinder.GreaterThan(constant, column) : QueryBinder.GreaterThan(column, constant);
+            var term = prefix is null ? after : Expression.AndAlso(prefix, after);
+            result = result is null ? term : Expression.OrElse(result, term);
+            var eq = Expression.Equal(column, constant);
+            prefix = prefix is null ? eq : Expression.AndAlso(prefix, eq);
+        }
+        return Expression.Lambda<Func<T, bool>>(result!, p);
+    }
+
+    private static Expression Parse(string value, Type type)
+    {
+        object parsed;
+        try
+        {
+            parsed = type == typeof(Guid) ? Guid.Parse(value)
+                : type == typeof(string) ? value
+                : type == typeof(DateOnly) ? DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture)
+                : type == typeof(DateTime) ? new DateTime(long.Parse(value, CultureInfo.InvariantCulture), DateTimeKind.Utc)
+                : type == typeof(long) ? long.Parse(value, CultureInfo.InvariantCulture)
+                : type == typeof(int) ? int.Parse(value, CultureInfo.InvariantCulture)
+                : type == typeof(bool) ? value == "1"
+                : throw ApiErrors.QueryOption("The $skiptoken is not valid for this query.");
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw ApiErrors.QueryOption("The $skiptoken is not valid for this query; start again from the first page.");
+        }
+        // A captured variable becomes a SQL parameter, so the token can never change the shape of the query.
+        return Capture(parsed, type);
+    }
+
+    private static Expression Capture(object value, Type type)
+    {
+        var holder = Activator.CreateInstance(typeof(ValueHolder<>).MakeGenericType(type), value)!;
+        return Expression.Field(Expression.Constant(holder), "Value");
+    }
+
+    private static Expression Rebind(LambdaExpression lambda, ParameterExpression p) =>
+        new ParameterReplacer(lambda.Parameters[0], p).Visit(lambda.Body);
+
+    private sealed class ParameterReplacer(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
+
+    protected static Expression<Func<T, bool>> Equal(Expression<Func<T, Guid>> column, Guid value)
+    {
+        var body = Expression.Equal(column.Body, Capture(value, typeof(Guid)));
+        return Expression.Lambda<Func<T, bool>>(body, column.Parameters);
+    }
+
+    private static Expression<Func<T, bool>> In(Expression<Func<T, Guid>> column, Guid[] values)
+    {
+        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(Guid)], Capture(values, typeof(Guid[])), column.Body);
+        return Expression.Lambda<Func<T, bool>>(contains, column.Parameters);
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[] FromBase64Url(string s)
+    {
+        s = s.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+}
+
+/// <summary>Holds a value captured into a LINQ expression, so that EF Core sends it as a SQL parameter.</summary>
+internal sealed class ValueHolder<TValue>(TValue value)
+{
+    public readonly TValue Value = value;
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]
+internal sealed partial class TokenJson : System.Text.Json.Serialization.JsonSerializerContext;

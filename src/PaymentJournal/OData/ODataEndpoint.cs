@@ -1,0 +1,145 @@
+using System.Text;
+using PaymentJournal.Data;
+using PaymentJournal.Errors;
+
+namespace PaymentJournal.OData;
+
+/// <summary>
+/// The HTTP face of a surface: reads the request into a <see cref="RequestContext"/>, serves the service document,
+/// $metadata and $batch, hands resource paths to the <see cref="Dispatcher"/>, and renders every error the same way.
+/// </summary>
+public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ILogger<ODataEndpoint> log)
+{
+    public async Task HandleAsync(HttpContext http, Surface surface, string serviceRootPath, string rest)
+    {
+        var correlationId = Guid.NewGuid().ToString("D");
+        var response = new ResponseBuilder();
+        var db = http.RequestServices.GetRequiredService<AppDb>();
+        try
+        {
+            var request = http.Request;
+            if (request.Path.Value!.Length + request.QueryString.Value!.Length > limits.MaxUrlLength)
+                throw new ApiException(414, "BadRequest_UriTooLong", $"The request URL is longer than {limits.MaxUrlLength} characters.");
+            var body = await ReadBodyAsync(http, rest == "$batch" ? limits.MaxBatchBodyBytes : limits.MaxBodyBytes);
+            var rc = new RequestContext
+            {
+                Db = db, Surface = surface, Method = request.Method.ToUpperInvariant(),
+                ServiceRoot = request.Scheme + "://" + request.Host.Value + request.PathBase.Value + serviceRootPath,
+                Headers = new HeaderView(request.Headers), Body = body, CorrelationId = correlationId, Limits = limits, Catalog = catalog,
+                Access = http.Items.TryGetValue(typeof(CompanyAccess), out var a) && a is CompanyAccess access ? access : CompanyAccess.All,
+                Aborted = http.RequestAborted, RelativePath = rest,
+            };
+            var query = QueryOptions.SplitQuery(request.QueryString.Value);
+            await RouteAsync(rc, rest, query, response);
+        }
+        catch (ApiException e)
+        {
+            ErrorWriter.Write(response, e, correlationId);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client went away; nothing to answer
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "Unhandled error, correlation id {CorrelationId}", correlationId);
+            ErrorWriter.Write(response, ErrorWriter.Unexpected(), correlationId);
+        }
+        await WriteAsync(http, response);
+    }
+
+    /// <summary>Routes a request of a surface; also used for the parts of a $batch.</summary>
+    public async Task RouteAsync(RequestContext rc, string rest, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    {
+        switch (rest)
+        {
+            case "":
+                if (rc.Method != "GET") throw ApiErrors.MethodNotAllowed(rc.Method, "the service document", "GET");
+                WriteServiceDocument(rc, response);
+                return;
+            case "$metadata":
+                if (rc.Method != "GET") throw ApiErrors.MethodNotAllowed(rc.Method, "$metadata", "GET");
+                System.Buffers.BuffersExtensions.Write(response.Body, Encoding.UTF8.GetBytes(rc.Surface.MetadataXml));
+                response.ContentType = "application/xml";
+                response.Headers["OData-Version"] = "4.0";
+                return;
+            case "$batch":
+                if (rc.Method != "POST") throw ApiErrors.MethodNotAllowed(rc.Method, "$batch", "POST");
+                await batch.HandleAsync(rc, query, response, this);
+                return;
+            default:
+                await dispatcher.HandleAsync(rc, rest, query, response);
+                return;
+        }
+    }
+
+    private void WriteServiceDocument(RequestContext rc, ResponseBuilder response)
+    {
+        using var w = response.StartJson();
+        w.WriteStartObject();
+        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata");
+        w.WriteStartArray("value");
+        w.WriteStartObject();
+        w.WriteString("name", catalog.Companies.Name);
+        w.WriteString("kind", "EntitySet");
+        w.WriteString("url", catalog.Companies.Name);
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, long max)
+    {
+        var request = http.Request;
+        if (request.ContentLength is 0) return ReadOnlyMemory<byte>.Empty;
+        if (request.ContentLength > max) throw ApiErrors.PayloadTooLarge(max);
+        using var ms = new MemoryStream(request.ContentLength is > 0 and < 65536 ? (int)request.ContentLength : 4096);
+        var buffer = new byte[16384];
+        int read;
+        try
+        {
+            while ((read = await request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            {
+                if (ms.Length + read > max) throw ApiErrors.PayloadTooLarge(max);
+                ms.Write(buffer, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            throw new ApiException(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "BadRequest", "The request body could not be read.");
+        }
+        return ms.GetBuffer().AsMemory(0, (int)ms.Length);
+    }
+
+    private static async Task WriteAsync(HttpContext http, ResponseBuilder response)
+    {
+        var r = http.Response;
+        r.StatusCode = response.Status;
+        foreach (var (k, v) in response.Headers) r.Headers[k] = v;
+        if (response.ContentType is not null) r.ContentType = response.ContentType;
+        if (response.Body.WrittenCount > 0)
+        {
+            r.ContentLength = response.Body.WrittenCount;
+            await r.Body.WriteAsync(response.Body.WrittenMemory, http.RequestAborted);
+        }
+    }
+
+    /// <summary>Request headers as a case-insensitive dictionary without copying them.</summary>
+    private sealed class HeaderView(IHeaderDictionary headers) : IReadOnlyDictionary<string, string>
+    {
+        public string this[string key] => headers[key].ToString();
+        public IEnumerable<string> Keys => headers.Keys;
+        public IEnumerable<string> Values => headers.Values.Select(v => v.ToString());
+        public int Count => headers.Count;
+        public bool ContainsKey(string key) => headers.ContainsKey(key);
+        public bool TryGetValue(string key, out string value)
+        {
+            if (headers.TryGetValue(key, out var v)) { value = v.ToString(); return true; }
+            value = "";
+            return false;
+        }
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator() =>
+            headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
