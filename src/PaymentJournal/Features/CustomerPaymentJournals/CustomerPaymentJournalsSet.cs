@@ -16,6 +16,7 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
     public override bool CanCreate => true;
     public override bool CanUpdate => true;
     public override bool CanDelete => true;
+    public override IReadOnlyList<string> Actions => ["post"];
 
     protected override IReadOnlyList<FieldDef<CustomerPaymentJournal>> Fields { get; } = new FieldsBuilder<CustomerPaymentJournal>()
         .Key("id", x => x.Id)
@@ -82,6 +83,9 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
         rc.Db.CustomerPaymentJournals.Remove(j);
         await rc.Db.NumberSeries.Where(s => s.Id == j.NumberSeriesId).ExecuteDeleteAsync(rc.Aborted);
     }
+
+    protected override Task Invoke(RequestContext rc, Scope scope, CustomerPaymentJournal journal, string action) =>
+        Posting.JournalPoster.PostAsync(rc, journal);
 
     private static async Task Apply(RequestContext rc, Scope scope, CustomerPaymentJournal j, Body b)
     {

@@ -16,6 +16,7 @@ public sealed class SalesInvoicesSet : EntitySet<SalesInvoice>
     public override bool CanCreate => true;
     public override bool CanUpdate => true;
     public override bool CanDelete => true;
+    public override IReadOnlyList<string> Actions => ["post"];
 
     protected override IReadOnlyList<FieldDef<SalesInvoice>> Fields { get; } = new FieldsBuilder<SalesInvoice>()
         .Key("id", x => x.Id)
@@ -84,6 +85,9 @@ public sealed class SalesInvoicesSet : EntitySet<SalesInvoice>
         await rc.Db.SalesInvoiceLines.Where(l => l.DocumentId == inv.Id).ExecuteDeleteAsync(rc.Aborted);
         rc.Db.SalesInvoices.Remove(inv);
     }
+
+    protected override Task Invoke(RequestContext rc, Scope scope, SalesInvoice invoice, string action) =>
+        Posting.InvoicePoster.PostAsync(rc, invoice);
 
     public static void RequireDraft(SalesInvoice inv)
     {

@@ -1,0 +1,110 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PaymentJournal.Data;
+
+namespace PaymentJournal.Tests.Fixtures;
+
+/// <summary>
+/// The real service on real Kestrel (loopback, a free port) over a fresh SQLite file of its own, seeded with the
+/// demo company. One per test class; each test makes its own rows.
+/// </summary>
+public class ServiceFixture : IAsyncLifetime
+{
+    public const string Company = "c0000000-0000-4000-8000-000000000001";
+    public const string General = "f0000000-0000-4000-8000-000000000001";
+    public const string V2 = "/api/v2.0/";
+    public const string Graph = "/beta/financials/";
+
+    private WebApplication? _app;
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "pj-tests-" + Guid.NewGuid().ToString("N")[..12]);
+    public string DatabasePath => Path.Combine(Directory, "test.db");
+    public HttpClient Http { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Extra configuration (key, value) for a fixture subclass, e.g. auth settings.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    public virtual async Task InitializeAsync()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["ConnectionStrings:PaymentJournal"] = $"Data Source={DatabasePath}",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+        };
+        foreach (var (k, v) in Settings) settings[k] = v;
+        _app = App.Build([], b => b.Configuration.AddInMemoryCollection(settings));
+        await App.PrepareDatabaseAsync(_app);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+        Http = new HttpClient { BaseAddress = BaseAddress };
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>A scope with the service's own DbContext, to look at the database behind the API.</summary>
+    public async Task<T> WithDb<T>(Func<AppDb, Task<T>> work)
+    {
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider.GetRequiredService<AppDb>());
+    }
+
+    public static string CompanyPath(string surface = V2, string company = Company) =>
+        surface == V2 ? $"{V2}companies({company})" : $"{Graph}companies/{company}";
+
+    public static string PaymentsPath(string surface = V2, string journal = General) =>
+        surface == V2 ? $"{CompanyPath(V2)}/customerPaymentJournals({journal})/customerPayments"
+                      : $"{CompanyPath(Graph)}/customerPaymentJournals/{journal}/customerPayments";
+}
+
+/// <summary>Small helpers for JSON over HTTP.</summary>
+public static class HttpJson
+{
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    public static StringContent Json(object value) => Json(JsonSerializer.Serialize(value));
+
+    public static async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Send(this HttpClient http, HttpMethod method, string url,
+        object? body = null, string? ifMatch = null, IDictionary<string, string>? headers = null)
+    {
+        using var req = new HttpRequestMessage(method, url);
+        if (body is not null) req.Content = body as HttpContent ?? (body is string s ? Json(s) : Json(body));
+        if (ifMatch is not null) req.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (headers is not null) foreach (var (k, v) in headers) req.Headers.TryAddWithoutValidation(k, v);
+        var resp = await http.SendAsync(req);
+        var text = await resp.Content.ReadAsStringAsync();
+        JsonNode? node = null;
+        if (text.Length > 0 && resp.Content.Headers.ContentType?.MediaType?.Contains("json") == true) node = JsonNode.Parse(text);
+        return ((int)resp.StatusCode, node, resp);
+    }
+
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Get(this HttpClient http, string url, IDictionary<string, string>? headers = null) =>
+        http.Send(HttpMethod.Get, url, headers: headers);
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Post(this HttpClient http, string url, object? body, IDictionary<string, string>? headers = null) =>
+        http.Send(HttpMethod.Post, url, body ?? "", headers: headers);
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Patch(this HttpClient http, string url, object body, string? ifMatch) =>
+        http.Send(HttpMethod.Patch, url, body, ifMatch);
+    public static Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Delete(this HttpClient http, string url, string? ifMatch = null) =>
+        http.Send(HttpMethod.Delete, url, ifMatch: ifMatch);
+
+    public static string ErrorCode(this JsonNode? body) => body?["error"]?["code"]?.GetValue<string>() ?? "<no error body>";
+    public static string Str(this JsonNode? node, string name) => node?[name]?.GetValue<string>() ?? throw new InvalidOperationException($"no string '{name}' in {node?.ToJsonString()}");
+}
