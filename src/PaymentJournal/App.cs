@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Auth;
 using PaymentJournal.Data;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.Companies;
@@ -31,6 +32,7 @@ public static class App
         builder.Services.AddSingleton(dbOptions);
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<WriteGate>();
+        AuthSetup.AddAuth(builder, limits);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         builder.Services.AddDbContextPool<AppDb>(o =>
         {
@@ -49,6 +51,7 @@ public static class App
         builder.Services.AddSingleton<ODataEndpoint>();
 
         var app = builder.Build();
+        AuthSetup.UseAuth(app);
         MapSurfaces(app);
         return app;
     }

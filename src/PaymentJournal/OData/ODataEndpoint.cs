@@ -111,7 +111,7 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         return ms.GetBuffer().AsMemory(0, (int)ms.Length);
     }
 
-    private static async Task WriteAsync(HttpContext http, ResponseBuilder response)
+    internal static async Task WriteAsync(HttpContext http, ResponseBuilder response)
     {
         var r = http.Response;
         r.StatusCode = response.Status;
