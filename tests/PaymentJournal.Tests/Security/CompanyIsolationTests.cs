@@ -1,0 +1,132 @@
+using Microsoft.Extensions.DependencyInjection;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.Tests.Security;
+
+/// <summary>
+/// A credential for company A gets 404 on every route of company B: every entity set, key, navigation, $count,
+/// $expand and action the catalog declares, on both surfaces, with every method. The routes are generated from the
+/// catalog itself, so a set or navigation added later is walked without touching this test.
+/// </summary>
+public sealed class CompanyIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixture>
+{
+    private static readonly HttpMethod[] Methods = [HttpMethod.Get, HttpMethod.Post, HttpMethod.Patch, HttpMethod.Delete, HttpMethod.Put];
+
+    private List<string> Routes(string surfaceRoot)
+    {
+        var catalog = f.Services.GetRequiredService<Catalog>();
+        var surface = surfaceRoot == ServiceFixture.V2 ? catalog.V2 : catalog.Graph;
+        var routes = new List<string>();
+        string Keyed(string path, Guid key) => surface.IsGraph ? $"{path}/{key:D}" : $"{path}({key:D})";
+
+        void Collection(EntitySetDef set, string path, int depth)
+        {
+            routes.Add(path);
+            routes.Add(path + "/$count");
+            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind))) routes.Add(path + "?$expand=" + nav.Name);
+            Entity(set, Keyed(path, SecondCompany.Keys[set.Name]), depth);
+        }
+
+        void Entity(EntitySetDef set, string path, int depth)
+        {
+            routes.Add(path);
+            foreach (var action in set.Actions)
+            {
+                routes.Add(path + "/Microsoft.NAV." + action);
+                if (surface.IsGraph) routes.Add(path + "/" + action);
+            }
+            if (depth > 3) return;
+            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind)))
+            {
+                routes.Add(path + "?$expand=" + nav.Name);
+                var target = catalog.Set(nav.TargetSet);
+                if (nav.IsCollection) Collection(target, path + "/" + nav.Name, depth + 1);
+                else Entity(target, path + "/" + nav.Name, depth + 1);
+            }
+        }
+
+        var company = ServiceFixture.CompanyPath(surfaceRoot, SecondCompany.Id);
+        Entity(catalog.Companies, company, 0);
+        foreach (var set in catalog.Sets.Where(s => s.CompanyLevel && s != catalog.Companies && s.On(surface.Kind)))
+            Collection(set, company + "/" + set.Name, 1);
+        return routes.Distinct().ToList();
+    }
+
+    [Theory]
+    [InlineData(ServiceFixture.V2)]
+    [InlineData(ServiceFixture.Graph)]
+    [InlineData("/v2.0/tenant/production/api/v2.0/")]
+    public async Task Every_route_of_company_B_is_404_for_company_A_keys(string root)
+    {
+        var surfaceRoot = root == ServiceFixture.Graph ? ServiceFixture.Graph : ServiceFixture.V2;
+        var routes = Routes(surfaceRoot).Select(r => root + r[surfaceRoot.Length..]).ToList();
+        Assert.True(routes.Count > 50, $"only {routes.Count} routes generated");
+        using var admin = f.With(ApiKeyFixture.Admin);
+        using var reader = f.With(ApiKeyFixture.ReaderA);
+        var snapshot = await DbSnapshot.TakeAsync(f);
+        var failures = new List<string>();
+        var checkedCount = 0;
+
+        foreach (var route in routes)
+        {
+            // Control: the route exists and B's rows are there, so the 404s below come from the credential alone.
+            var control = await admin.Get(route);
+            if (control.Status == 404) failures.Add($"control: admin GET {route} -> 404 {control.Body?.ToJsonString()}");
+
+            foreach (var client in new[] { f.Http, reader })
+            foreach (var method in Methods)
+            {
+                var body = method == HttpMethod.Get || method == HttpMethod.Delete ? null : new { displayName = "cross-company write" };
+                var r = await client.Send(method, route, body, ifMatch: "*");
+                checkedCount++;
+                if (r.Status != 404 || r.Body.ErrorCode() != "Internal_RecordNotFound")
+                    failures.Add($"{method} {route} -> {r.Status} {r.Body.ErrorCode()}");
+                else if (r.Body!["error"]!["message"]!.GetValue<string>().Contains("FABRIKAM", StringComparison.OrdinalIgnoreCase))
+                    failures.Add($"{method} {route}: the 404 names company B");
+            }
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} of {checkedCount} failed:\n" + string.Join("\n", failures.Take(40)));
+        Assert.Equal(snapshot, await DbSnapshot.TakeAsync(f));
+    }
+
+    [Fact]
+    public async Task The_404_for_B_is_the_same_as_for_a_company_that_does_not_exist()
+    {
+        var existing = await f.Http.Get(ServiceFixture.CompanyPath(company: SecondCompany.Id) + "/customers");
+        var missing = await f.Http.Get(ServiceFixture.CompanyPath(company: "0a0a0a0a-0000-4000-8000-000000000000") + "/customers");
+        Assert.Equal(missing.Status, existing.Status);
+        Assert.Equal(missing.Body.ErrorCode(), existing.Body.ErrorCode());
+        static string Shape(JsonNode? b, string id) => b!["error"]!["message"]!.GetValue<string>().Split("CorrelationId")[0].Replace(id, "{id}", StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Shape(missing.Body, "0a0a0a0a-0000-4000-8000-000000000000"), Shape(existing.Body, SecondCompany.Id));
+    }
+
+    [Fact]
+    public async Task A_next_link_of_company_B_is_404_for_company_A()
+    {
+        using var admin = f.With(ApiKeyFixture.Admin);
+        await f.WithDb(async db =>
+        {
+            db.Customers.Add(new Features.Customers.Customer
+            {
+                Id = Guid.NewGuid(), CompanyId = SecondCompany.CompanyId, Number = "B00002", DisplayName = "Second B customer", PostingGroupId = SecondCompany.PostingGroup,
+            });
+            return await db.SaveChangesAsync();
+        });
+        var page = await admin.Get(ServiceFixture.CompanyPath(company: SecondCompany.Id) + "/customers", new Dictionary<string, string> { ["Prefer"] = "odata.maxpagesize=1" });
+        Assert.Equal(200, page.Status);
+        var next = page.Body!["@odata.nextLink"]?.GetValue<string>();
+        Assert.NotNull(next);
+        var r = await f.Http.Get(next);
+        Assert.Equal(404, r.Status);
+        Assert.Equal("Internal_RecordNotFound", r.Body.ErrorCode());
+    }
+
+    [Fact]
+    public async Task Company_B_key_gets_404_on_company_A_and_its_expands()
+    {
+        using var b = f.With(ApiKeyFixture.WriterB);
+        Assert.Equal(404, (await b.Get(ServiceFixture.CompanyPath() + "/customerPaymentJournals?$expand=customerPayments")).Status);
+        Assert.Equal(404, (await b.Get(ServiceFixture.PaymentsPath() + "?$expand=customer")).Status);
+        Assert.Equal(200, (await b.Get(ServiceFixture.CompanyPath(company: SecondCompany.Id) + "/customerPaymentJournals")).Status);
+    }
+}
