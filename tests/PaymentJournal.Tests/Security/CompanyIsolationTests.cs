@@ -12,45 +12,8 @@ public sealed class CompanyIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKe
 {
     private static readonly HttpMethod[] Methods = [HttpMethod.Get, HttpMethod.Post, HttpMethod.Patch, HttpMethod.Delete, HttpMethod.Put];
 
-    private List<string> Routes(string surfaceRoot)
-    {
-        var catalog = f.Services.GetRequiredService<Catalog>();
-        var surface = surfaceRoot == ServiceFixture.V2 ? catalog.V2 : catalog.Graph;
-        var routes = new List<string>();
-        string Keyed(string path, Guid key) => surface.IsGraph ? $"{path}/{key:D}" : $"{path}({key:D})";
-
-        void Collection(EntitySetDef set, string path, int depth)
-        {
-            routes.Add(path);
-            routes.Add(path + "/$count");
-            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind))) routes.Add(path + "?$expand=" + nav.Name);
-            Entity(set, Keyed(path, SecondCompany.Keys[set.Name]), depth);
-        }
-
-        void Entity(EntitySetDef set, string path, int depth)
-        {
-            routes.Add(path);
-            foreach (var action in set.Actions)
-            {
-                routes.Add(path + "/Microsoft.NAV." + action);
-                if (surface.IsGraph) routes.Add(path + "/" + action);
-            }
-            if (depth > 3) return;
-            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind)))
-            {
-                routes.Add(path + "?$expand=" + nav.Name);
-                var target = catalog.Set(nav.TargetSet);
-                if (nav.IsCollection) Collection(target, path + "/" + nav.Name, depth + 1);
-                else Entity(target, path + "/" + nav.Name, depth + 1);
-            }
-        }
-
-        var company = ServiceFixture.CompanyPath(surfaceRoot, SecondCompany.Id);
-        Entity(catalog.Companies, company, 0);
-        foreach (var set in catalog.Sets.Where(s => s.CompanyLevel && s != catalog.Companies && s.On(surface.Kind)))
-            Collection(set, company + "/" + set.Name, 1);
-        return routes.Distinct().ToList();
-    }
+    private List<string> Routes(string surfaceRoot) =>
+        CatalogRoutes.For(f.Services.GetRequiredService<Catalog>(), surfaceRoot, SecondCompany.Id, set => SecondCompany.Keys[set]);
 
     [Theory]
     [InlineData(ServiceFixture.V2)]
