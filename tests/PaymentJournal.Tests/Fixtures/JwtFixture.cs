@@ -8,7 +8,7 @@ namespace PaymentJournal.Tests.Fixtures;
 /// The service in Jwt mode trusting three keys: a shared secret (HS256), an RSA public key given as PEM (RS256) and
 /// an EC key from a JWKS file (ES256); and the means to mint tokens with them, or with keys it does not trust.
 /// </summary>
-public sealed class JwtFixture : ServiceFixture
+public class JwtFixture : ServiceFixture
 {
     public const string Issuer = "https://login.example.test/tenant-1/v2.0";
     public const string Audience = "https://api.businesscentral.dynamics.com";
@@ -28,7 +28,10 @@ public sealed class JwtFixture : ServiceFixture
         new("Auth:Jwt:SigningKeys:1:PublicKeyPem", Rsa.ExportSubjectPublicKeyInfoPem()),
         new("Auth:Jwt:JwksFile", JwksPath),
         new("Auth:Jwt:ClockSkewSeconds", "0"),
+        .. ExtraSettings,
     ];
+
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
     public override async Task InitializeAsync()
     {
