@@ -147,7 +147,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 {
                     case "GET":
                         var eq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
-                        await set.GetAsync(rc, scope, entity!, eq, response, context.ToString());
+                        await set.GetAsync(rc, scope, entity!, eq, response, TrimKey(context.ToString()));
                         return;
                     case "PATCH" when set.CanUpdate:
                         RejectQuery(query);

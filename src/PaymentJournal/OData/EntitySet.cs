@@ -337,7 +337,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         foreach (var (name, value) in query.Raw)
         {
             if (name is "$skip" or "$skiptoken" or "$top") continue;
-            sb.Append(sb.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            sb.Append(sb.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name).Replace("%24", "$", StringComparison.Ordinal)).Append('=').Append(Uri.EscapeDataString(value));
         }
         if (query.Top is not null) sb.Append(sb.Length == 0 ? '?' : '&').Append("$top=").Append(remaining.ToString(CultureInfo.InvariantCulture));
         sb.Append(sb.Length == 0 ? '?' : '&').Append("$skiptoken=").Append(token);
