@@ -49,6 +49,7 @@ public static class App
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
         ]));
+        builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();
