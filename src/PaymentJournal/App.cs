@@ -35,6 +35,7 @@ public static class App
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
         builder.Services.AddSingleton(dbOptions);
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         builder.Services.AddDbContextPool<AppDb>(o =>

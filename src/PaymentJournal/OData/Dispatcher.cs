@@ -19,7 +19,15 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
 
     private enum Target { Collection, Entity, SingleNavigation, Action, Count }
 
-    public async Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    public Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    {
+        // A change runs as one unit from the first read of its path to the commit, so what it checked still holds when it writes.
+        if (rc.Method == "GET" || rc.InAtomicGroup) return HandleCoreAsync(rc, path, query, response);
+        if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
+        return gate.RunAsync(rc, unit => HandleCoreAsync(unit, path, query, response));
+    }
+
+    private async Task HandleCoreAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         var segments = Split(path, rc.Surface);
         if (segments.Count == 0) throw ApiErrors.ResourceNotFound("");
@@ -239,20 +247,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         set.WriteSingleResponse(rc, entity, response, context);
     }
 
-    /// <summary>Runs a change in one transaction (or inside the atomic $batch group's), mapping storage conflicts to API errors.</summary>
-    public async Task WriteAsync(RequestContext rc, Func<Task> work)
+    /// <summary>Runs a change inside the request's write unit, mapping storage conflicts to API errors.</summary>
+    public static async Task WriteAsync(RequestContext rc, Func<Task> work)
     {
         if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
+        if (!rc.InAtomicGroup) throw new InvalidOperationException("A change must run inside a write unit.");
         try
         {
-            if (rc.InAtomicGroup)
-            {
-                await work();
-                return;
-            }
-            await using var tx = await gate.BeginAsync(rc.Db, rc.Aborted);
             await work();
-            await tx.CommitAsync(rc.Aborted);
         }
         catch (DbUpdateConcurrencyException)
         {
