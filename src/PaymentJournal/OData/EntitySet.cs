@@ -121,8 +121,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         long? count = query.Count ? await q.LongCountAsync(rc.Aborted) : null;
 
         var order = OrderKeys(query.OrderBy, surface);
-        var signature = Signature(query);
-        if (query.SkipToken is not null) q = q.Where(AfterToken(order, query.SkipToken, signature));
+        if (query.SkipToken is not null) q = q.Where(AfterToken(order, query.SkipToken, Signature(query)));
         q = ApplyOrder(q, order);
         if (query.Skip is > 0 && query.SkipToken is null) q = q.Skip((int)query.Skip.Value);
 
@@ -134,7 +133,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         if (rows.Count > take)
         {
             rows.RemoveAt(rows.Count - 1);
-            if (wanted > take) nextLink = NextLink(rc, query, order, rows[^1], signature, wanted - take);
+            if (wanted > take) nextLink = NextLink(rc, query, order, rows[^1], Signature(query), wanted - take);
         }
 
         var selection = Selection.From(query.SelectExpand, this, rc.Catalog, surface);
