@@ -147,7 +147,8 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 {
                     case "GET":
                         var eq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
-                        await set.GetAsync(rc, scope, entity!, eq, response, context.ToString());
+                        // The context URL names the entity set, not the key: ...$metadata#companies(c)/customerPayments/$entity.
+                        await set.GetAsync(rc, scope, entity!, eq, response, TrimKey(context.ToString()));
                         return;
                     case "PATCH" when set.CanUpdate:
                         RejectQuery(query);

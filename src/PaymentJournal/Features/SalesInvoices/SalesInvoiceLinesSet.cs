@@ -133,7 +133,8 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
             line.UnitPrice = unitPrice;
         }
         // quantity has 5 decimals, unitPrice 2: the amount in cents is their product / 10^5, rounded half away from zero.
-        var amount = Math.Round((decimal)line.Quantity * line.UnitPrice / 100000m, 0, MidpointRounding.AwayFromZero);
+        // Dividing first keeps the product inside decimal's range for any stored quantity and price.
+        var amount = Math.Round(line.Quantity / 100000m * line.UnitPrice, 0, MidpointRounding.AwayFromZero);
         if (amount > 1_000_000_000_000m) throw ApiErrors.FieldValidation("The line amount is out of range.");
         line.AmountExcludingTax = (long)amount;
         line.AmountIncludingTax = (long)amount;
