@@ -130,6 +130,23 @@ public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture
         yield return new("DELETE", payG, null, 409, "Request_EntityChanged", IfMatch: "W/\"1\"");
         yield return new("PATCH", v2.Entity("salesInvoices", Invoice1), "{\"externalDocumentNumber\":\"X\"}", 400, "Application_DialogException");
         yield return new("DELETE", v2.Entity("salesInvoices", Invoice1) + "/" + v2.Key("salesInvoiceLines", draftLine), null, 404, "Internal_RecordNotFound");
+        // odd but well-formed input
+        yield return new("POST", Payments(), "{\"postingDate\":\"2026-02-30\"}", 400, "BadRequest");
+        yield return new("POST", Payments(), "{\"customerNumber\":\"C00001\\u0000\"}", 400, "BadRequest");
+        yield return new("POST", Payments(), new string('[', 40) + new string(']', 40), 400, "BadRequest");
+        yield return new("POST", Payments(), "{\"dimensionSetLines\":[" + string.Join(",", Enumerable.Repeat("{\"code\":\"AREA\",\"valueCode\":\"10\"}", 1001)) + "]}", 400, "BadRequest");
+        yield return new("POST", Payments(), "{\"dimensionSetLines\":[1]}", 400, "BadRequest");
+        yield return new("PATCH", payV2, "{\"dimensionSetLines\":[]}", 400, "BadRequest_NotSupported");
+        yield return new("POST", payV2 + "/dimensionSetLines", "{\"id\":\"area\",\"valueCode\":\"10\"}", 400, "Application_InvalidGUID");
+        yield return new("GET", Payments() + "?$top=-1", null, 400, "BadRequest_InvalidQueryOption");
+        yield return new("GET", Payments() + "?$top=abc", null, 400, "BadRequest_InvalidQueryOption");
+        yield return new("GET", Payments() + "?$expand=nosuch", null, 400, "BadRequest_InvalidQueryOption");
+        yield return new("GET", Payments() + "?$select=nosuch", null, 400, "BadRequest_InvalidQueryOption");
+        yield return new("GET", Payments() + "?$format=xml", null, 400, "BadRequest_NotSupported");
+        yield return new("GET", payV2 + "?$top=1", null, 400, "BadRequest_InvalidQueryOption");
+        yield return new("GET", payV2 + "/customer/nothing", null, 404, "BadRequest_ResourceNotFound");
+        yield return new("GET", v2.Root + "companies(" + Route.Company + ")/$count", null, 404, "BadRequest_ResourceNotFound");
+        yield return new("PATCH", payV2, "{\"amount\":-2}", 409, "Request_EntityChanged", IfMatch: "W/\"abc\"");
         // methods and routes
         yield return new("POST", v2.Set("accounts"), "{\"number\":\"1\"}", 405, "BadRequest_MethodNotAllowed");
         yield return new("DELETE", v2.CompanyUrl, null, 405, "BadRequest_MethodNotAllowed");

@@ -164,6 +164,24 @@ public sealed class PaymentsTests(ServiceFixture f) : IClassFixture<ServiceFixtu
     }
 
     [Fact]
+    public async Task Expand_navigations_of_a_payment()
+    {
+        var journal = await Make.Journal(f.Http, balancingAccountId: "e0000000-0000-4000-8000-000000002910");
+        var p = await Make.Payment(f.Http, journal.Str("id"), new { customerNumber = "C00005", amount = -1 });
+        var r = await f.Http.Get(Route.V2.Payment(journal.Str("id"), p.Str("id")) + "?$expand=customer,customerPaymentJournal");
+        Expect.Status(r, 200);
+        Assert.Equal("Relecloud", r.Body!["customer"]!.Str("displayName"));
+        Assert.Equal(journal.Str("code"), r.Body!["customerPaymentJournal"]!.Str("code"));
+        var g = await f.Http.Get(Route.Graph.Journal(journal.Str("id")) + "?$expand=account,customerPayments");
+        Expect.Status(g, 200);
+        Assert.Equal("2910", g.Body!["account"]!.Str("number"));
+        Assert.Single(g.Body!["customerPayments"]!.AsArray());
+        var none = await f.Http.Get(Route.Graph.Journal(await Make.JournalId(f.Http)) + "?$expand=account");
+        Assert.Null(none.Body!["account"]);
+        Assert.True(none.Body!.AsObject().ContainsKey("account"));
+    }
+
+    [Fact]
     public async Task Payments_of_another_journal_are_not_found_under_this_one()
     {
         var a = await Make.JournalId(f.Http);
@@ -183,6 +201,7 @@ public sealed class PaymentsTests(ServiceFixture f) : IClassFixture<ServiceFixtu
         var created = await f.Http.Post(Route.V2.Payments(journal), new { customerNumber = "C00001", amount = -7 }, headers);
         Expect.Status(created, 204);
         Assert.Equal("", await created.Response.Content.ReadAsStringAsync());
+        Assert.Equal(prefer, created.Response.Headers.GetValues("Preference-Applied").Single());
         var location = created.Response.Headers.Location?.ToString();
         Assert.NotNull(location);
         var got = await f.Http.Get(location!);
