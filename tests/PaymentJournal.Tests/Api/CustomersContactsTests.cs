@@ -59,7 +59,9 @@ public sealed class CustomersContactsTests(ServiceFixture f) : IClassFixture<Ser
         var p = await Make.Payment(f.Http, journal, new { customerId = c.Str("id") });
         var number = "RN" + Make.Code()[1..];
         Expect.Status(await f.Http.Patch(Route.V2.Entity("customers", c.Str("id")), new { number }, "*"), 200);
-        Assert.Equal(number, (await f.Http.Get(Route.V2.Payment(journal, p.Str("id")))).Body.Str("customerNumber"));
+        var again = await f.Http.Get(Route.V2.Payment(journal, p.Str("id")));
+        Assert.Equal(number, again.Body.Str("customerNumber"));
+        Assert.NotEqual(p.Str("@odata.etag"), again.Body.Str("@odata.etag"));
     }
 
     [Theory]

@@ -129,6 +129,9 @@ public sealed class JournalsTests(ServiceFixture f) : IClassFixture<ServiceFixtu
         Expect.Status(await f.Http.Patch(Route.V2.Journal(id), new { code }, journal.Str("@odata.etag")), 200);
         var again = await f.Http.Get(Route.V2.Payment(id, p.Str("id")));
         Assert.Equal(code, again.Body.Str("journalDisplayName"));
+        // The line's wire shape changed, so its ETag did too.
+        Assert.NotEqual(p.Str("@odata.etag"), again.Body.Str("@odata.etag"));
+        Expect.Error(await f.Http.Patch(Route.V2.Payment(id, p.Str("id")), new { amount = -2 }, p.Str("@odata.etag")), 409, "Request_EntityChanged");
     }
 
     [Fact]

@@ -129,6 +129,18 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Assert.Equal("MINE-1", supplied.Str("documentNumber"));
     }
 
+    [Fact]
+    public async Task A_line_inserted_between_takes_its_defaults_from_the_last_line()
+    {
+        var journal = await Make.JournalId(f.Http);
+        await Make.Payment(f.Http, journal, new { lineNumber = 10000, postingDate = "2026-01-10", documentNumber = "FIRST" });
+        await Make.Payment(f.Http, journal, new { lineNumber = 30000, postingDate = "2026-01-20", documentNumber = "MIDDLE" });
+        await Make.Payment(f.Http, journal, new { lineNumber = 50000, postingDate = "2026-01-30", documentNumber = "LAST" });
+        var between = await Make.Payment(f.Http, journal, new { lineNumber = 20000 });
+        Assert.Equal("2026-01-30", between.Str("postingDate"));
+        Assert.Equal("LAST", between.Str("documentNumber"));
+    }
+
     // ---- rule 4: customer ----
 
     [Fact]
