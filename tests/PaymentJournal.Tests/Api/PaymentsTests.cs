@@ -163,6 +163,20 @@ public sealed class PaymentsTests(ServiceFixture f) : IClassFixture<ServiceFixtu
         Expect.Error(await f.Http.Get(Route.Graph.Payment(journal.Str("id"), p.Str("id")) + "/customerPaymentJournal"), 404, "BadRequest_ResourceNotFound");
     }
 
+    [Theory]
+    [InlineData("v2")]
+    [InlineData("graph")]
+    public async Task Count_of_a_journal_s_payments(string name)
+    {
+        var route = Route.Of(name);
+        var journal = await Make.JournalId(f.Http);
+        await Make.Payment(f.Http, journal, new { amount = -1 });
+        await Make.Payment(f.Http, journal, new { amount = -2 });
+        using var resp = await f.Http.GetAsync(route.Payments(journal) + "/$count");
+        Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+        Assert.Equal("2", await resp.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Expand_navigations_of_a_payment()
     {

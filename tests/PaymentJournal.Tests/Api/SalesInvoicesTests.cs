@@ -106,6 +106,12 @@ public sealed class SalesInvoicesTests(ServiceFixture f) : IClassFixture<Service
         Expect.Error(await f.Http.Post(lines, new { quantity = 1 }), 400, "Application_FieldValidationException");
         Expect.Error(await f.Http.Post(lines, new { lineObjectNumber = "6110", quantity = -1 }), 400, "Application_FieldValidationException", "quantity");
         Expect.Error(await f.Http.Post(lines, new { lineObjectNumber = "6110", amountExcludingTax = 3 }), 400, "BadRequest_InvalidOperation", "amountExcludingTax");
+        var first = await f.Http.Post(lines, new { lineObjectNumber = "6110", quantity = 1, unitPrice = 2, sequence = 10000 });
+        Expect.Status(first, 201);
+        Expect.Error(await f.Http.Post(lines, new { lineObjectNumber = "6110", sequence = 10000 }), 409, "Internal_EntityWithSameKeyExists", "10000");
+        var second = await f.Http.Post(lines, new { lineObjectNumber = "6110" });
+        Assert.Equal(20000, second.Body!["sequence"]!.GetValue<int>());
+        Expect.Error(await f.Http.Patch(lines + $"({second.Body.Str("id")})", new { sequence = 10000 }, "*"), 409, "Internal_EntityWithSameKeyExists", "10000");
         // salesInvoiceLines live under their invoice only.
         Expect.Error(await f.Http.Get(Route.V2.Set("salesInvoiceLines")), 404, "BadRequest_ResourceNotFound");
     }
