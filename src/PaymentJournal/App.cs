@@ -24,7 +24,12 @@ public static class App
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Kestrel's own request-line cap sits above ours (Limits:MaxUrlLength), so a long URL gets the contract's error body.
+            k.Limits.MaxRequestLineSize = 65_536;
+        });
 
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
@@ -44,6 +49,7 @@ public static class App
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
         ]));
+        builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();

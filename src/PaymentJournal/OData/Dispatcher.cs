@@ -11,7 +11,7 @@ namespace PaymentJournal.OData;
 /// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
 /// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
 /// </summary>
-public sealed class Dispatcher(Catalog catalog, WriteGate gate)
+public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies)
 {
     private const string PostAction = "Microsoft.NAV.post";
 
@@ -34,6 +34,10 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
         var context = new StringBuilder(catalog.Companies.Name);
         var edmPath = new List<string> { catalog.Companies.Name };
         var companyId = Guid.Empty;
+        Guid entityKey = default;
+        // A GET does not load the parents on its way when the rows it reads are filtered by their keys anyway;
+        // only when it finds nothing are they checked, so that a missing parent is still a 404 that names it.
+        var deferred = new List<(EntitySetDef Set, Scope Scope, Guid Key)>();
 
         for (var i = 0; i < segments.Count; i++)
         {
@@ -62,7 +66,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 else
                 {
                     var nav = set.FindNavigation(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
-                    var parentKey = set.KeyOf(entity!);
+                    var parentKey = entityKey;
                     var targetSet = catalog.Set(nav.TargetSet);
                     if (!nav.IsCollection)
                     {
@@ -87,15 +91,37 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
             if (seg.Key is not null)
             {
                 var key = ParseKey(seg);
-                if (set == catalog.Companies)
-                {
-                    if (!rc.Access.Allows(key)) throw ApiErrors.RecordNotFound("company", key);
-                    companyId = key;
-                    scope = new Scope(key);
-                }
-                entity = await set.FindAsync(rc, scope, key) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                entityKey = key;
                 target = Target.Entity;
                 context.Append('(').Append(key.ToString("D")).Append(')');
+                var last = i == segments.Count - 1;
+                if (set == catalog.Companies)
+                {
+                    if (!rc.Access.Allows(key) || !await companies.ExistsAsync(rc.Db, key, rc.Aborted)) throw ApiErrors.RecordNotFound("company", key);
+                    companyId = key;
+                    scope = new Scope(key);
+                    if (!last) continue;
+                }
+                else if (!last && rc.Method == "GET" && set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind)?.ChildForeignKey is not null)
+                {
+                    deferred.Add((set, scope, key));
+                    continue;
+                }
+                if (!last || rc.Method != "GET")
+                {
+                    entity = await set.FindAsync(rc, scope, key) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                }
+            }
+        }
+
+        if (target == Target.Entity && entity is null)
+        {
+            // The final entity of a GET: one lookup by its key within its parent's scope.
+            entity = await set.FindAsync(rc, scope, entityKey);
+            if (entity is null)
+            {
+                await CheckDeferredAsync(rc, deferred);
+                throw ApiErrors.RecordNotFound(set.TypeName, entityKey);
             }
         }
 
@@ -107,7 +133,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 {
                     var q = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
                     if (set == catalog.Companies) q = FilterCompanies(rc, q);
-                    await set.ListAsync(rc, scope, q, response, context.ToString());
+                    if (await set.ListAsync(rc, scope, q, response, context.ToString()) == 0) await CheckDeferredAsync(rc, deferred);
                     return;
                 }
                 if (method == "POST" && set.CanCreate)
@@ -121,7 +147,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
             case Target.Count:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET");
                 var cq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
-                await set.CountAsync(rc, scope, cq, response);
+                if (await set.CountAsync(rc, scope, cq, response) == 0) await CheckDeferredAsync(rc, deferred);
                 return;
 
             case Target.SingleNavigation:
@@ -147,7 +173,6 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 {
                     case "GET":
                         var eq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
-                        // The context URL names the entity set, not the key: ...$metadata#companies(c)/customerPayments/$entity.
                         await set.GetAsync(rc, scope, entity!, eq, response, TrimKey(context.ToString()));
                         return;
                     case "PATCH" when set.CanUpdate:
@@ -176,6 +201,12 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                         throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForEntity);
                 }
         }
+    }
+
+    private static async Task CheckDeferredAsync(RequestContext rc, List<(EntitySetDef Set, Scope Scope, Guid Key)> deferred)
+    {
+        foreach (var (set, scope, key) in deferred)
+            if (await set.FindAsync(rc, scope, key) is null) throw ApiErrors.RecordNotFound(set.TypeName, key);
     }
 
     private async Task CreateAsync(RequestContext rc, EntitySetDef set, Scope scope, ResponseBuilder response, string context)
