@@ -81,15 +81,18 @@ public sealed class PaymentsTests(ServiceFixture f) : IClassFixture<ServiceFixtu
     }
 
     [Fact]
-    [Trait("needs", "binder")]
     public async Task Company_level_list_with_journal_filter()
     {
         var journal = await Make.JournalId(f.Http);
         var p = await Make.Payment(f.Http, journal, new { customerNumber = "C00001", amount = -1 });
+        await Make.Payment(f.Http, journal, new { customerNumber = "C00001", amount = 5 });
         await Make.Payment(f.Http, ServiceFixture.General, new { customerNumber = "C00001", amount = -1 });
-        var r = await f.Http.Get(Route.V2.Set("customerPayments") + $"?$filter=journalId eq {journal}");
+        var r = await f.Http.Get(Route.V2.Set("customerPayments") + $"?$filter=journalId eq {journal} and amount lt 0");
         Expect.Status(r, 200);
         Assert.Equal(p.Str("id"), Assert.Single(r.Body!["value"]!.AsArray())!.Str("id"));
+        // A filter that does not pin the journal is still refused.
+        Expect.Error(await f.Http.Get(Route.V2.Set("customerPayments") + "?$filter=amount lt 0"), 400, "Application_DialogException", "journal");
+        Expect.Error(await f.Http.Get(Route.V2.Set("customerPayments") + $"?$filter=journalId eq {journal} or amount lt 0"), 400, "Application_DialogException", "journal");
     }
 
     [Theory]
