@@ -41,7 +41,7 @@ public static class App
         builder.Services.AddDbContextPool<AppDb>(o =>
         {
             if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(connectionString);
-            else o.UseSqlite(PrepareSqlite(connectionString, builder.Environment.ContentRootPath));
+            else o.UseSqlite(PrepareSqlite(connectionString, Environment.CurrentDirectory));
         }, poolSize: 256);
 
         builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
@@ -78,7 +78,7 @@ public static class App
         app.Map("/beta/financials/{**rest}", Graph);
     }
 
-    /// <summary>Creates the SQLite file's folder, relative paths resolving against the content root.</summary>
+    /// <summary>Creates the SQLite file's folder, relative paths resolving against the working directory.</summary>
     private static string PrepareSqlite(string connectionString, string contentRoot)
     {
         var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
