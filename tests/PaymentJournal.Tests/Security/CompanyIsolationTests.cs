@@ -93,3 +93,49 @@ public sealed class CompanyIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKe
         Assert.Equal(200, (await b.Get(ServiceFixture.CompanyPath(company: SecondCompany.Id) + "/customerPaymentJournals")).Status);
     }
 }
+
+/// <summary>$batch inner requests go through the same access as single requests.</summary>
+public sealed class BatchIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixture>
+{
+    [Theory]
+    [InlineData(ServiceFixture.V2, false)]
+    [InlineData(ServiceFixture.V2, true)]
+    [InlineData(ServiceFixture.Graph, false)]
+    public async Task Every_inner_request_for_company_B_is_404(string root, bool atomic)
+    {
+        var routes = CatalogRoutes.For(f.Services.GetRequiredService<Catalog>(), root, SecondCompany.Id, set => SecondCompany.Keys[set])
+            .Select(r => r[root.Length..]).ToList();
+        var before = await DbSnapshot.TakeAsync(f);
+        var methods = new[] { "GET", "POST", "PATCH", "DELETE" };
+        var all = routes.SelectMany(r => methods.Select(m => (Method: m, Url: r))).ToList();
+        var failures = new List<string>();
+        foreach (var chunk in all.Chunk(100))
+        {
+            var requests = chunk.Select((r, i) => new Dictionary<string, object?>
+            {
+                ["id"] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), ["method"] = r.Method, ["url"] = r.Url,
+                ["headers"] = new Dictionary<string, string> { ["Content-Type"] = "application/json", ["If-Match"] = "*" },
+                ["body"] = r.Method is "POST" or "PATCH" ? new { displayName = "cross-company write" } : null,
+                ["atomicityGroup"] = atomic ? "g" : null,
+            }.Where(kv => kv.Value is not null).ToDictionary()).ToList();
+            foreach (var key in new[] { ApiKeyFixture.WriterA, ApiKeyFixture.ReaderA })
+            {
+                using var client = f.With(key);
+                var (status, body, _) = await client.Post(root + "$batch", new { requests });
+                Assert.Equal(200, status);
+                var responses = body!["responses"]!.AsArray();
+                Assert.Equal(chunk.Length, responses.Count);
+                foreach (var r in responses)
+                {
+                    var s = r!["status"]!.GetValue<int>();
+                    // In an atomic group the first failure stops the group: the others answer 424, naming it.
+                    var ok = s == 404 || (atomic && s == 424) || (atomic && key == ApiKeyFixture.ReaderA && s == 403);
+                    if (!ok) failures.Add($"{key[..8]} {r["id"]} {chunk[int.Parse(r.Str("id")) - 1]} -> {s}");
+                }
+                if (atomic) Assert.Contains(responses, r => r!["status"]!.GetValue<int>() is 404 or 403);
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
+    }
+}

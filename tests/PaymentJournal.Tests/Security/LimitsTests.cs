@@ -152,6 +152,20 @@ public sealed class RequestLimitsTests(ApiKeyFixture f) : IClassFixture<ApiKeyFi
     }
 
     [Fact]
+    public async Task A_batch_over_the_request_limit_is_a_4xx_and_runs_nothing()
+    {
+        var before = await DbSnapshot.TakeAsync(f);
+        var requests = Enumerable.Range(1, 101).Select(i => new
+        {
+            id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), method = "POST", url = $"companies({ServiceFixture.Company})/contacts",
+            headers = new Dictionary<string, string> { ["Content-Type"] = "application/json" }, body = new { displayName = "batch " + i },
+        });
+        var r = await f.Http.Post(ServiceFixture.V2 + "$batch", new { requests });
+        Assert.InRange(r.Status, 400, 499);
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
+    }
+
+    [Fact]
     public async Task A_key_in_an_oversized_header_is_never_looked_at()
     {
         using var c = f.Anonymous();
