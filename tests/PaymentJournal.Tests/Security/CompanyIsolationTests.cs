@@ -79,6 +79,7 @@ public sealed class CompanyIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKe
         Assert.Equal(200, page.Status);
         var next = page.Body!["@odata.nextLink"]?.GetValue<string>();
         Assert.NotNull(next);
+        Assert.Equal(200, (await admin.Get(next)).Status);
         var r = await f.Http.Get(next);
         Assert.Equal(404, r.Status);
         Assert.Equal("Internal_RecordNotFound", r.Body.ErrorCode());
