@@ -5,7 +5,8 @@
 # 127.0.0.1:PORT in the background (log level Warning, like the CAP peer's "warn"; Demo:Seed stays on and is a
 # no-op because the company exists), waits until GET /health answers, prints the PID.
 # Beside it, a sampler writes the process's VmRSS once a second to $BENCH_WORK/pj/rss-PORT.txt
-# (last line = RSS at the end of the run, "max" = peak), and the start-to-health time to startup-PORT.txt.
+# and, when the process ends, one line (startup ms, RSS at the end of the run, peak RSS) to $RSS_LOG
+# (default $BENCH_WORK/pj/rss-history.txt); the start-to-health time also goes to startup-PORT.txt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 DS=${1:-10k}; PORT=${2:-5080}
@@ -19,13 +20,17 @@ pid=$(start_pj "$DB" "$PORT")
 if ! wait_http "http://127.0.0.1:$PORT/health" "$pid"; then
   cat "$PJ/service-$PORT.log" >&2; stop_pid "$pid"; exit 1
 fi
-echo "$DS $(( $(ms_now) - t0 ))" > "$PJ/startup-$PORT.txt"
+startup_ms=$(( $(ms_now) - t0 ))
+echo "$DS $startup_ms" > "$PJ/startup-$PORT.txt"
 ( max=0
   while [ -r /proc/$pid/status ]; do
-    kb=$(awk '/^VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || true)
-    [ -n "$kb" ] || break
+    k=$(awk '/^VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || true)
+    [ -n "$k" ] || break
+    kb=$k
     [ "$kb" -gt "$max" ] && max=$kb
     echo "$DS last_kb=$kb max_kb=$max" > "$PJ/rss-$PORT.tmp" && mv "$PJ/rss-$PORT.tmp" "$PJ/rss-$PORT.txt"
     sleep 1
-  done ) > /dev/null 2>&1 < /dev/null &
+  done
+  echo "$(date -u +%FT%TZ) port=$PORT dataset=$DS startup_ms=$startup_ms rss_last_kb=${kb:-?} rss_max_kb=$max" >> "${RSS_LOG:-$PJ/rss-history.txt}"
+  ) > /dev/null 2>&1 < /dev/null &
 echo "$pid"
