@@ -148,14 +148,20 @@ public sealed class BatchHandler(WriteGate gate)
             return;
         }
         Part? culprit = null;
-        await using (var tx = await gate.BeginAsync(rc.Db, rc.Aborted))
+        try
         {
-            foreach (var m in members)
+            await gate.RunAsync(rc, async unit =>
             {
-                await RunOneAsync(rc, m, failed, locations, endpoint, inGroup: true);
-                if (IsFailure(m.Response!)) { culprit = m; break; }
-            }
-            if (culprit is null) await tx.CommitAsync(rc.Aborted);
+                foreach (var m in members)
+                {
+                    await RunOneAsync(unit, m, failed, locations, endpoint, inGroup: true);
+                    if (IsFailure(m.Response!)) { culprit = m; throw new GroupFailed(); }
+                }
+            });
+        }
+        catch (GroupFailed)
+        {
+            // rolled back; the members' answers are set below
         }
         if (culprit is null) return;
         // All or nothing: the group was rolled back, so no member succeeded.
@@ -232,6 +238,9 @@ public sealed class BatchHandler(WriteGate gate)
     }
 
     private static bool IsFailure(ResponseBuilder r) => r.Status >= 400;
+
+    /// <summary>Thrown inside a group's write unit to roll it back after a member failed.</summary>
+    private sealed class GroupFailed : Exception;
 
     private static ResponseBuilder Error(ApiException e, string correlationId)
     {
