@@ -53,6 +53,7 @@ p('| target | measured | verdict |');
 p('|---|---|---|');
 const ratioRow = (w, key, min, label) => {
   const o = get(ours, w, key), b = get(bare, w, key), r = o / b;
+  if (Number.isNaN(b)) { p(`| ${label} ≥ ${min * 100}% of bare | ${fmt(o)} (no bare peer in this run) | n/a |`); return; }
   const note = validOf(ours, w) ? '' : ' (our runs had non-2xx: not a valid measurement)';
   p(`| ${label} ≥ ${min * 100}% of bare | ${fmt(o)} / ${fmt(b)} = ${fmt(r * 100, 1)}%${note} | ${validOf(ours, w) ? ok(r, r >= min) : 'invalid'} |`);
 };
