@@ -1,0 +1,33 @@
+# Shared settings of the bench scripts (sourced). Everything built or written goes to $BENCH_WORK.
+W=${BENCH_WORK:-/tmp/benchwork}
+PJ=$W/pj                       # our databases, logs, PID/RSS files
+PUBLISH=$W/pj-publish          # dotnet publish -c Release output
+SHARED=${SHARED_BENCH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH/.." && pwd)
+COMPANY=c0000000-0000-4000-8000-000000000001
+mkdir -p "$PJ"
+log() { echo "[$(date -u +%T)] $*" >&2; }
+ms_now() { date +%s%3N; }
+# start_pj DB PORT [extra args...] -> PID on stdout; the service's output goes to $PJ/service-PORT.log
+start_pj() {
+  local db=$1 port=$2; shift 2
+  ( cd "$PUBLISH" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+      Logging__LogLevel__Default="${PJ_LOGLEVEL:-Warning}" \
+      nohup dotnet PaymentJournal.dll --urls "http://127.0.0.1:$port" \
+      --ConnectionStrings:PaymentJournal="Data Source=$db" "$@" ) > "$PJ/service-$port.log" 2>&1 < /dev/null &
+  echo $!
+}
+# wait_http URL PID [tries of 10 ms] -> 0 when URL answers 2xx
+wait_http() {
+  local url=$1 pid=$2 n=${3:-3000}
+  for _ in $(seq 1 "$n"); do
+    curl -sf -o /dev/null "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.01
+  done
+  return 1
+}
+stop_pid() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; kill -9 "$1" 2>/dev/null || true; }
+# pristine DB -> working copy (no WAL/SHM left over)
+fresh_copy() { rm -f "$2" "$2-wal" "$2-shm"; cp "$1" "$2"; }

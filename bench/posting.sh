@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Usage: bench/posting.sh [ROUNDS] [OUTFILE]
+# Posting a journal of 10,000 and of 100,000 lines (db-post.db from seed.sh): per round, a fresh copy and a fresh
+# service; POST .../customerPaymentJournals(<id>)/Microsoft.NAV.post for the 10k journal, then the 100k journal,
+# timed by curl (request sent -> response complete). Prints one line per posting:
+#   posting <lines> <http status> <seconds> <journal lines left> <customer ledger entries> <G/L entries>
+# and "posting not available" when the action answers 400 BadRequest_NotSupported (posting not merged yet).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ROUNDS=${1:-3}; OUT=${2:-/dev/null}; PORT=${PORT:-5081}
+B="http://127.0.0.1:$PORT/api/v2.0/companies($COMPANY)"
+for r in $(seq 1 "$ROUNDS"); do
+  pid=$(bash "$BENCH/start-service.sh" post "$PORT")
+  DB=$PJ/run-$PORT.db
+  for n in 10000 100000; do
+    jid=$(printf 'a1000000-0000-4000-8000-%012d' "$n")
+    before_cle=$(sqlite3 "$DB" "SELECT COUNT(*) FROM customer_ledger_entries")
+    res=$(curl -s -o "$PJ/post-$n.body" -w '%{http_code} %{time_total}' -X POST -H 'Content-Length: 0' \
+          --max-time 600 "$B/customerPaymentJournals($jid)/Microsoft.NAV.post" || echo "000 0")
+    code=${res% *}; secs=${res#* }
+    body=$(head -c 600 "$PJ/post-$n.body")
+    if [ "$code" = 400 ] && grep -q BadRequest_NotSupported <<<"$body"; then
+      line="posting $n: posting not available (400 BadRequest_NotSupported: $body)"
+    else
+      left=$(sqlite3 "$DB" "SELECT COUNT(*) FROM customer_payments WHERE journal_id = upper('$jid')")
+      cle=$(( $(sqlite3 "$DB" "SELECT COUNT(*) FROM customer_ledger_entries") - before_cle ))
+      gle=$(sqlite3 "$DB" "SELECT COUNT(*) FROM general_ledger_entries")
+      line="posting $n $code $secs left=$left new_cust_ledger_entries=$cle gl_entries_total=$gle"
+      case $code in 2*) ;; *) line="$line ERROR body: $body" ;; esac
+    fi
+    echo "round $r $line" | tee -a "$OUT"
+  done
+  rss=$(cat "$PJ/rss-$PORT.txt" 2>/dev/null || true)
+  echo "round $r rss after posting: $rss" | tee -a "$OUT"
+  stop_pid "$pid"; sleep 1
+done
