@@ -92,17 +92,33 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
     {
         var request = http.Request;
         if (request.ContentLength is 0) return ReadOnlyMemory<byte>.Empty;
+        // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body: nothing to read (most GETs).
+        if (request.ContentLength is null && string.IsNullOrEmpty(request.Headers.TransferEncoding)) return ReadOnlyMemory<byte>.Empty;
         if (request.ContentLength > max) throw ApiErrors.PayloadTooLarge(max);
-        using var ms = new MemoryStream(request.ContentLength is > 0 and < 65536 ? (int)request.ContentLength : 4096);
-        var buffer = new byte[16384];
-        int read;
         try
         {
+            if (request.ContentLength is { } length)
+            {
+                // The common case: read exactly the announced bytes into one array.
+                var exact = new byte[length];
+                var filled = 0;
+                while (filled < exact.Length)
+                {
+                    var n = await request.Body.ReadAsync(exact.AsMemory(filled), http.RequestAborted);
+                    if (n == 0) break;
+                    filled += n;
+                }
+                return exact.AsMemory(0, filled);
+            }
+            using var ms = new MemoryStream(4096);
+            var buffer = new byte[16384];
+            int read;
             while ((read = await request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
             {
                 if (ms.Length + read > max) throw ApiErrors.PayloadTooLarge(max);
                 ms.Write(buffer, 0, read);
             }
+            return ms.ToArray();
         }
         catch (BadHttpRequestException e)
         {
@@ -113,7 +129,6 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
             // Kestrel reports some broken framing (a chunk size that overflows) as a plain IOException.
             throw new ApiException(400, "BadRequest", "The request body could not be read.");
         }
-        return ms.GetBuffer().AsMemory(0, (int)ms.Length);
     }
 
     internal static async Task WriteAsync(HttpContext http, ResponseBuilder response)
