@@ -10,8 +10,9 @@ using PaymentJournal.Data;
 namespace PaymentJournal.Tests.Fixtures;
 
 /// <summary>
-/// The real service on real Kestrel (loopback, a free port) over a fresh SQLite file of its own, seeded with the
-/// demo company. One per test class; each test makes its own rows.
+/// The real service on real Kestrel (loopback, a free port) over a fresh database of its own, seeded with the
+/// demo company: a SQLite file, or a PostgreSQL database when PAYMENTJOURNAL_TEST_PROVIDER=postgres (see
+/// <see cref="TestDatabase"/>). One per test class; each test makes its own rows.
 /// </summary>
 public class ServiceFixture : IAsyncLifetime
 {
@@ -22,7 +23,9 @@ public class ServiceFixture : IAsyncLifetime
 
     private WebApplication? _app;
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "pj-tests-" + Guid.NewGuid().ToString("N")[..12]);
-    public string DatabasePath => Path.Combine(Directory, "test.db");
+    /// <summary>The provider this run tests; tests that look at the database directly go through <see cref="WithDb{T}"/>.</summary>
+    public DatabaseProvider Provider { get; } = TestDatabase.Provider;
+    public string ConnectionString { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
@@ -33,10 +36,12 @@ public class ServiceFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
+        ConnectionString = await TestDatabase.CreateAsync(Provider, Directory, "test");
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["ConnectionStrings:PaymentJournal"] = $"Data Source={DatabasePath}",
+            ["Database:Provider"] = Provider.ToString(),
+            ["ConnectionStrings:PaymentJournal"] = ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
         };
@@ -51,13 +56,14 @@ public class ServiceFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Http.Dispose();
+        Http?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (ConnectionString.Length > 0) await TestDatabase.DropAsync(Provider, ConnectionString);
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 
