@@ -32,11 +32,22 @@ public static class App
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<WriteGate>();
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
-        builder.Services.AddDbContextPool<AppDb>(o =>
+        var contentRoot = builder.Environment.ContentRootPath;
+        void Use(DbContextOptionsBuilder o, string cs)
         {
-            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(connectionString);
-            else o.UseSqlite(PrepareSqlite(connectionString, builder.Environment.ContentRootPath));
-        }, poolSize: 256);
+            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(cs);
+            else o.UseSqlite(PrepareSqlite(cs, contentRoot));
+        }
+        builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
+        // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
+        IDbContextFactory<AppDb>? replica = null;
+        if (!string.IsNullOrWhiteSpace(dbOptions.ReadOnlyConnectionString))
+        {
+            var replicaOptions = new DbContextOptionsBuilder<AppDb>();
+            Use(replicaOptions, dbOptions.ReadOnlyConnectionString);
+            replica = new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<AppDb>(replicaOptions.Options, poolSize: 256);
+        }
+        builder.Services.AddSingleton(new ReadReplica(replica));
 
         builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
         [
@@ -92,7 +103,9 @@ public static class App
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentJournal.Startup");
+        await using var startup = await Migrator.StartupLockAsync(db, options.Provider);
         await Migrator.MigrateAsync(db, options.Provider, log);
+        // Under the same lock as the migrations: two nodes starting on an empty database must not both seed it.
         if (app.Configuration.GetValue("Demo:Seed", true) && await DemoSeed.SeedAsync(db))
             log.LogInformation("Seeded the demo company {CompanyId}", DemoSeed.CompanyId);
     }

@@ -20,6 +20,22 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>
+/// The optional read replica (Database:ReadOnlyConnectionString). GETs that carry Data-Access-Intent: ReadOnly, as
+/// Business Central's API accepts, are served from it; everything else uses the primary. A replica lags the primary,
+/// so such a read may not yet see the client's own latest write: that is the bargain the header asks for.
+/// </summary>
+public sealed class ReadReplica(IDbContextFactory<AppDb>? factory)
+{
+    public bool Configured => factory is not null;
+
+    /// <summary>A context on the replica, or null when none is configured; the caller disposes it.</summary>
+    public AppDb? Create() => factory?.CreateDbContext();
+
+    /// <summary>True for the header value that asks for the replica (case-insensitive, as Business Central).</summary>
+    public static bool WantsReadOnly(string? intent) => string.Equals(intent?.Trim(), "ReadOnly", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
 /// Write transactions. SQLite allows one writer at a time: an in-process gate queues writers before they
 /// take the database lock (BEGIN IMMEDIATE), so they wait in order instead of spinning on SQLITE_BUSY.
 /// PostgreSQL runs writers concurrently; row locks and unique indexes keep them apart.
@@ -90,4 +106,24 @@ public static class DbErrors
         PostgresException p => p.SqlState == PostgresErrorCodes.ForeignKeyViolation,
         _ => false,
     };
+}
+
+/// <summary>
+/// Row locks for work that reads and then writes on the strength of what it read (the next line number of a
+/// journal, say). On PostgreSQL concurrent transactions, possibly on other nodes, wait on the row until the holder
+/// commits; on SQLite the <see cref="WriteGate"/> already runs one writer at a time, so there is nothing to take.
+/// </summary>
+public static class RowLocks
+{
+    /// <summary>Locks a customer payment journal for the rest of the transaction; false when the journal is gone.</summary>
+    public static async Task<bool> JournalAsync(AppDb db, Guid journalId, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql()) return true;
+        // NO KEY UPDATE: creates queue behind each other (and behind a post, which takes FOR UPDATE), while the
+        // foreign-key checks of inserts elsewhere, which take KEY SHARE, are not blocked.
+        var rows = await db.Database
+            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM customer_payment_journals WHERE id = {journalId} FOR NO KEY UPDATE")
+            .ToListAsync(ct);
+        return rows.Count > 0;
+    }
 }
