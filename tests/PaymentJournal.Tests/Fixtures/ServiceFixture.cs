@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.Data;
 
@@ -73,6 +74,29 @@ public class ServiceFixture : IAsyncLifetime
         using var scope = Services.CreateScope();
         return await work(scope.ServiceProvider.GetRequiredService<AppDb>());
     }
+
+    /// <summary>The names of the service's tables (schema_migrations included), on either provider, sorted.</summary>
+    public Task<IReadOnlyList<string>> TableNamesAsync() => WithDb<IReadOnlyList<string>>(async db =>
+    {
+        var conn = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = Provider == DatabaseProvider.Postgres
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+            var names = new List<string>();
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) names.Add(r.GetString(0));
+            names.Sort(StringComparer.Ordinal);
+            return names;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    });
 
     public static string CompanyPath(string surface = V2, string company = Company) =>
         surface == V2 ? $"{V2}companies({company})" : $"{Graph}companies/{company}";
