@@ -24,19 +24,24 @@ public static class App
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Kestrel's own request-line cap sits above ours (Limits:MaxUrlLength), so a long URL gets the contract's error body.
+            k.Limits.MaxRequestLineSize = 65_536;
+        });
 
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
         builder.Services.AddSingleton(dbOptions);
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
-        var contentRoot = builder.Environment.ContentRootPath;
         void Use(DbContextOptionsBuilder o, string cs)
         {
             if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(cs);
-            else o.UseSqlite(PrepareSqlite(cs, contentRoot));
+            else o.UseSqlite(PrepareSqlite(cs, Environment.CurrentDirectory));
         }
         builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
@@ -55,6 +60,7 @@ public static class App
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
         ]));
+        builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();
@@ -82,7 +88,7 @@ public static class App
         app.Map("/beta/financials/{**rest}", Graph);
     }
 
-    /// <summary>Creates the SQLite file's folder, relative paths resolving against the content root.</summary>
+    /// <summary>Creates the SQLite file's folder, relative paths resolving against the working directory.</summary>
     private static string PrepareSqlite(string connectionString, string contentRoot)
     {
         var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
