@@ -45,14 +45,7 @@ public static class App
         }
         builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
-        IDbContextFactory<AppDb>? replica = null;
-        if (!string.IsNullOrWhiteSpace(dbOptions.ReadOnlyConnectionString))
-        {
-            var replicaOptions = new DbContextOptionsBuilder<AppDb>();
-            Use(replicaOptions, dbOptions.ReadOnlyConnectionString);
-            replica = new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<AppDb>(replicaOptions.Options, poolSize: 256);
-        }
-        builder.Services.AddSingleton(new ReadReplica(replica));
+        builder.Services.AddSingleton(sp => new ReadReplica(sp, dbOptions, Use));
 
         builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
         [
