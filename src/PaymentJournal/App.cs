@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Auth;
 using PaymentJournal.Data;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.Companies;
@@ -20,7 +21,8 @@ public static class App
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The content root is the build output, where appsettings.json is copied; relative data paths use the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
@@ -37,6 +39,7 @@ public static class App
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
+        AuthSetup.AddAuth(builder, limits);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         void Use(DbContextOptionsBuilder o, string cs)
         {
@@ -59,6 +62,7 @@ public static class App
         builder.Services.AddSingleton<ODataEndpoint>();
 
         var app = builder.Build();
+        AuthSetup.UseAuth(app);
         MapSurfaces(app);
         return app;
     }
