@@ -82,6 +82,9 @@ public class ServiceFixture : IAsyncLifetime
         return await work(scope.ServiceProvider.GetRequiredService<AppDb>());
     }
 
+    /// <summary>Runs a statement on the service's database behind its back (to break or inspect it), on either provider.</summary>
+    public Task ExecuteSqlAsync(string sql) => WithDb(async db => await db.Database.ExecuteSqlRawAsync(sql));
+
     /// <summary>The names of the service's tables (schema_migrations included), on either provider, sorted.</summary>
     public Task<IReadOnlyList<string>> TableNamesAsync() => WithDb<IReadOnlyList<string>>(async db =>
     {
