@@ -41,11 +41,14 @@ public static class App
         builder.Services.AddSingleton<WriteGate>();
         AuthSetup.AddAuth(builder, limits);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
-        builder.Services.AddDbContextPool<AppDb>(o =>
+        void Use(DbContextOptionsBuilder o, string cs)
         {
-            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(connectionString);
-            else o.UseSqlite(PrepareSqlite(connectionString, Environment.CurrentDirectory));
-        }, poolSize: 256);
+            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(cs);
+            else o.UseSqlite(PrepareSqlite(cs, Environment.CurrentDirectory));
+        }
+        builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
+        // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
+        builder.Services.AddSingleton(sp => new ReadReplica(sp, dbOptions, Use));
 
         builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
         [
@@ -103,7 +106,9 @@ public static class App
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentJournal.Startup");
+        await using var startup = await Migrator.StartupLockAsync(db, options.Provider);
         await Migrator.MigrateAsync(db, options.Provider, log);
+        // Under the same lock as the migrations: two nodes starting on an empty database must not both seed it.
         if (app.Configuration.GetValue("Demo:Seed", true) && await DemoSeed.SeedAsync(db))
             log.LogInformation("Seeded the demo company {CompanyId}", DemoSeed.CompanyId);
     }

@@ -83,7 +83,11 @@ public sealed class AppDb(DbContextOptions<AppDb> options) : DbContext(options)
         b.Entity<PaymentDimension>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<DimensionValue>().WithMany().HasForeignKey(x => x.DimensionValueId).OnDelete(DeleteBehavior.ClientNoAction);
 
-        var utc = new ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        // Every timestamp is UTC. Writes normalise the kind too: Npgsql refuses a non-UTC DateTime for timestamptz, and a
+        // value of unspecified kind (from a filter literal, say) means UTC here, as it does on SQLite.
+        var utc = new ValueConverter<DateTime, DateTime>(
+            v => v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+            v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
         foreach (var entity in b.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())

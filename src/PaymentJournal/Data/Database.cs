@@ -20,6 +20,42 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>
+/// The optional read replica (Database:ReadOnlyConnectionString). GETs that carry Data-Access-Intent: ReadOnly, as
+/// Business Central's API accepts, are served from it; everything else uses the primary. A replica lags the primary,
+/// so such a read may not yet see the client's own latest write: that is the bargain the header asks for.
+/// </summary>
+public sealed class ReadReplica
+{
+    private readonly Lazy<IDbContextFactory<AppDb>>? _factory;
+
+    /// <param name="configure">Sets up the provider for a connection string, as for the primary.</param>
+    public ReadReplica(IServiceProvider services, DatabaseOptions options, Action<DbContextOptionsBuilder, string> configure)
+    {
+        var connectionString = options.ReadOnlyConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString)) return;
+        _factory = new(() =>
+        {
+            // The replica's contexts share the primary's model: compiled queries are bound to the model instance they
+            // were compiled against, and a second model would make every one of them throw.
+            Microsoft.EntityFrameworkCore.Metadata.IModel model;
+            using (var scope = services.CreateScope()) model = scope.ServiceProvider.GetRequiredService<AppDb>().Model;
+            var builder = new DbContextOptionsBuilder<AppDb>();
+            configure(builder, connectionString);
+            builder.UseModel(model);
+            return new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<AppDb>(builder.Options, poolSize: 256);
+        });
+    }
+
+    public bool Configured => _factory is not null;
+
+    /// <summary>A context on the replica, or null when none is configured; the caller disposes it.</summary>
+    public AppDb? Create() => _factory?.Value.CreateDbContext();
+
+    /// <summary>True for the header value that asks for the replica (case-insensitive, as Business Central).</summary>
+    public static bool WantsReadOnly(string? intent) => string.Equals(intent?.Trim(), "ReadOnly", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
 /// Write units. A write request (or an atomic $batch group) runs as one unit: on SQLite through the group committer
 /// (one writer, savepoint per unit, one fsync per group); on PostgreSQL in a transaction of its own, concurrently with
 /// others, kept apart by row locks and unique indexes.
@@ -83,4 +119,42 @@ public static class DbErrors
         PostgresException p => p.SqlState == PostgresErrorCodes.ForeignKeyViolation,
         _ => false,
     };
+}
+
+/// <summary>
+/// Row locks for work that reads and then writes on the strength of what it read (the next line number of a
+/// journal, say). On PostgreSQL concurrent transactions, possibly on other nodes, wait on the row until the holder
+/// commits; on SQLite the <see cref="WriteGate"/> already runs one writer at a time, so there is nothing to take.
+/// </summary>
+public static class RowLocks
+{
+    /// <summary>Locks a customer payment journal for the rest of the transaction; false when the journal is gone.</summary>
+    public static async Task<bool> JournalAsync(AppDb db, Guid journalId, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql()) return true;
+        // NO KEY UPDATE: creates queue behind each other (and behind a post, which takes FOR UPDATE), while the
+        // foreign-key checks of inserts elsewhere, which take KEY SHARE, are not blocked.
+        var rows = await db.Database
+            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM customer_payment_journals WHERE id = {journalId} FOR NO KEY UPDATE")
+            .ToListAsync(ct);
+        return rows.Count > 0;
+    }
+
+    /// <summary>
+    /// Locks a versioned row for the rest of the transaction and returns its committed version (0 when it is gone);
+    /// null on SQLite, where the write unit already holds the only write lock from its first read to its commit.
+    /// </summary>
+    public static async Task<long?> VersionAsync(AppDb db, object entity, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql()) return null;
+        var type = db.Model.FindEntityType(entity.GetType()) ?? throw new InvalidOperationException($"{entity.GetType()} is not mapped.");
+        var key = type.FindPrimaryKey()!.Properties;
+        var entry = db.Entry(entity);
+        var where = string.Join(" AND ", key.Select((p, i) => $"{p.GetColumnName()} = {{{i}}}"));
+        var values = key.Select(p => entry.Property(p.Name).CurrentValue!).ToArray();
+        // Table and column names come from the model, never from the request; the key values are parameters.
+        var sql = "SELECT version AS \"Value\" FROM " + type.GetTableName() + " WHERE " + where + " FOR NO KEY UPDATE";
+        var rows = await db.Database.SqlQueryRaw<long>(sql, values).ToListAsync(ct);
+        return rows.Count > 0 ? rows[0] : 0;
+    }
 }

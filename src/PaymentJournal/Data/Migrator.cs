@@ -33,6 +33,35 @@ public static class Migrator
             .ToList();
     }
 
+    /// <summary>
+    /// Holds the startup lock until disposed, so that the nodes starting together migrate and seed one after the
+    /// other (the second finds the work done). PostgreSQL advisory locks are per session and re-entrant, so
+    /// <see cref="MigrateAsync"/> may take it again on the same connection. SQLite needs none: one process owns the file.
+    /// </summary>
+    public static async Task<IAsyncDisposable> StartupLockAsync(AppDb db, DatabaseProvider provider, CancellationToken ct = default)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        if (provider == DatabaseProvider.Postgres)
+            await Exec(db.Database.GetDbConnection(), null, $"SELECT pg_advisory_lock({AdvisoryLockKey});", ct);
+        return new StartupLock(db, provider);
+    }
+
+    private sealed class StartupLock(AppDb db, DatabaseProvider provider) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (provider == DatabaseProvider.Postgres)
+                    await Exec(db.Database.GetDbConnection(), null, $"SELECT pg_advisory_unlock({AdvisoryLockKey});", CancellationToken.None);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
     public static async Task<int> MigrateAsync(AppDb db, DatabaseProvider provider, ILogger log, CancellationToken ct = default)
     {
         var conn = db.Database.GetDbConnection();

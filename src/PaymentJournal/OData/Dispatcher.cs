@@ -178,7 +178,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 RejectQuery(query);
                 await WriteAsync(rc, async () =>
                 {
-                    CheckIfMatch(rc, set, entity!, required: false);
+                    await CheckIfMatchAsync(rc, set, entity!, required: false);
                     await set.InvokeAsync(rc, scope, entity!, action!);
                 });
                 response.NoContent();
@@ -197,7 +197,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                         var body = set.ParseBody(rc, isCreate: false);
                         await WriteAsync(rc, async () =>
                         {
-                            CheckIfMatch(rc, set, entity!, required: true);
+                            await CheckIfMatchAsync(rc, set, entity!, required: true);
                             await set.UpdateAsync(rc, scope, entity!, body);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
                         });
@@ -207,7 +207,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                         RejectQuery(query);
                         await WriteAsync(rc, async () =>
                         {
-                            CheckIfMatch(rc, set, entity!, required: false);
+                            await CheckIfMatchAsync(rc, set, entity!, required: false);
                             await set.DeleteAsync(rc, scope, entity!);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
                         });
@@ -276,7 +276,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         }
     }
 
-    private static void CheckIfMatch(RequestContext rc, EntitySetDef set, object entity, bool required)
+    private static async Task CheckIfMatchAsync(RequestContext rc, EntitySetDef set, object entity, bool required)
     {
         var ifMatch = rc.Header("If-Match");
         if (string.IsNullOrWhiteSpace(ifMatch))
@@ -291,6 +291,11 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             if (raw == "*") return;
             if (ParseETag(raw) == current)
             {
+                // On PostgreSQL another transaction (on this node or another) may hold the same version and be about to
+                // write: take the row and look again, so the later writer waits and then sees the new version. A change
+                // that turns out to set nothing would otherwise skip the versioned UPDATE and answer 200 on a stale tag.
+                if (await RowLocks.VersionAsync(rc.Db, entity, rc.Aborted) is { } locked && locked != current.Value)
+                    throw ApiErrors.EntityChanged();
                 // The UPDATE/DELETE also checks the version in SQL, so a change by another node in between is caught too.
                 rc.Db.Entry(entity).Property(nameof(Versioned.Version)).OriginalValue = current.Value;
                 return;

@@ -8,13 +8,16 @@ namespace PaymentJournal.OData;
 /// The HTTP face of a surface: reads the request into a <see cref="RequestContext"/>, serves the service document,
 /// $metadata and $batch, hands resource paths to the <see cref="Dispatcher"/>, and renders every error the same way.
 /// </summary>
-public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ILogger<ODataEndpoint> log)
+public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, ILogger<ODataEndpoint> log)
 {
     public async Task HandleAsync(HttpContext http, Surface surface, string serviceRootPath, string rest)
     {
         var correlationId = Guid.NewGuid().ToString("D");
         var response = new ResponseBuilder();
-        var db = http.RequestServices.GetRequiredService<AppDb>();
+        // Reads that ask for it go to the read replica (when one is configured); writes and $batch never do.
+        await using var replicaDb = HttpMethods.IsGet(http.Request.Method) && ReadReplica.WantsReadOnly(http.Request.Headers["Data-Access-Intent"])
+            ? replica.Create() : null;
+        var db = replicaDb ?? http.RequestServices.GetRequiredService<AppDb>();
         try
         {
             var request = http.Request;

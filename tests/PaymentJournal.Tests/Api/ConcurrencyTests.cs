@@ -36,7 +36,9 @@ public sealed class ConcurrencyTests(ServiceFixture f) : IClassFixture<ServiceFi
     [Fact]
     public async Task Two_patches_with_the_same_etag_let_exactly_one_win()
     {
-        var (_, created, _) = await f.Http.Post(ServiceFixture.PaymentsPath(), new { customerNumber = "C00003", amount = -5 });
+        // The starting amount is none of the patched ones: a PATCH that sets nothing new changes no version, and
+        // ordered first it would rightly succeed beside the one real change.
+        var (_, created, _) = await f.Http.Post(ServiceFixture.PaymentsPath(), new { customerNumber = "C00003", amount = -100 });
         var url = $"{ServiceFixture.PaymentsPath()}({created.Str("id")})";
         var etag = created.Str("@odata.etag");
         var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => f.Http.Patch(url, new { amount = -i }, etag)));

@@ -112,19 +112,18 @@ public static class Expect
 /// <summary>A fingerprint of the whole database: every table's row count and a hash of its rows.</summary>
 public static class DbSnapshot
 {
-    public static Task<string> Take(ServiceFixture f) => f.WithDb(async db =>
+    public static async Task<string> Take(ServiceFixture f)
+    {
+        var tables = await f.TableNamesAsync();
+        return await f.WithDb(async db => await Fingerprint(db, tables));
+    }
+
+    private static async Task<string> Fingerprint(PaymentJournal.Data.AppDb db, IReadOnlyList<string> tables)
     {
         await db.Database.OpenConnectionAsync();
         try
         {
             var conn = db.Database.GetDbConnection();
-            var tables = new List<string>();
-            using (var cmd = conn.CreateCommand())
-            {
-                cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
-                using var reader = await cmd.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-            }
             var sb = new StringBuilder();
             foreach (var table in tables)
             {
@@ -148,5 +147,5 @@ public static class DbSnapshot
         {
             await db.Database.CloseConnectionAsync();
         }
-    });
+    }
 }

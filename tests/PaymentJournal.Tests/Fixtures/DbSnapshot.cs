@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace PaymentJournal.Tests.Fixtures;
 
@@ -9,15 +9,17 @@ public static class DbSnapshot
 {
     public static async Task<string> TakeAsync(ServiceFixture f)
     {
-        await using var connection = new SqliteConnection($"Data Source={f.DatabasePath};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        var tables = new List<string>();
-        await using (var cmd = connection.CreateCommand())
+        var tables = await f.TableNamesAsync();
+        return await f.WithDb(async db =>
         {
-            cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
-            await using var reader = await cmd.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
-        }
+            await db.Database.OpenConnectionAsync();
+            try { return await HashAsync(db.Database.GetDbConnection(), tables); }
+            finally { await db.Database.CloseConnectionAsync(); }
+        });
+    }
+
+    private static async Task<string> HashAsync(System.Data.Common.DbConnection connection, IReadOnlyList<string> tables)
+    {
         var sb = new StringBuilder();
         foreach (var table in tables)
         {

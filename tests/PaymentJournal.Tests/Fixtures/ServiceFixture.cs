@@ -4,14 +4,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.Data;
 
 namespace PaymentJournal.Tests.Fixtures;
 
 /// <summary>
-/// The real service on real Kestrel (loopback, a free port) over a fresh SQLite file of its own, seeded with the
-/// demo company. One per test class; each test makes its own rows.
+/// The real service on real Kestrel (loopback, a free port) over a fresh database of its own, seeded with the
+/// demo company: a SQLite file, or a PostgreSQL database when PAYMENTJOURNAL_TEST_PROVIDER=postgres (see
+/// <see cref="TestDatabase"/>). One per test class; each test makes its own rows.
 /// </summary>
 public class ServiceFixture : IAsyncLifetime
 {
@@ -22,7 +24,9 @@ public class ServiceFixture : IAsyncLifetime
 
     private WebApplication? _app;
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "pj-tests-" + Guid.NewGuid().ToString("N")[..12]);
-    public string DatabasePath => Path.Combine(Directory, "test.db");
+    /// <summary>The provider this run tests; tests that look at the database directly go through <see cref="WithDb{T}"/>.</summary>
+    public DatabaseProvider Provider { get; } = TestDatabase.Provider;
+    public string ConnectionString { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
@@ -36,10 +40,12 @@ public class ServiceFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
+        ConnectionString = await TestDatabase.CreateAsync(Provider, Directory, "test");
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["ConnectionStrings:PaymentJournal"] = $"Data Source={DatabasePath}",
+            ["Database:Provider"] = Provider.ToString(),
+            ["ConnectionStrings:PaymentJournal"] = ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
         };
@@ -58,13 +64,14 @@ public class ServiceFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        Http.Dispose();
+        Http?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (ConnectionString.Length > 0) await TestDatabase.DropAsync(Provider, ConnectionString);
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 
@@ -74,6 +81,32 @@ public class ServiceFixture : IAsyncLifetime
         using var scope = Services.CreateScope();
         return await work(scope.ServiceProvider.GetRequiredService<AppDb>());
     }
+
+    /// <summary>Runs a statement on the service's database behind its back (to break or inspect it), on either provider.</summary>
+    public Task ExecuteSqlAsync(string sql) => WithDb(async db => await db.Database.ExecuteSqlRawAsync(sql));
+
+    /// <summary>The names of the service's tables (schema_migrations included), on either provider, sorted.</summary>
+    public Task<IReadOnlyList<string>> TableNamesAsync() => WithDb<IReadOnlyList<string>>(async db =>
+    {
+        var conn = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = Provider == DatabaseProvider.Postgres
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+            var names = new List<string>();
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) names.Add(r.GetString(0));
+            names.Sort(StringComparer.Ordinal);
+            return names;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    });
 
     public static string CompanyPath(string surface = V2, string company = Company) =>
         surface == V2 ? $"{V2}companies({company})" : $"{Graph}companies/{company}";

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OData.UriParser;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.CustomerPaymentJournals;
 using PaymentJournal.Features.Dimensions;
@@ -96,6 +97,10 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             CompanyId = scope.CompanyId, JournalId = journal.Id, JournalCode = journal.Code,
             BalancingAccountId = journal.BalancingAccountId,
         };
+        // The line number and the defaults below come from the journal's other lines: concurrent creates in one
+        // journal, through any node, take their turn on the journal row so none reads a line number another is taking.
+        if (!await RowLocks.JournalAsync(db, journal.Id, rc.Aborted))
+            throw ApiErrors.RecordNotFound("customerPaymentJournal", journal.Id);
         if (await db.CustomerPayments.AnyAsync(x => x.Id == p.Id, rc.Aborted))
             throw ApiErrors.SameKeyExists("Gen. Journal Line", $"SystemId='{p.Id:D}'");
 

@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using Npgsql;
+
+namespace PaymentJournal.Tests.Api;
+
+/// <summary>
+/// Two service processes on one PostgreSQL database, as behind a load balancer. PostgreSQL only, whatever
+/// PAYMENTJOURNAL_TEST_PROVIDER says: several nodes on one SQLite file is not a supported configuration.
+/// </summary>
+public sealed class MultiNodeFixture : IAsyncLifetime
+{
+    public string ConnectionString { get; private set; } = "";
+    public ServiceNode A { get; private set; } = null!;
+    public ServiceNode B { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var server = await PostgresServer.SharedAsync();
+        ConnectionString = await server.CreateDatabaseAsync();
+        // Started together: both race for the startup lock on the empty database.
+        var a = ServiceNode.Launch("A", ConnectionString);
+        var b = ServiceNode.Launch("B", ConnectionString);
+        await Task.WhenAll(a.WaitListeningAsync(TimeSpan.FromSeconds(60)), b.WaitListeningAsync(TimeSpan.FromSeconds(60)));
+        (A, B) = (a, b);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (A is not null) await A.DisposeAsync();
+        if (B is not null) await B.DisposeAsync();
+        if (ConnectionString.Length > 0) await (await PostgresServer.SharedAsync()).DropDatabaseAsync(ConnectionString);
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v);
+        return (T)Convert.ChangeType((await cmd.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task ExecAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 300 };
+        foreach (var (n, v) in parameters) cmd.Parameters.AddWithValue(n, v);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
+
+public sealed class MultiNodeTests(MultiNodeFixture f) : IClassFixture<MultiNodeFixture>
+{
+    private const string Company = ServiceFixture.Company;
+    private static readonly string Journals = $"/api/v2.0/companies({Company})/customerPaymentJournals";
+    private static string Payments(string journal) => $"{Journals}({journal})/customerPayments";
+    private static string Post(string journal) => $"{Journals}({journal})/Microsoft.NAV.post";
+
+    private static int _codes;
+
+    private async Task<string> NewJournalAsync()
+    {
+        var code = "MN" + Interlocked.Increment(ref _codes).ToString("D3", System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
+        var (status, body, _) = await f.A.Http.Post(Journals, new { code, displayName = "Multi-node test" });
+        Assert.True(status == 201, $"journal create: {status} {body?.ToJsonString()} {f.A.Output}");
+        return body.Str("id");
+    }
+
+    private static async Task<JsonNode> NewPaymentAsync(HttpClient http, string journal, object body)
+    {
+        var (status, json, _) = await http.Post(Payments(journal), body);
+        Assert.True(status == 201, $"payment create: {status} {json?.ToJsonString()}");
+        return json!;
+    }
+
+    [Fact]
+    public async Task Both_nodes_serve_the_same_data()
+    {
+        var journal = await NewJournalAsync();
+        var p = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00001", amount = -12.34m });
+        var (status, body, _) = await f.B.Http.Get($"{Payments(journal)}({p.Str("id")})");
+        Assert.Equal(200, status);
+        Assert.Equal(p.Str("@odata.etag"), body.Str("@odata.etag"));
+        Assert.Equal(-12.34m, body!["amount"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task An_etag_made_stale_by_the_other_node_is_a_409()
+    {
+        var journal = await NewJournalAsync();
+        var p = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00001", amount = -10 });
+        var url = $"{Payments(journal)}({p.Str("id")})";
+        var etag = p.Str("@odata.etag");
+
+        var first = await f.A.Http.Patch(url, new { description = "changed on A" }, etag);
+        Assert.True(first.Status == 200, $"{first.Status} {first.Body?.ToJsonString()}");
+        var second = await f.B.Http.Patch(url, new { description = "changed on B" }, etag);
+        Assert.True(second.Status == 409 && second.Body.ErrorCode() == "Request_EntityChanged", $"{second.Status} {second.Body?.ToJsonString()}");
+        var delete = await f.B.Http.Delete(url, etag);
+        Assert.True(delete.Status == 409 && delete.Body.ErrorCode() == "Request_EntityChanged", $"{delete.Status} {delete.Body?.ToJsonString()}");
+
+        var (_, now, _) = await f.B.Http.Get(url);
+        Assert.Equal("changed on A", now.Str("description"));
+    }
+
+    [Fact]
+    public async Task Simultaneous_updates_with_one_etag_through_both_nodes_let_exactly_one_win()
+    {
+        // Both nodes read the same version before either writes, so the If-Match check passes on both; the versioned
+        // UPDATE in SQL is what turns the loser away.
+        var journal = await NewJournalAsync();
+        for (var round = 0; round < 15; round++)
+        {
+            var p = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00001", amount = -(round + 1), externalDocumentNumber = $"R{round}" });
+            var url = $"{Payments(journal)}({p.Str("id")})";
+            var etag = p.Str("@odata.etag");
+            var results = await Task.WhenAll(
+                f.A.Http.Patch(url, new { description = "A" }, etag),
+                f.B.Http.Patch(url, new { description = "B" }, etag));
+            var statuses = results.Select(r => r.Status).OrderBy(s => s).ToArray();
+            Assert.True(statuses is [200, 409], $"round {round}: {string.Join(", ", results.Select(r => $"{r.Status} {r.Body?.ToJsonString()}"))}");
+            Assert.Equal("Request_EntityChanged", results.Single(r => r.Status == 409).Body.ErrorCode());
+            var winner = results.Single(r => r.Status == 200).Body.Str("description");
+            var (_, stored, _) = await f.A.Http.Get(url);
+            Assert.Equal(winner, stored.Str("description"));
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_through_both_nodes_never_duplicate_a_line_number_or_document_number()
+    {
+        var journal = await NewJournalAsync();
+        const int perNode = 60;
+        var created = new ConcurrentBag<JsonNode>();
+        var failures = new ConcurrentBag<string>();
+
+        async Task Worker(ServiceNode node, int worker)
+        {
+            for (var i = worker; i < perNode; i += 6)
+            {
+                // A distinct external document number makes each line take a fresh number from the journal's series
+                // (a line with the same external document number as its neighbour shares its document number).
+                var r = await node.Http.Post(Payments(journal), new { customerNumber = "C00002", amount = -1, externalDocumentNumber = $"{node.Name}{i}" });
+                if (r.Status == 201) created.Add(r.Body!);
+                else failures.Add($"{node.Name}: {r.Status} {r.Body?.ToJsonString()}");
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 6).SelectMany(w => new[] { Worker(f.A, w), Worker(f.B, w) }));
+
+        Assert.True(failures.IsEmpty, string.Join("\n", failures));
+        Assert.Equal(2 * perNode, created.Count);
+        var lines = created.Select(p => p["lineNumber"]!.GetValue<int>()).ToList();
+        Assert.Equal(lines.Count, lines.Distinct().Count());
+        var documents = created.Select(p => p.Str("documentNumber")).ToList();
+        Assert.Equal(documents.Count, documents.Distinct().Count());
+        // And the database agrees with what the API answered.
+        Assert.Equal(2L * perNode, await f.ScalarAsync<long>(
+            "SELECT count(DISTINCT line_number) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal))));
+    }
+
+    [Fact]
+    public async Task Several_nodes_starting_at_once_on_an_empty_database_migrate_and_seed_once()
+    {
+        var server = await PostgresServer.SharedAsync();
+        var cs = await server.CreateDatabaseAsync();
+        var nodes = Enumerable.Range(1, 3).Select(i => ServiceNode.Launch($"S{i}", cs)).ToList();
+        try
+        {
+            await Task.WhenAll(nodes.Select(n => n.WaitListeningAsync(TimeSpan.FromSeconds(60))));
+            var scripts = PaymentJournal.Data.Migrator.Scripts(PaymentJournal.Data.DatabaseProvider.Postgres);
+            var applied = nodes.Sum(n => n.Output.Split('\n').Count(l => l.Contains("Applied migration", StringComparison.Ordinal)));
+            Assert.True(applied == scripts.Count, $"expected {scripts.Count} migrations applied in all, got {applied}:\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
+            var seeded = nodes.Count(n => n.Output.Contains("Seeded the demo company", StringComparison.Ordinal));
+            Assert.Equal(1, seeded);
+
+            await using var conn = new NpgsqlConnection(cs);
+            await conn.OpenAsync();
+            await using (var cmd = new NpgsqlCommand("SELECT count(*), count(DISTINCT version) FROM schema_migrations", conn))
+            await using (var r = await cmd.ExecuteReaderAsync())
+            {
+                await r.ReadAsync();
+                Assert.Equal(scripts.Count, r.GetInt64(0));
+                Assert.Equal(scripts.Count, r.GetInt64(1));
+            }
+            await using (var cmd = new NpgsqlCommand("SELECT count(*) FROM companies", conn))
+                Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
+            foreach (var n in nodes)
+            {
+                var (status, _, _) = await n.Http.Get("/health");
+                Assert.Equal(200, status);
+            }
+        }
+        finally
+        {
+            foreach (var n in nodes) await n.DisposeAsync();
+            NpgsqlConnection.ClearAllPools();
+            await server.DropDatabaseAsync(cs);
+        }
+    }
+
+    // Journal posting (issue 4) is being written on another branch; until it is merged the post action answers
+    // BadRequest_NotSupported, so these two tests cannot pass yet. Remove the Skip when posting lands in main.
+    private const string NeedsPosting = "Needs journal posting (issue 4), not in main yet: remove this Skip when it lands.";
+
+    [Fact(Skip = NeedsPosting)]
+    public async Task Posting_the_same_journal_from_both_nodes_at_once_posts_it_once()
+    {
+        var journal = await NewJournalAsync();
+        for (var i = 0; i < 20; i++)
+            await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00003", amount = -(i + 1), externalDocumentNumber = $"P{i}" });
+        var journalId = Guid.Parse(journal);
+        var before = await LedgerCountsAsync();
+
+        var results = await Task.WhenAll(f.A.Http.Post(Post(journal), null), f.B.Http.Post(Post(journal), null));
+        var ok = results.Count(r => r.Status == 204);
+        Assert.True(ok >= 1, string.Join("\n", results.Select(r => $"{r.Status} {r.Body?.ToJsonString()}")));
+        // Either the second post found nothing left to post (a no-op 204 that wrote nothing) or it got a clear 4xx;
+        // never a 5xx, and never a second set of entries.
+        Assert.All(results, r => Assert.True(r.Status is 204 or (>= 400 and < 500), $"{r.Status} {r.Body?.ToJsonString()}"));
+
+        var after = await LedgerCountsAsync();
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", journalId)));
+        Assert.Equal(20, after.Customer - before.Customer);
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT coalesce(sum(amount), 0) FROM general_ledger_entries"));
+        Assert.Equal(-210L * 100, await f.ScalarAsync<long>(
+            "SELECT coalesce(sum(amount), 0) FROM customer_ledger_entries WHERE journal_code = (SELECT code FROM customer_payment_journals WHERE id = @j)", ("j", journalId)));
+    }
+
+    [Fact(Skip = NeedsPosting)]
+    public async Task A_node_killed_mid_post_leaves_nothing_partial_and_the_other_node_carries_on()
+    {
+        // A journal long enough that its post takes a while: lines are copied in SQL rather than posted one by one.
+        var journal = await NewJournalAsync();
+        var journalId = Guid.Parse(journal);
+        var template = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00004", amount = -1, externalDocumentNumber = "K0" });
+        const int lines = 20000;
+        await f.ExecAsync("""
+            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified)
+            SELECT gen_random_uuid(), company_id, journal_id, journal_code, line_number + g * 10000, customer_id, customer_number, contact_id,
+                posting_date, document_number, 'K' || g, amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified
+            FROM customer_payments, generate_series(1, @n - 1) AS g
+            WHERE id = @id
+            """, ("n", lines), ("id", Guid.Parse(template.Str("id"))));
+        var before = await LedgerCountsAsync();
+        var victim = await ServiceNode.StartAsync("victim", f.ConnectionString);
+        try
+        {
+            var post = victim.Http.Post(Post(journal), null);
+            // Kill it once the post has written ledger rows that are not committed yet: it holds a RowExclusiveLock on
+            // a ledger table from its first insert until its commit.
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var seen = false;
+            while (sw.Elapsed < TimeSpan.FromSeconds(60) && !post.IsCompleted)
+            {
+                seen = await f.ScalarAsync<long>("""
+                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                    WHERE c.relname IN ('customer_ledger_entries', 'general_ledger_entries') AND l.mode = 'RowExclusiveLock'
+                      AND l.pid <> pg_backend_pid() AND l.granted
+                    """) > 0;
+                if (seen) break;
+                await Task.Delay(5);
+            }
+            Assert.True(seen, $"the post finished (or never started) before it could be killed: {(post.IsCompleted ? (await post).Status : 0)}; make the journal longer");
+            await victim.KillAsync();
+            try { await post; } catch (HttpRequestException) { } catch (TaskCanceledException) { }
+        }
+        finally
+        {
+            await victim.DisposeAsync();
+        }
+
+        // PostgreSQL rolls the dead node's transaction back when its connection drops; wait until the backend is gone.
+        for (var i = 0; i < 200 && await f.ScalarAsync<long>(
+                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL") > 0; i++)
+            await Task.Delay(50);
+        Assert.Equal(before, await LedgerCountsAsync());
+        Assert.Equal((long)lines, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", journalId)));
+
+        // The surviving node posts the whole journal.
+        var again = await f.B.Http.Post(Post(journal), null);
+        Assert.True(again.Status == 204, $"{again.Status} {again.Body?.ToJsonString()}");
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", journalId)));
+        var after = await LedgerCountsAsync();
+        Assert.Equal(lines, after.Customer - before.Customer);
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT coalesce(sum(amount), 0) FROM general_ledger_entries"));
+    }
+
+    private async Task<(long Customer, long General)> LedgerCountsAsync() =>
+        (await f.ScalarAsync<long>("SELECT count(*) FROM customer_ledger_entries"),
+         await f.ScalarAsync<long>("SELECT count(*) FROM general_ledger_entries"));
+}
