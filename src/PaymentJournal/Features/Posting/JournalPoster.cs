@@ -24,8 +24,8 @@ public static class JournalPoster
     private const int MaxLinesInMessage = 50;
     private const int IdChunk = 500;
 
-    /// <summary>Test hook: called after the ledger rows are written and before the transaction commits.</summary>
-    internal static Func<Task>? AfterWriteForTests { get; set; }
+    /// <summary>Fault injection for tests, by journal id: runs after every row is written and before the commit.</summary>
+    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Func<Task>> BeforeCommitForTests = new();
 
     private sealed class Line
     {
@@ -217,7 +217,7 @@ public static class JournalPoster
             await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
         }
 
-        if (AfterWriteForTests is { } hook) await hook();
+        if (!BeforeCommitForTests.IsEmpty && BeforeCommitForTests.TryGetValue(journal.Id, out var hook)) await hook();
     }
 
     private static void Add(Dictionary<Guid, long> sums, Guid key, long amount) =>
