@@ -27,36 +27,41 @@ public static class LedgerInvariants
             errors.Add($"G/L entry {e.EntryNumber}: debit {e.DebitAmount} credit {e.CreditAmount} amount {e.Amount}");
 
         // 2. balanceDue = the sum of the remaining amounts of the customer's open entries.
+        var openByCustomer = cle.Where(e => e.Open).GroupBy(e => e.CustomerId).ToDictionary(g => g.Key, g => g.Sum(e => e.RemainingAmount));
         foreach (var c in customers)
         {
-            var open = cle.Where(e => e.CustomerId == c.Id && e.Open).Sum(e => e.RemainingAmount);
+            var open = openByCustomer.GetValueOrDefault(c.Id);
             if (open != c.BalanceDue) errors.Add($"customer {c.Number}: balanceDue {c.BalanceDue}, open entries {open}");
         }
 
         // 3. A posted invoice's remainingAmount is its entry's; Paid exactly when nothing remains.
+        var invoiceEntries = cle.Where(e => e.DocumentType == "Invoice").ToLookup(e => e.SalesInvoiceId);
         foreach (var inv in invoices.Where(i => i.Status is "Open" or "Paid"))
         {
-            var entry = cle.SingleOrDefault(e => e.SalesInvoiceId == inv.Id && e.DocumentType == "Invoice");
+            var entry = invoiceEntries[inv.Id].SingleOrDefault();
             if (entry is null) { errors.Add($"invoice {inv.Number} has no ledger entry"); continue; }
             if (entry.RemainingAmount != inv.RemainingAmount) errors.Add($"invoice {inv.Number}: remaining {inv.RemainingAmount}, entry {entry.RemainingAmount}");
             if ((inv.RemainingAmount == 0) != (inv.Status == "Paid")) errors.Add($"invoice {inv.Number}: status {inv.Status} with remaining {inv.RemainingAmount}");
         }
         foreach (var inv in invoices.Where(i => i.Status == "Draft"))
-            if (cle.Any(e => e.SalesInvoiceId == inv.Id)) errors.Add($"draft invoice {inv.Number} has ledger entries");
+            if (invoiceEntries[inv.Id].Any()) errors.Add($"draft invoice {inv.Number} has ledger entries");
 
         // 4. An entry's remaining amount is its amount moved only by its recorded applications; open while not zero.
+        var appliedTo = apps.GroupBy(a => a.AppliedEntryId).ToDictionary(g => g.Key, g => g.Sum(a => a.Amount));
+        var appliedFrom = apps.GroupBy(a => a.ApplyingEntryId).ToDictionary(g => g.Key, g => g.Sum(a => a.Amount));
         foreach (var e in cle)
         {
-            var expected = e.Amount - apps.Where(a => a.AppliedEntryId == e.Id).Sum(a => a.Amount) + apps.Where(a => a.ApplyingEntryId == e.Id).Sum(a => a.Amount);
+            var expected = e.Amount - appliedTo.GetValueOrDefault(e.Id) + appliedFrom.GetValueOrDefault(e.Id);
             if (expected != e.RemainingAmount) errors.Add($"customer entry {e.EntryNumber}: remaining {e.RemainingAmount}, amount and applications say {expected}");
             if (e.Open != (e.RemainingAmount != 0)) errors.Add($"customer entry {e.EntryNumber}: open {e.Open} with remaining {e.RemainingAmount}");
             if (e.Amount != 0 && Math.Sign(e.RemainingAmount) * Math.Sign(e.Amount) < 0) errors.Add($"customer entry {e.EntryNumber} changed sign");
         }
 
         // 5. netChange = the sum of the account's G/L entries; the receivables and the customer ledger agree.
+        var byAccount = gl.GroupBy(e => e.AccountId).ToDictionary(g => g.Key, g => g.Sum(e => e.Amount));
         foreach (var a in accounts)
         {
-            var sum = gl.Where(e => e.AccountId == a.Id).Sum(e => e.Amount);
+            var sum = byAccount.GetValueOrDefault(a.Id);
             if (sum != a.NetChange) errors.Add($"account {a.Number}: netChange {a.NetChange}, entries {sum}");
         }
         if (customers.Sum(c => c.BalanceDue) != accounts.Where(a => a.SubCategory == "Accounts Receivable").Sum(a => a.NetChange))
