@@ -22,22 +22,29 @@ public static class App
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The content root is the build output, where appsettings.json is copied; relative data paths use the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
-        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // Kestrel's own request-line cap sits above ours (Limits:MaxUrlLength), so a long URL gets the contract's error body.
+            k.Limits.MaxRequestLineSize = 65_536;
+        });
 
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
         builder.Services.AddSingleton(dbOptions);
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         builder.Services.AddDbContextPool<AppDb>(o =>
         {
             if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(connectionString);
-            else o.UseSqlite(PrepareSqlite(connectionString, builder.Environment.ContentRootPath));
+            else o.UseSqlite(PrepareSqlite(connectionString, Environment.CurrentDirectory));
         }, poolSize: 256);
 
         builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
@@ -47,6 +54,7 @@ public static class App
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
             new JournalsSet(), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ]));
+        builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();
@@ -74,7 +82,7 @@ public static class App
         app.Map("/beta/financials/{**rest}", Graph);
     }
 
-    /// <summary>Creates the SQLite file's folder, relative paths resolving against the content root.</summary>
+    /// <summary>Creates the SQLite file's folder, relative paths resolving against the working directory.</summary>
     private static string PrepareSqlite(string connectionString, string contentRoot)
     {
         var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);

@@ -20,33 +20,33 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>
-/// Write transactions. SQLite allows one writer at a time: an in-process gate queues writers before they
-/// take the database lock (BEGIN IMMEDIATE), so they wait in order instead of spinning on SQLITE_BUSY.
-/// PostgreSQL runs writers concurrently; row locks and unique indexes keep them apart.
+/// Write units. A write request (or an atomic $batch group) runs as one unit: on SQLite through the group committer
+/// (one writer, savepoint per unit, one fsync per group); on PostgreSQL in a transaction of its own, concurrently with
+/// others, kept apart by row locks and unique indexes.
 /// </summary>
-public sealed class WriteGate(DatabaseOptions options)
+public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Runs <paramref name="work"/> as one all-or-nothing unit; it receives the context to use (its DbContext may differ).</summary>
+    public async Task RunAsync(OData.RequestContext rc, Func<OData.RequestContext, Task> work)
+    {
+        if (IsSqlite)
+        {
+            await committer.RunAsync(db => work(rc.InUnit(db)), rc.Aborted);
+            return;
+        }
+        await using var tx = await BeginAsync(rc.Db, rc.Aborted);
+        await work(rc.InUnit(rc.Db));
+        await tx.CommitAsync(rc.Aborted);
+    }
+
     public DatabaseProvider Provider => options.Provider;
     public bool IsSqlite => options.Provider == DatabaseProvider.Sqlite;
 
-    public async Task<WriteTransaction> BeginAsync(AppDb db, CancellationToken ct)
-    {
-        if (IsSqlite) await _gate.WaitAsync(ct);
-        try
-        {
-            var tx = await db.Database.BeginTransactionAsync(ct);
-            return new WriteTransaction(db, tx, IsSqlite ? _gate : null);
-        }
-        catch
-        {
-            if (IsSqlite) _gate.Release();
-            throw;
-        }
-    }
+    private static async Task<WriteTransaction> BeginAsync(AppDb db, CancellationToken ct) =>
+        new(db, await db.Database.BeginTransactionAsync(ct));
 }
 
-public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx, SemaphoreSlim? gate) : IAsyncDisposable
+public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyncDisposable
 {
     private bool _done;
 
@@ -58,19 +58,12 @@ public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx, Semapho
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (!_done)
         {
-            if (!_done)
-            {
-                try { await tx.RollbackAsync(); } catch (InvalidOperationException) { } // connection already gone
-                db.ChangeTracker.Clear();
-            }
-            await tx.DisposeAsync();
+            try { await tx.RollbackAsync(); } catch (InvalidOperationException) { } // connection already gone
+            db.ChangeTracker.Clear();
         }
-        finally
-        {
-            gate?.Release();
-        }
+        await tx.DisposeAsync();
     }
 }
 

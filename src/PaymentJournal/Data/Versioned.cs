@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore.Query;
+
 namespace PaymentJournal.Data;
 
 /// <summary>
@@ -10,4 +12,17 @@ public abstract class Versioned
     public DateTime LastModified { get; set; }
 
     public string ETag => "W/\"" + Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"";
+}
+
+public static class VersionedUpdates
+{
+    /// <summary>
+    /// Moves Version and LastModified in a bulk ExecuteUpdate, which bypasses SaveChanges' stamping: a row whose
+    /// wire shape changes (a renamed journal code or customer number on it) must get a new ETag like any other change.
+    /// </summary>
+    public static UpdateSettersBuilder<T> Touch<T>(this UpdateSettersBuilder<T> u, DateTime now) where T : Versioned
+    {
+        var floor = now.Ticks / 10;
+        return u.SetProperty(x => x.Version, x => x.Version < floor ? floor : x.Version + 1).SetProperty(x => x.LastModified, now);
+    }
 }

@@ -119,7 +119,10 @@ public sealed class Body
             case FieldKind.Decimal:
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var m))
                     throw ApiErrors.WrongType(name, "Edm.Decimal");
-                return Wire.ToScaled(m, field.Scale) ?? throw ApiErrors.FieldValidation($"The value of '{name}' is out of range.");
+                long? scaled;
+                try { scaled = Wire.ToScaled(m, field.Scale); }
+                catch (OverflowException) { scaled = null; } // near decimal.MaxValue the scaling itself overflows
+                return scaled ?? throw ApiErrors.FieldValidation($"The value of '{name}' is out of range.");
             case FieldKind.Int32:
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i))
                     throw ApiErrors.WrongType(name, "Edm.Int32");

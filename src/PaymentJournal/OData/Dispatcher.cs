@@ -11,7 +11,7 @@ namespace PaymentJournal.OData;
 /// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
 /// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
 /// </summary>
-public sealed class Dispatcher(Catalog catalog, WriteGate gate)
+public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies)
 {
     private const string PostAction = "Microsoft.NAV.post";
 
@@ -19,7 +19,15 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
 
     private enum Target { Collection, Entity, SingleNavigation, Action, Count }
 
-    public async Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    public Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    {
+        // A change runs as one unit from the first read of its path to the commit, so what it checked still holds when it writes.
+        if (rc.Method == "GET" || rc.InAtomicGroup) return HandleCoreAsync(rc, path, query, response);
+        if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
+        return gate.RunAsync(rc, unit => HandleCoreAsync(unit, path, query, response));
+    }
+
+    private async Task HandleCoreAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         var segments = Split(path, rc.Surface);
         if (segments.Count == 0) throw ApiErrors.ResourceNotFound("");
@@ -34,6 +42,10 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
         var context = new StringBuilder(catalog.Companies.Name);
         var edmPath = new List<string> { catalog.Companies.Name };
         var companyId = Guid.Empty;
+        Guid entityKey = default;
+        // A GET does not load the parents on its way when the rows it reads are filtered by their keys anyway;
+        // only when it finds nothing are they checked, so that a missing parent is still a 404 that names it.
+        var deferred = new List<(EntitySetDef Set, Scope Scope, Guid Key)>();
 
         for (var i = 0; i < segments.Count; i++)
         {
@@ -62,7 +74,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 else
                 {
                     var nav = set.FindNavigation(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
-                    var parentKey = set.KeyOf(entity!);
+                    var parentKey = entityKey;
                     var targetSet = catalog.Set(nav.TargetSet);
                     if (!nav.IsCollection)
                     {
@@ -87,15 +99,37 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
             if (seg.Key is not null)
             {
                 var key = ParseKey(seg);
-                if (set == catalog.Companies)
-                {
-                    if (!rc.Access.Allows(key)) throw ApiErrors.RecordNotFound("company", key);
-                    companyId = key;
-                    scope = new Scope(key);
-                }
-                entity = await set.FindAsync(rc, scope, key) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                entityKey = key;
                 target = Target.Entity;
                 context.Append('(').Append(key.ToString("D")).Append(')');
+                var last = i == segments.Count - 1;
+                if (set == catalog.Companies)
+                {
+                    if (!rc.Access.Allows(key) || !await companies.ExistsAsync(rc.Db, key, rc.Aborted)) throw ApiErrors.RecordNotFound("company", key);
+                    companyId = key;
+                    scope = new Scope(key);
+                    if (!last) continue;
+                }
+                else if (!last && rc.Method == "GET" && set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind)?.ChildForeignKey is not null)
+                {
+                    deferred.Add((set, scope, key));
+                    continue;
+                }
+                if (!last || rc.Method != "GET")
+                {
+                    entity = await set.FindAsync(rc, scope, key) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                }
+            }
+        }
+
+        if (target == Target.Entity && entity is null)
+        {
+            // The final entity of a GET: one lookup by its key within its parent's scope.
+            entity = await set.FindAsync(rc, scope, entityKey);
+            if (entity is null)
+            {
+                await CheckDeferredAsync(rc, deferred);
+                throw ApiErrors.RecordNotFound(set.TypeName, entityKey);
             }
         }
 
@@ -105,9 +139,9 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
             case Target.Collection:
                 if (method == "GET")
                 {
-                    var q = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
+                    var q = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
                     if (set == catalog.Companies) q = FilterCompanies(rc, q);
-                    await set.ListAsync(rc, scope, q, response, context.ToString());
+                    if (await set.ListAsync(rc, scope, q, response, context.ToString()) == 0) await CheckDeferredAsync(rc, deferred);
                     return;
                 }
                 if (method == "POST" && set.CanCreate)
@@ -120,14 +154,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
 
             case Target.Count:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET");
-                var cq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
-                await set.CountAsync(rc, scope, cq, response);
+                var cq = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
+                if (await set.CountAsync(rc, scope, cq, response) == 0) await CheckDeferredAsync(rc, deferred);
                 return;
 
             case Target.SingleNavigation:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET");
                 if (entity is null) { response.NoContent(); return; }
-                var sq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
+                var sq = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
                 await set.GetAsync(rc, scope, entity, sq, response, context.ToString());
                 return;
 
@@ -146,8 +180,8 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                 switch (method)
                 {
                     case "GET":
-                        var eq = QueryOptions.Parse(query, rc.Surface, set, catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
-                        await set.GetAsync(rc, scope, entity!, eq, response, context.ToString());
+                        var eq = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
+                        await set.GetAsync(rc, scope, entity!, eq, response, TrimKey(context.ToString()));
                         return;
                     case "PATCH" when set.CanUpdate:
                         RejectQuery(query);
@@ -175,6 +209,12 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
                         throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForEntity);
                 }
         }
+    }
+
+    private static async Task CheckDeferredAsync(RequestContext rc, List<(EntitySetDef Set, Scope Scope, Guid Key)> deferred)
+    {
+        foreach (var (set, scope, key) in deferred)
+            if (await set.FindAsync(rc, scope, key) is null) throw ApiErrors.RecordNotFound(set.TypeName, key);
     }
 
     private async Task CreateAsync(RequestContext rc, EntitySetDef set, Scope scope, ResponseBuilder response, string context)
@@ -207,20 +247,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate)
         set.WriteSingleResponse(rc, entity, response, context);
     }
 
-    /// <summary>Runs a change in one transaction (or inside the atomic $batch group's), mapping storage conflicts to API errors.</summary>
-    public async Task WriteAsync(RequestContext rc, Func<Task> work)
+    /// <summary>Runs a change inside the request's write unit, mapping storage conflicts to API errors.</summary>
+    public static async Task WriteAsync(RequestContext rc, Func<Task> work)
     {
         if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
+        if (!rc.InAtomicGroup) throw new InvalidOperationException("A change must run inside a write unit.");
         try
         {
-            if (rc.InAtomicGroup)
-            {
-                await work();
-                return;
-            }
-            await using var tx = await gate.BeginAsync(rc.Db, rc.Aborted);
             await work();
-            await tx.CommitAsync(rc.Aborted);
         }
         catch (DbUpdateConcurrencyException)
         {

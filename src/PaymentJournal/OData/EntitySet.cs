@@ -48,7 +48,53 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key)
     {
         var tracking = rc.Method != "GET";
+        if (!tracking && CompiledFind)
+        {
+            // Reads by key are the hottest path: a query compiled once per shape skips building and looking up the expression tree.
+            if (scope.Via?.ChildForeignKey is Expression<Func<T, Guid>> fk)
+                return await _findByParent.GetOrAdd(scope.Via, _ => CompileFindByParent(fk))(rc.Db, scope.CompanyId, scope.ParentId, key);
+            return await (_findInCompany ??= CompileFindInCompany())(rc.Db, scope.CompanyId, key);
+        }
         return await Query(rc, scope, tracking).Where(Equal(Key, key)).FirstOrDefaultAsync(rc.Aborted);
+    }
+
+    /// <summary>False where <see cref="Query"/> adds rules of its own, which the compiled lookups would skip.</summary>
+    protected virtual bool CompiledFind => true;
+
+    private Func<AppDb, Guid, Guid, Task<T?>>? _findInCompany;
+    private readonly ConcurrentDictionary<NavigationDef, Func<AppDb, Guid, Guid, Guid, Task<T?>>> _findByParent = new();
+
+    private Func<AppDb, Guid, Guid, Task<T?>> CompileFindInCompany()
+    {
+        var db = Expression.Parameter(typeof(AppDb), "db");
+        var company = Expression.Parameter(typeof(Guid), "company");
+        var key = Expression.Parameter(typeof(Guid), "key");
+        var x = Expression.Parameter(typeof(T), "x");
+        var predicate = Expression.Lambda<Func<T, bool>>(Expression.AndAlso(
+            Expression.Equal(Rebind(CompanyKey, x), company), Expression.Equal(Rebind(Key, x), key)), x);
+        var body = FirstOrDefault(db, predicate);
+        return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDb, Guid, Guid, T?>>(body, db, company, key));
+    }
+
+    private Func<AppDb, Guid, Guid, Guid, Task<T?>> CompileFindByParent(Expression<Func<T, Guid>> fk)
+    {
+        var db = Expression.Parameter(typeof(AppDb), "db");
+        var company = Expression.Parameter(typeof(Guid), "company");
+        var parent = Expression.Parameter(typeof(Guid), "parent");
+        var key = Expression.Parameter(typeof(Guid), "key");
+        var x = Expression.Parameter(typeof(T), "x");
+        var predicate = Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.AndAlso(
+            Expression.Equal(Rebind(CompanyKey, x), company), Expression.Equal(Rebind(fk, x), parent)), Expression.Equal(Rebind(Key, x), key)), x);
+        var body = FirstOrDefault(db, predicate);
+        return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDb, Guid, Guid, Guid, T?>>(body, db, company, parent, key));
+    }
+
+    private static Expression FirstOrDefault(ParameterExpression db, Expression<Func<T, bool>> predicate)
+    {
+        var set = Expression.Call(db, typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!.MakeGenericMethod(typeof(T)));
+        var noTracking = Expression.Call(typeof(EntityFrameworkQueryableExtensions), nameof(EntityFrameworkQueryableExtensions.AsNoTracking), [typeof(T)], set);
+        var where = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(T)], noTracking, Expression.Quote(predicate));
+        return Expression.Call(typeof(Queryable), nameof(Queryable.FirstOrDefault), [typeof(T)], where);
     }
 
     // ---- hooks for features ----
@@ -67,7 +113,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action) => Invoke(rc, scope, (T)entity, action);
 
     // ---- reading ----
-    public override async Task ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath)
+    public override async Task<int> ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath)
     {
         CheckList(rc, scope, query);
         var surface = rc.Surface.Kind;
@@ -75,8 +121,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         long? count = query.Count ? await q.LongCountAsync(rc.Aborted) : null;
 
         var order = OrderKeys(query.OrderBy, surface);
-        var signature = Signature(query);
-        if (query.SkipToken is not null) q = q.Where(AfterToken(order, query.SkipToken, signature));
+        if (query.SkipToken is not null) q = q.Where(AfterToken(order, query.SkipToken, Signature(query)));
         q = ApplyOrder(q, order);
         if (query.Skip is > 0 && query.SkipToken is null) q = q.Skip((int)query.Skip.Value);
 
@@ -88,7 +133,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         if (rows.Count > take)
         {
             rows.RemoveAt(rows.Count - 1);
-            if (wanted > take) nextLink = NextLink(rc, query, order, rows[^1], signature, wanted - take);
+            if (wanted > take) nextLink = NextLink(rc, query, order, rows[^1], Signature(query), wanted - take);
         }
 
         var selection = Selection.From(query.SelectExpand, this, rc.Catalog, surface);
@@ -102,9 +147,10 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         w.WriteEndArray();
         if (nextLink is not null) w.WriteString("@odata.nextLink", nextLink);
         w.WriteEndObject();
+        return rows.Count;
     }
 
-    public override async Task CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response)
+    public override async Task<long> CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response)
     {
         CheckList(rc, scope, query);
         var count = await ApplyFilter(Query(rc, scope), query.Filter, rc.Surface.Kind).LongCountAsync(rc.Aborted);
@@ -112,6 +158,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         System.Buffers.BuffersExtensions.Write(response.Body, text);
         response.ContentType = "text/plain";
         response.Headers["OData-Version"] = "4.0";
+        return count;
     }
 
     public override async Task GetAsync(RequestContext rc, Scope scope, object entity, QueryOptions query, ResponseBuilder response, string contextPath)
@@ -337,7 +384,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         foreach (var (name, value) in query.Raw)
         {
             if (name is "$skip" or "$skiptoken" or "$top") continue;
-            sb.Append(sb.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            sb.Append(sb.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name).Replace("%24", "$", StringComparison.Ordinal)).Append('=').Append(Uri.EscapeDataString(value));
         }
         if (query.Top is not null) sb.Append(sb.Length == 0 ? '?' : '&').Append("$top=").Append(remaining.ToString(CultureInfo.InvariantCulture));
         sb.Append(sb.Length == 0 ? '?' : '&').Append("$skiptoken=").Append(token);

@@ -45,8 +45,9 @@ public abstract class EntitySetDef
 
     // The typed pipeline, implemented by EntitySet<T>.
     public abstract Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key);
-    public abstract Task ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath);
-    public abstract Task CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response);
+    /// <returns>the number of entities on the page</returns>
+    public abstract Task<int> ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath);
+    public abstract Task<long> CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response);
     public abstract Task GetAsync(RequestContext rc, Scope scope, object entity, QueryOptions query, ResponseBuilder response, string contextPath);
     public abstract Task<object> CreateAsync(RequestContext rc, Scope scope, Body body);
     public abstract Task UpdateAsync(RequestContext rc, Scope scope, object entity, Body body);

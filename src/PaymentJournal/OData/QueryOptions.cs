@@ -34,7 +34,7 @@ public sealed class QueryOptions
     public static Dictionary<string, string> SplitQuery(string? queryString)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(queryString)) return result;
+        if (string.IsNullOrEmpty(queryString) || queryString == "?") return result;
         var q = queryString[0] == '?' ? queryString[1..] : queryString;
         foreach (var part in q.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -56,7 +56,7 @@ public sealed class QueryOptions
     }
 
     /// <summary>Parses the options for a request addressing <paramref name="set"/> (a collection or one entity).</summary>
-    public static QueryOptions Parse(IReadOnlyDictionary<string, string> raw, Surface surface, EntitySetDef set, IEdmNavigationSource source,
+    public static QueryOptions Parse(IReadOnlyDictionary<string, string> raw, Surface surface, EntitySetDef set, Func<IEdmNavigationSource> sourceOf,
         Limits limits, bool collection)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,7 +76,8 @@ public sealed class QueryOptions
                 throw ApiErrors.QueryOption($"The query option '{name}' is only allowed on a collection.");
             options[name] = value;
         }
-        if (options.Count == 0) return new QueryOptions { Raw = raw, Source = source };
+        if (options.Count == 0) return new QueryOptions { Raw = raw };
+        var source = sourceOf();
 
         var entityType = (IEdmEntityType)source.EntityType();
         var parser = new ODataQueryOptionParser(surface.Model, entityType, source, options)

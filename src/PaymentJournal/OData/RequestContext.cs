@@ -22,6 +22,13 @@ public sealed class RequestContext
     /// <summary>Set while the request runs inside an atomic $batch group: the group owns the transaction.</summary>
     public bool InAtomicGroup { get; init; }
 
+    /// <summary>The same request running inside a write unit (group commit or transaction) on <paramref name="db"/>.</summary>
+    public RequestContext InUnit(AppDb db) => new()
+    {
+        Db = db, Surface = Surface, Method = Method, ServiceRoot = ServiceRoot, Headers = Headers, Body = Body, CorrelationId = CorrelationId,
+        Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = true, RelativePath = RelativePath,
+    };
+
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 
     public DateOnly Today => DateOnly.FromDateTime(Db.Now());

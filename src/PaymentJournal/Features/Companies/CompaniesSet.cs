@@ -24,6 +24,8 @@ public sealed class CompaniesSet : EntitySet<Company>
     protected override Expression<Func<Company, Guid>> CompanyKey => x => x.Id;
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<Company, string>>)(x => x.Name)];
 
+    protected override bool CompiledFind => false;
+
     public override IQueryable<Company> Query(RequestContext rc, Scope scope, bool tracking = false)
     {
         IQueryable<Company> q = tracking ? rc.Db.Companies : Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(rc.Db.Companies);

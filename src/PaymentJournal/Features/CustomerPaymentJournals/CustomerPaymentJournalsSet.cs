@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.CustomerPayments;
@@ -71,7 +72,7 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
                 throw ApiErrors.SameKeyExists("Gen. Journal Batch", $"Journal Template Name='CASHRCPT',Name='{j.Code}'");
             // Renaming a batch renames it on its lines too (journalDisplayName follows).
             await rc.Db.CustomerPayments.Where(p => p.JournalId == j.Id)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.JournalCode, j.Code), rc.Aborted);
+                .ExecuteUpdateAsync(u => u.SetProperty(p => p.JournalCode, j.Code).Touch(rc.Db.Now()), rc.Aborted);
         }
     }
 

@@ -114,10 +114,9 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         }
         p.LineNumber = lineNumber;
 
-        // Defaults from the neighbour: the next line after a given number, else the last line (InitializeLine).
-        var neighbour = await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id && x.LineNumber > lineNumber)
-                            .OrderBy(x => x.LineNumber).FirstOrDefaultAsync(rc.Aborted)
-                        ?? await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id)
+        // Defaults come from the last line of the journal (CONTRACT §4.3). Business Central's page would take the line
+        // after an explicitly numbered one instead; the contract chose the simpler rule for every insert.
+        var neighbour = await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id)
                             .OrderByDescending(x => x.LineNumber).FirstOrDefaultAsync(rc.Aborted);
         body.TryGet("externalDocumentNumber", out string? ext);
         p.ExternalDocumentNumber = ext ?? "";

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.NumberSeries;
 using PaymentJournal.OData;
@@ -72,10 +73,11 @@ public sealed class CustomersSet : EntitySet<Customer>
             if (await rc.Db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
                 throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
             // Business Central renames the customer everywhere it is referenced; so do we, for what holds the number.
-            await rc.Db.CustomerPayments.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number), rc.Aborted);
-            await rc.Db.Contacts.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number), rc.Aborted);
-            await rc.Db.SalesInvoices.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number), rc.Aborted);
-            await rc.Db.SalesInvoices.Where(p => p.BillToCustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.BillToCustomerNumber, c.Number), rc.Aborted);
+            var now = rc.Db.Now();
+            await rc.Db.CustomerPayments.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number).Touch(now), rc.Aborted);
+            await rc.Db.Contacts.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number).Touch(now), rc.Aborted);
+            await rc.Db.SalesInvoices.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number).Touch(now), rc.Aborted);
+            await rc.Db.SalesInvoices.Where(p => p.BillToCustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.BillToCustomerNumber, c.Number).Touch(now), rc.Aborted);
         }
     }
 
@@ -89,7 +91,7 @@ public sealed class CustomersSet : EntitySet<Customer>
         if (await db.CustomerPayments.AnyAsync(p => p.CustomerId == c.Id, rc.Aborted))
             throw ApiErrors.Dialog($"You cannot delete customer {c.Number} because journal lines use it.");
         await db.Contacts.Where(x => x.CustomerId == c.Id)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.CustomerId, Guid.Empty).SetProperty(x => x.CustomerNumber, ""), rc.Aborted);
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.CustomerId, Guid.Empty).SetProperty(x => x.CustomerNumber, "").Touch(db.Now()), rc.Aborted);
         db.Customers.Remove(c);
     }
 

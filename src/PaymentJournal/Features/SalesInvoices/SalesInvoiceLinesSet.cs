@@ -57,6 +57,7 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
             line.Sequence = max + 10000;
         }
         if (line.AccountId == Guid.Empty) throw ApiErrors.FieldValidation("accountId or lineObjectNumber must have a value on a line of type Account.");
+        await CheckSequenceFreeAsync(rc, line);
         rc.Db.SalesInvoiceLines.Add(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
         await RecalculateAsync(rc, inv.Id);
@@ -67,8 +68,10 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
     {
         var inv = Invoice(scope);
         SalesInvoicesSet.RequireDraft(inv);
+        var oldSequence = line.Sequence;
         await Apply(rc, scope, line, body);
         if (line.AccountId == Guid.Empty) throw ApiErrors.FieldValidation("accountId or lineObjectNumber must have a value on a line of type Account.");
+        if (line.Sequence != oldSequence) await CheckSequenceFreeAsync(rc, line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
         await RecalculateAsync(rc, inv.Id);
     }
@@ -80,6 +83,12 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
         rc.Db.SalesInvoiceLines.Remove(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
         await RecalculateAsync(rc, inv.Id);
+    }
+
+    private static async Task CheckSequenceFreeAsync(RequestContext rc, SalesInvoiceLine line)
+    {
+        if (await rc.Db.SalesInvoiceLines.AnyAsync(l => l.DocumentId == line.DocumentId && l.Sequence == line.Sequence && l.Id != line.Id, rc.Aborted))
+            throw ApiErrors.SameKeyExists("Sales Line", $"Document Type='Invoice',Line No.='{line.Sequence}'");
     }
 
     /// <summary>Totals of the invoice follow its lines; there is no tax in this service, so including = excluding.</summary>
@@ -133,7 +142,8 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
             line.UnitPrice = unitPrice;
         }
         // quantity has 5 decimals, unitPrice 2: the amount in cents is their product / 10^5, rounded half away from zero.
-        var amount = Math.Round((decimal)line.Quantity * line.UnitPrice / 100000m, 0, MidpointRounding.AwayFromZero);
+        // Dividing first keeps the product inside decimal's range for any stored quantity and price.
+        var amount = Math.Round(line.Quantity / 100000m * line.UnitPrice, 0, MidpointRounding.AwayFromZero);
         if (amount > 1_000_000_000_000m) throw ApiErrors.FieldValidation("The line amount is out of range.");
         line.AmountExcludingTax = (long)amount;
         line.AmountIncludingTax = (long)amount;

@@ -148,7 +148,7 @@ CREATE TABLE customer_payments (
     line_number integer NOT NULL,
     customer_id uuid NOT NULL,
     customer_number text NOT NULL,
-    contact_id uuid NOT NULL,
+    contact_id text NOT NULL,
     posting_date date NOT NULL,
     document_number text NOT NULL,
     external_document_number text NOT NULL,

@@ -1,0 +1,144 @@
+using System.Xml;
+using Microsoft.OData;
+using Microsoft.OData.Edm;
+using Microsoft.OData.Edm.Csdl;
+using Microsoft.OData.Edm.Validation;
+
+namespace PaymentJournal.Tests.Api;
+
+/// <summary>
+/// A real OData client library reads our payloads: $metadata through CsdlReader, and responses of every entity set
+/// (collection, single, expanded, $select) through ODataMessageReader against that metadata.
+/// </summary>
+public sealed class ConformanceTests(ServiceFixture f) : IClassFixture<ServiceFixture>
+{
+    private const string Company = ServiceFixture.Company;
+
+    private async Task<IEdmModel> Metadata(string root)
+    {
+        var (status, _, resp) = await f.Http.Get(root + "$metadata");
+        Assert.Equal(200, status);
+        using var xml = XmlReader.Create(await resp.Content.ReadAsStreamAsync());
+        Assert.True(CsdlReader.TryParse(xml, out var model, out var errors), string.Join("; ", errors?.Select(e => e.ErrorMessage) ?? []));
+        Assert.True(model.Validate(out IEnumerable<EdmError> validation), string.Join("; ", validation.Select(e => e.ErrorMessage)));
+        return model;
+    }
+
+    private sealed class Message(Stream body, string contentType) : IODataResponseMessage
+    {
+        private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = contentType, ["OData-Version"] = "4.0" };
+        public IEnumerable<KeyValuePair<string, string>> Headers => _headers;
+        public int StatusCode { get; set; } = 200;
+        public string GetHeader(string headerName) => _headers.TryGetValue(headerName, out var v) ? v : null!;
+        public void SetHeader(string headerName, string headerValue) => _headers[headerName] = headerValue;
+        public Stream GetStream() => body;
+    }
+
+    /// <summary>Reads a response with ODataMessageReader and returns the number of top-level resources and the property names seen.</summary>
+    private async Task<(int Resources, HashSet<string> Properties)> Read(IEdmModel model, string root, string url, bool collection)
+    {
+        var resp = await f.Http.GetAsync(url);
+        Assert.True(resp.IsSuccessStatusCode, url + " -> " + (int)resp.StatusCode + " " + await resp.Content.ReadAsStringAsync());
+        var stream = new MemoryStream(await resp.Content.ReadAsByteArrayAsync());
+        var message = new Message(stream, resp.Content.Headers.ContentType!.ToString());
+        var settings = new ODataMessageReaderSettings { BaseUri = new Uri(f.BaseAddress, root), Validations = ValidationKinds.All };
+        using var reader = new ODataMessageReader(message, settings, model);
+        var odata = collection ? reader.CreateODataResourceSetReader() : reader.CreateODataResourceReader();
+        var props = new HashSet<string>();
+        var depth = 0;
+        var top = 0;
+        while (odata.Read())
+        {
+            switch (odata.State)
+            {
+                case ODataReaderState.ResourceStart:
+                    depth++;
+                    break;
+                case ODataReaderState.ResourceEnd:
+                    var resource = (ODataResource)odata.Item;
+                    if (depth == 1) top++;
+                    if (depth == 1) foreach (var p in resource.Properties) props.Add(p.Name);
+                    depth--;
+                    break;
+            }
+        }
+        return (top, props);
+    }
+
+    public static TheoryData<string, string, bool, string> Payloads()
+    {
+        var v2 = ServiceFixture.V2;
+        var c = $"companies({Company})";
+        var j = $"{c}/customerPaymentJournals({ServiceFixture.General})";
+        var g = ServiceFixture.Graph;
+        var gc = $"companies/{Company}";
+        return new()
+        {
+            { v2, "companies", true, "name" },
+            { v2, c, false, "displayName" },
+            { v2, $"{c}/customerPaymentJournals", true, "code" },
+            { v2, j, false, "balancingAccountNumber" },
+            { v2, $"{c}/customerPaymentJournals?$expand=customerPayments", true, "code" },
+            { v2, $"{j}/customerPayments", true, "amount" },
+            { v2, $"{j}/customerPayments?$select=amount,lineNumber", true, "amount" },
+            { v2, $"{j}/customerPayments?$expand=customer($select=number),dimensionSetLines", true, "journalId" },
+            { v2, $"{c}/customers", true, "balanceDue" },
+            { v2, $"{c}/customers(c0000000-0000-4000-8000-000000000001)", false, "number" },
+            { v2, $"{c}/contacts?$expand=customer", true, "customerId" },
+            { v2, $"{c}/salesInvoices?$expand=salesInvoiceLines", true, "remainingAmount" },
+            { v2, $"{c}/salesInvoices(d1000000-0000-4000-8000-000000000001)/salesInvoiceLines", true, "unitPrice" },
+            { v2, $"{c}/accounts", true, "netChange" },
+            { v2, $"{c}/dimensions?$expand=dimensionValues", true, "code" },
+            { g, "companies", true, "name" },
+            { g, $"{gc}/customerPaymentJournals?$select=code,displayName", true, "displayName" },
+            { g, $"{gc}/customerPaymentJournals/{ServiceFixture.General}/customerPayments", true, "contactId" },
+            { g, $"{gc}/customerPaymentJournals({ServiceFixture.General})?$expand=account", false, "code" },
+            { g, $"{gc}/customers", true, "blocked" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Payloads))]
+    public async Task ODataMessageReader_reads_the_payload(string root, string path, bool collection, string expectedProperty)
+    {
+        await EnsurePaymentWithDimension();
+        var model = await Metadata(root);
+        var (count, props) = await Read(model, root, root + path, collection);
+        Assert.True(count > 0, "no resources read from " + path);
+        Assert.Contains(expectedProperty, props);
+    }
+
+    [Fact]
+    public async Task Both_metadata_documents_parse_and_validate()
+    {
+        var v2 = await Metadata(ServiceFixture.V2);
+        var graph = await Metadata(ServiceFixture.Graph);
+        Assert.NotNull(v2.FindDeclaredType("Microsoft.NAV.customerPayment"));
+        Assert.NotNull(graph.FindDeclaredType("microsoft.graph.customerPayment"));
+        Assert.NotNull(((IEdmEntityType)v2.FindDeclaredType("Microsoft.NAV.customerPayment")).FindProperty("journalId"));
+        Assert.Null(((IEdmEntityType)graph.FindDeclaredType("microsoft.graph.customerPayment")).FindProperty("journalId"));
+        Assert.NotNull(((IEdmEntityType)graph.FindDeclaredType("microsoft.graph.customerPayment")).FindProperty("contactId"));
+    }
+
+    private static readonly SemaphoreSlim Once = new(1, 1);
+    private bool _seeded;
+
+    private async Task EnsurePaymentWithDimension()
+    {
+        await Once.WaitAsync();
+        try
+        {
+            if (_seeded) return;
+            var (status, _, _) = await f.Http.Post(ServiceFixture.PaymentsPath(), new
+            {
+                customerNumber = "C00002", amount = -10, dimensionSetLines = new[] { new { code = "AREA", valueCode = "10" } },
+            });
+            Assert.Equal(201, status);
+            _seeded = true;
+        }
+        finally
+        {
+            Once.Release();
+        }
+    }
+}
