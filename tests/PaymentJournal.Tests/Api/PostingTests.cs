@@ -221,6 +221,17 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
             Assert.Equal(405, (await Http.Delete($"{company}/{set}({id})", "*")).Status);
             Assert.Equal(405, (await Http.Delete($"{company}/{set}({id})")).Status);
         }
+        var filtered = (await GetAsync(Http, $"{company}/generalLedgerEntries?$filter=entryNumber gt 3 and accountNumber eq '2310' and debitAmount gt 0&$orderby=entryNumber desc"))["value"]!.AsArray();
+        Assert.NotEmpty(filtered);
+        Assert.All(filtered, e => Assert.True(e!["entryNumber"]!.GetValue<long>() > 3 && e.Str("accountNumber") == "2310"));
+        Assert.True(filtered[0]!["entryNumber"]!.GetValue<long>() > filtered[^1]!["entryNumber"]!.GetValue<long>());
+        var open = (await GetAsync(Http, $"{company}/customerLedgerEntries?$filter=open and documentType eq 'Invoice'&$count=true"))["@odata.count"]!.GetValue<long>();
+        Assert.True(open > 0);
+        if (surface == ServiceFixture.V2)
+        {
+            var journals = (await GetAsync(Http, $"{company}/journals?$filter=templateDisplayName eq 'CASHRCPT' and code eq 'GENERAL'"))["value"]!.AsArray();
+            Assert.Equal(ServiceFixture.General, Assert.Single(journals).Str("id"));
+        }
         await LedgerInvariants.AssertHoldAsync(f);
     }
 
