@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Auth;
 using PaymentJournal.Data;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.Companies;
@@ -40,6 +41,7 @@ public static class App
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
+        AuthSetup.AddAuth(builder, limits);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         builder.Services.AddDbContextPool<AppDb>(o =>
         {
@@ -60,6 +62,7 @@ public static class App
         builder.Services.AddSingleton<ODataEndpoint>();
 
         var app = builder.Build();
+        AuthSetup.UseAuth(app);
         MapSurfaces(app);
         return app;
     }

@@ -1,5 +1,16 @@
 using PaymentJournal;
 
-var app = App.Build(args);
+WebApplication app;
+try
+{
+    app = App.Build(args);
+}
+catch (InvalidOperationException e) when (e.Message.StartsWith("Auth", StringComparison.Ordinal) || e.Message.StartsWith("Throttling", StringComparison.Ordinal))
+{
+    // A configuration that cannot be safe: say why, without a stack trace, and do not start.
+    Console.Error.WriteLine("PaymentJournal did not start: " + e.Message);
+    return 1;
+}
 await App.PrepareDatabaseAsync(app);
 app.Run();
+return 0;

@@ -73,6 +73,14 @@ public static class ApiErrors
     public static ApiException Unauthorized(string message) =>
         new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = "Bearer, Basic realm=\"PaymentJournal\"" } };
 
+    /// <summary>A 401 with the challenge of the configured scheme (RFC 7235 §4.1, RFC 6750 §3 for bearer tokens).</summary>
+    public static ApiException Unauthorized(string message, string challenge) =>
+        new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = challenge } };
+
+    /// <summary>Business Central answers 408 when an operation runs past its limit (8 minutes online).</summary>
+    public static ApiException RequestTimeout(int seconds) =>
+        new(408, "Request_Timeout", $"The request did not complete within {seconds} seconds and was cancelled.");
+
     public static ApiException Forbidden(string message) => new(403, "Authorization_Forbidden", message);
 
     public static ApiException TooManyRequests(int retryAfterSeconds) =>

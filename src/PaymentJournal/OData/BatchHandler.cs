@@ -140,13 +140,6 @@ public sealed class BatchHandler(WriteGate gate)
     private async Task RunGroupAsync(RequestContext rc, List<Part> members, string group, HashSet<string> failed,
         Dictionary<string, string> locations, ODataEndpoint endpoint)
     {
-        if (!rc.Access.CanWrite && members.Any(m => m.Method != "GET"))
-        {
-            foreach (var m in members) m.Response = Error(ApiErrors.Forbidden("The credential allows reading only."), rc.CorrelationId);
-            failed.Add(group);
-            foreach (var m in members) failed.Add(m.Id);
-            return;
-        }
         Part? culprit = null;
         try
         {

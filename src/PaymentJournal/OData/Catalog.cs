@@ -124,13 +124,22 @@ public sealed class Catalog
     public IEdmNavigationSource Source(Surface surface, IReadOnlyList<string> path)
     {
         var container = surface.Model.EntityContainer;
-        IEdmNavigationSource source = container.FindEntitySet(Companies.Name);
+        var companies = container.FindEntitySet(Companies.Name);
+        IEdmNavigationSource source = companies;
         foreach (var name in path.Skip(1))
         {
             var type = source.EntityType();
             var nav = type.FindProperty(name) as IEdmNavigationProperty
                       ?? throw new InvalidOperationException($"No navigation {name} on {type.Name}");
-            source = source.FindNavigationTarget(nav);
+            var target = nav.ContainsTarget ? source.FindNavigationTarget(nav) : null;
+            if (target is null)
+            {
+                // A navigation that does not contain its target (payment -> customerPaymentJournal) has no binding in
+                // the model: its target is the entity's own set under the company, from which the path goes on.
+                var viaCompany = companies.EntityType().NavigationProperties().FirstOrDefault(p => p.ToEntityType() == nav.ToEntityType());
+                target = viaCompany is not null ? companies.FindNavigationTarget(viaCompany) : source.FindNavigationTarget(nav);
+            }
+            source = target;
         }
         return source;
     }

@@ -23,7 +23,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     {
         // A change runs as one unit from the first read of its path to the commit, so what it checked still holds when it writes.
         if (rc.Method == "GET" || rc.InAtomicGroup) return HandleCoreAsync(rc, path, query, response);
-        if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
+        if (!rc.Access.CanWrite)
+        {
+            // A company outside the credential's access is a 404 whatever the method: a read-only key learns nothing more.
+            var first = Split(path, rc.Surface).FirstOrDefault();
+            if (first is { Key: not null } && first.Name == catalog.Companies.Name && ParseKey(first) is var company && !rc.Access.Allows(company))
+                throw ApiErrors.RecordNotFound("company", company);
+            throw ApiErrors.Forbidden("The credential allows reading only.");
+        }
         return gate.RunAsync(rc, unit => HandleCoreAsync(unit, path, query, response));
     }
 
@@ -81,6 +88,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                         if (seg.Key is not null) throw ApiErrors.ResourceNotFound(seg.Name);
                         var key = nav.TargetKey!(entity!);
                         entity = key == Guid.Empty ? null : await targetSet.FindAsync(rc, new Scope(companyId), key);
+                        entityKey = key; // the parent of what follows is the navigated entity, not the one before it
                         set = targetSet;
                         scope = new Scope(companyId);
                         target = Target.SingleNavigation;

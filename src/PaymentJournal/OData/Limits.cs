@@ -15,5 +15,9 @@ public sealed class Limits
     public int MaxBatchRequests { get; set; } = 100;
     public long MaxBatchBodyBytes { get; set; } = 10_485_760;
     public int MaxDeepInsertItems { get; set; } = 100;
+    /// <summary>Business Central online cancels an operation after 8 minutes with 408.</summary>
     public int RequestTimeoutSeconds { get; set; } = 480;
+    /// <summary>All request headers together (Kestrel answers 431 above it); Kestrel's own default.</summary>
+    public int MaxHeaderBytes { get; set; } = 32_768;
+    public int MaxHeaderCount { get; set; } = 100;
 }

@@ -108,10 +108,15 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         {
             throw new ApiException(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "BadRequest", "The request body could not be read.");
         }
+        catch (IOException)
+        {
+            // Kestrel reports some broken framing (a chunk size that overflows) as a plain IOException.
+            throw new ApiException(400, "BadRequest", "The request body could not be read.");
+        }
         return ms.GetBuffer().AsMemory(0, (int)ms.Length);
     }
 
-    private static async Task WriteAsync(HttpContext http, ResponseBuilder response)
+    internal static async Task WriteAsync(HttpContext http, ResponseBuilder response)
     {
         var r = http.Response;
         r.StatusCode = response.Status;

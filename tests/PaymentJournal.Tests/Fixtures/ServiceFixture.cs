@@ -30,6 +30,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>Extra configuration (key, value) for a fixture subclass, e.g. auth settings.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
+    /// <summary>A hook for a fixture subclass to change the builder further, e.g. to add a logger provider.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder) { }
+
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
@@ -41,7 +44,11 @@ public class ServiceFixture : IAsyncLifetime
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
         };
         foreach (var (k, v) in Settings) settings[k] = v;
-        _app = App.Build([], b => b.Configuration.AddInMemoryCollection(settings));
+        _app = App.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            Configure(b);
+        });
         await App.PrepareDatabaseAsync(_app);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.Auth;
+
+/// <summary>Signing keys of Auth:Jwt: shared secrets, PEM public keys (RSA or EC) and a JWKS file.</summary>
+internal static class JwtKeys
+{
+    public static List<SecurityKey> Read(IConfigurationSection section)
+    {
+        var keys = new List<SecurityKey>();
+        foreach (var entry in section.GetSection("SigningKeys").GetChildren())
+        {
+            var where = $"Auth:Jwt:SigningKeys:{entry.Key}";
+            SecurityKey key;
+            if (entry["Secret"] is { Length: > 0 } secret)
+            {
+                byte[] bytes;
+                try { bytes = Convert.FromBase64String(secret); }
+                catch (FormatException) { throw new InvalidOperationException($"{where}:Secret is not base64."); }
+                // HS256 needs a key of at least 256 bits (RFC 7518 §3.2).
+                if (bytes.Length < 32) throw new InvalidOperationException($"{where}:Secret is shorter than 32 bytes.");
+                key = new SymmetricSecurityKey(bytes);
+            }
+            else if (entry["PublicKeyPem"] is { Length: > 0 } pem) key = FromPem(pem, where + ":PublicKeyPem");
+            else if (entry["PublicKeyFile"] is { Length: > 0 } file)
+            {
+                if (!File.Exists(file)) throw new InvalidOperationException($"{where}:PublicKeyFile '{file}' does not exist.");
+                key = FromPem(File.ReadAllText(file), where + ":PublicKeyFile");
+            }
+            else throw new InvalidOperationException($"{where}: set Secret, PublicKeyPem or PublicKeyFile.");
+            if (entry["KeyId"] is { Length: > 0 } kid) key.KeyId = kid;
+            keys.Add(key);
+        }
+        if (section["JwksFile"] is { Length: > 0 } jwksFile)
+        {
+            if (!File.Exists(jwksFile)) throw new InvalidOperationException($"Auth:Jwt:JwksFile '{jwksFile}' does not exist.");
+            try
+            {
+                var set = new JsonWebKeySet(File.ReadAllText(jwksFile));
+                var fromSet = set.GetSigningKeys();
+                if (fromSet.Count == 0) throw new InvalidOperationException($"Auth:Jwt:JwksFile '{jwksFile}' holds no usable signing key.");
+                keys.AddRange(fromSet);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException($"Auth:Jwt:JwksFile '{jwksFile}' is not a JSON Web Key Set: {e.Message}");
+            }
+        }
+        return keys;
+    }
+
+    private static SecurityKey FromPem(string pem, string where)
+    {
+        if (pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+            throw new InvalidOperationException($"{where} holds a private key; give the public key only.");
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+            return new RsaSecurityKey(rsa);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException) { rsa.Dispose(); }
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(pem);
+            return new ECDsaSecurityKey(ec);
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            ec.Dispose();
+            throw new InvalidOperationException($"{where} is not a PEM public key (RSA or EC).");
+        }
+    }
+}
+
+/// <summary>
+/// Bearer tokens as Business Central and Graph take them: a signed JWT whose issuer, audience and lifetime are
+/// checked; the scopes (scp, delegated) or roles (application) decide read or read-write, and a claim lists the companies.
+/// </summary>
+public sealed class JwtAuthenticator(JwtSettings settings)
+{
+    private static readonly string[] Algorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+        SecurityAlgorithms.HmacSha256, SecurityAlgorithms.HmacSha384, SecurityAlgorithms.HmacSha512,
+    ];
+
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = 16 * 1024 };
+
+    private readonly TokenValidationParameters _parameters = new()
+    {
+        ValidIssuers = settings.Issuers,
+        ValidAudiences = settings.Audiences,
+        IssuerSigningKeys = settings.SigningKeys,
+        ValidAlgorithms = Algorithms,
+        ValidateIssuer = true,
+        ValidateAudience = true,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        ClockSkew = settings.ClockSkew,
+        // Without a kid, every configured key is tried (a shared secret has no kid).
+        TryAllIssuerSigningKeys = true,
+    };
+
+    /// <summary>The access a token grants; a failure is logged by the exception's type name only, never with the token.</summary>
+    public async Task<AuthOutcome> AuthenticateAsync(string token)
+    {
+        var result = await _handler.ValidateTokenAsync(token, _parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            var reason = result.Exception?.GetType().Name ?? "invalid token";
+            var expired = result.Exception is SecurityTokenExpiredException;
+            return AuthOutcome.Deny(expired ? "The bearer token has expired." : "The bearer token is not valid.", reason,
+                "Bearer realm=\"PaymentJournal\", error=\"invalid_token\"");
+        }
+
+        var granted = jwt.Claims.Where(c => c.Type is "scp" or "roles" or "scope" or "role")
+            .SelectMany(c => AuthSettings.Split(c.Value)).ToList();
+        var canWrite = granted.Any(settings.ReadWriteScopes.Contains);
+        var canRead = canWrite || granted.Any(settings.ReadScopes.Contains);
+        var (all, ids) = CompanyList.FromClaims(jwt.Claims.Where(c => c.Type == settings.CompaniesClaim).Select(c => c.Value));
+        var principal = "jwt:" + (First(jwt, "oid") ?? First(jwt, "sub") ?? First(jwt, "azp") ?? First(jwt, "appid") ?? "unknown");
+        if (!canRead)
+            return AuthOutcome.Forbid(principal, "The token carries none of the scopes or roles this service accepts: "
+                + string.Join(", ", settings.ReadScopes.Concat(settings.ReadWriteScopes)) + ".");
+        if (!all && ids.Count == 0)
+            return AuthOutcome.Forbid(principal, $"The token lists no company in its '{settings.CompaniesClaim}' claim.");
+        return AuthOutcome.Allow(new CompanyAccess { AllCompanies = all, Companies = ids, CanWrite = canWrite, Principal = principal });
+    }
+
+    private static string? First(JsonWebToken jwt, string type) => jwt.TryGetPayloadValue<string>(type, out var v) && v.Length > 0 ? v : null;
+}

@@ -1,0 +1,72 @@
+using PaymentJournal.Data;
+using PaymentJournal.Features.Accounts;
+using PaymentJournal.Features.Companies;
+using PaymentJournal.Features.Contacts;
+using PaymentJournal.Features.CustomerPaymentJournals;
+using PaymentJournal.Features.CustomerPayments;
+using PaymentJournal.Features.Customers;
+using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.SalesInvoices;
+using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+
+namespace PaymentJournal.Tests.Fixtures;
+
+/// <summary>
+/// A second company ("B") with one row in every entity set, written straight to the database, so that isolation
+/// tests address rows that exist: a 404 for them can only come from the credential, never from a missing row.
+/// </summary>
+public static class SecondCompany
+{
+    public const string Id = "b0000000-0000-4000-8000-00000000000b";
+    public static readonly Guid CompanyId = Guid.Parse(Id);
+    public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
+        Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb");
+
+    /// <summary>The id of B's row in each entity set (dimensionSetLines are keyed by the dimension's id).</summary>
+    public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
+    {
+        ["companies"] = CompanyId, ["customers"] = Customer, ["contacts"] = Contact, ["accounts"] = Account,
+        ["customerPaymentJournals"] = Journal, ["customerPayments"] = Payment, ["salesInvoices"] = Invoice,
+        ["salesInvoiceLines"] = InvoiceLine, ["dimensions"] = Dimension, ["dimensionValues"] = DimensionValue,
+        ["dimensionSetLines"] = Dimension,
+    };
+
+    private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
+
+    public static async Task SeedAsync(AppDb db)
+    {
+        var c = CompanyId;
+        db.Companies.Add(new Company { Id = c, Name = "FABRIKAM", DisplayName = "Fabrikam (second company)", CreatedAt = db.Now() });
+        db.Accounts.Add(new Account { Id = Account, CompanyId = c, Number = "2910", DisplayName = "Cash B", Category = "Assets", SubCategory = "Cash" });
+        db.CustomerPostingGroups.Add(new CustomerPostingGroup { Id = PostingGroup, CompanyId = c, Code = "DOMESTIC", ReceivablesAccountId = Account });
+        db.NumberSeries.Add(new Series { Id = Series, CompanyId = c, Code = "GJNL-RCPT", Prefix = "B0", Digits = 4 });
+        db.Customers.Add(new Customer { Id = Customer, CompanyId = c, Number = "B00001", DisplayName = "Fabrikam customer", PostingGroupId = PostingGroup });
+        db.Contacts.Add(new Contact { Id = Contact, CompanyId = c, Number = "BCT001", DisplayName = "Fabrikam contact", CustomerId = Customer, CustomerNumber = "B00001" });
+        db.CustomerPaymentJournals.Add(new CustomerPaymentJournal
+        {
+            Id = Journal, CompanyId = c, Code = "GENERAL", DisplayName = "B receipts", BalancingAccountId = Account, BalancingAccountNumber = "2910", NumberSeriesId = Series,
+        });
+        db.CustomerPayments.Add(new CustomerPayment
+        {
+            Id = Payment, CompanyId = c, JournalId = Journal, JournalCode = "GENERAL", LineNumber = 10000, CustomerId = Customer, CustomerNumber = "B00001",
+            PostingDate = new DateOnly(2026, 3, 1), DocumentNumber = "B00001", Amount = -10000, Description = "Fabrikam payment", BalancingAccountId = Account,
+        });
+        db.SalesInvoices.Add(new SalesInvoice
+        {
+            Id = Invoice, CompanyId = c, Number = "BDRAFT1", InvoiceDate = new DateOnly(2026, 3, 1), PostingDate = new DateOnly(2026, 3, 1), DueDate = new DateOnly(2026, 4, 1),
+            CustomerId = Customer, CustomerNumber = "B00001", CustomerName = "Fabrikam customer", BillToCustomerId = Customer, BillToCustomerNumber = "B00001", Status = "Draft",
+        });
+        db.SalesInvoiceLines.Add(new SalesInvoiceLine
+        {
+            Id = InvoiceLine, CompanyId = c, DocumentId = Invoice, Sequence = 10000, LineType = "Account", AccountId = Account, LineObjectNumber = "2910",
+            Description = "B line", Quantity = 100000, UnitPrice = 10000, AmountExcludingTax = 10000, AmountIncludingTax = 10000,
+        });
+        db.Dimensions.Add(new Dimension { Id = Dimension, CompanyId = c, Code = "AREA", DisplayName = "Area" });
+        db.DimensionValues.Add(new DimensionValue { Id = DimensionValue, CompanyId = c, DimensionId = Dimension, DimensionCode = "AREA", Code = "10", DisplayName = "North" });
+        db.PaymentDimensions.Add(new PaymentDimension
+        {
+            CompanyId = c, PaymentId = Payment, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
+        });
+        await db.SaveChangesAsync();
+    }
+}
