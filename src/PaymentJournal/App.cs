@@ -8,6 +8,8 @@ using PaymentJournal.Features.CustomerPaymentJournals;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.Features.Customers;
 using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.Journals;
+using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.OData;
 
@@ -55,6 +57,7 @@ public static class App
             new CustomerPaymentJournalsSet(), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
+            new JournalsSet(), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ]));
         builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();

@@ -127,6 +127,10 @@ public sealed class Body
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i))
                     throw ApiErrors.WrongType(name, "Edm.Int32");
                 return i;
+            case FieldKind.Int64:
+                if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var l))
+                    throw ApiErrors.WrongType(name, "Edm.Int64");
+                return l;
             case FieldKind.Boolean:
                 if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw ApiErrors.WrongType(name, "Edm.Boolean");
                 return v.GetBoolean();

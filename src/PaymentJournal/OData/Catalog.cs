@@ -59,6 +59,7 @@ public sealed class Catalog
                     FieldKind.DateTimeOffset => EdmCoreModel.Instance.GetDateTimeOffset(false),
                     FieldKind.Decimal => EdmCoreModel.Instance.GetDecimal(null, null, false),
                     FieldKind.Int32 => EdmCoreModel.Instance.GetInt32(false),
+                    FieldKind.Int64 => EdmCoreModel.Instance.GetInt64(false),
                     FieldKind.Boolean => EdmCoreModel.Instance.GetBoolean(false),
                     // Option fields are strings in $metadata: Business Central's option captions (" ", "In Review")
                     // are not valid EDM member names, and a string compares in $filter exactly as clients write it.

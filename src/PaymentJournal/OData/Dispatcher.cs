@@ -176,6 +176,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             case Target.Action:
                 if (method != "POST") throw ApiErrors.MethodNotAllowed(method, action!, "POST");
                 RejectQuery(query);
+                RejectActionBody(rc, action!);
                 await WriteAsync(rc, async () =>
                 {
                     await CheckIfMatchAsync(rc, set, entity!, required: false);
@@ -318,6 +319,24 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var media = ct.Split(';')[0].Trim();
         if (!media.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !media.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
             throw ApiErrors.UnsupportedMediaType(media);
+    }
+
+    /// <summary>Microsoft.NAV.post takes no parameters: a body may be absent or an empty JSON object, nothing else.</summary>
+    private static void RejectActionBody(RequestContext rc, string action)
+    {
+        var body = rc.Body.Span;
+        if (body.Trim(" \t\r\n"u8).IsEmpty) return;
+        RequireJson(rc);
+        System.Text.Json.JsonDocument doc;
+        try { doc = System.Text.Json.JsonDocument.Parse(rc.Body); }
+        catch (System.Text.Json.JsonException e) { throw ApiErrors.InvalidJson(e.Message); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be empty or an empty JSON object.");
+            foreach (var p in doc.RootElement.EnumerateObject())
+                throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Truncate(p.Name)}' is not one of them.");
+        }
     }
 
     private static void RejectQuery(IReadOnlyDictionary<string, string> query)

@@ -14,6 +14,8 @@ public enum FieldKind
     /// <summary>Edm.Decimal on the wire, a scaled integer (<see cref="FieldDef.Scale"/> digits) in the database.</summary>
     Decimal,
     Int32,
+    /// <summary>Edm.Int64: ledger entry and transaction numbers.</summary>
+    Int64,
     Boolean,
     /// <summary>A string holding an option caption, an Edm enum type in $metadata.</summary>
     Enum,
@@ -186,6 +188,17 @@ public sealed class FieldsBuilder<T>
         _fields.Add(new FieldDef<T>
         {
             Name = name, Kind = FieldKind.Int32, Access = access, Surfaces = surfaces, ColumnExpression = column,
+            Write = (w, e) => w.WriteNumber(name, get(e)),
+        });
+        return this;
+    }
+
+    public FieldsBuilder<T> Int64(string name, Expression<Func<T, long>> column, Access access = Access.ReadOnly, Surfaces surfaces = Surfaces.Both)
+    {
+        var get = column.Compile();
+        _fields.Add(new FieldDef<T>
+        {
+            Name = name, Kind = FieldKind.Int64, Access = access, Surfaces = surfaces, ColumnExpression = column,
             Write = (w, e) => w.WriteNumber(name, get(e)),
         });
         return this;

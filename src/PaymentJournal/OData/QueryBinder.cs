@@ -255,6 +255,7 @@ public static class QueryBinder
                 FieldKind.Enum => new Scalar(Expect(column, typeof(string)), ScalarKind.Enum, field),
                 FieldKind.Boolean => new Scalar(Expect(column, typeof(bool)), ScalarKind.Boolean, field),
                 FieldKind.Int32 => new Num(Expect(column, typeof(int)), BigInteger.One, Rational.Zero, integral: true),
+                FieldKind.Int64 => new Num(Expect(column, typeof(long)), BigInteger.One, Rational.Zero, integral: true),
                 FieldKind.Decimal => new Num(Expect(column, typeof(long)), BigInteger.Pow(10, field.Scale), Rational.Zero, integral: false),
                 FieldKind.Date => new Time(Expect(column, typeof(DateOnly)), BigInteger.Zero, TimeKind.Date),
                 FieldKind.DateTimeOffset => new Time(Expect(column, typeof(DateTime)), BigInteger.Zero, TimeKind.DateTimeOffset),

@@ -6,6 +6,8 @@ using PaymentJournal.Features.CustomerPaymentJournals;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.Features.Customers;
 using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.Ledger;
+using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Features.SalesInvoices;
 using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
 
@@ -20,7 +22,8 @@ public static class SecondCompany
     public const string Id = "b0000000-0000-4000-8000-00000000000b";
     public static readonly Guid CompanyId = Guid.Parse(Id);
     public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
-        Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb");
+        Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
+        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -28,7 +31,8 @@ public static class SecondCompany
         ["companies"] = CompanyId, ["customers"] = Customer, ["contacts"] = Contact, ["accounts"] = Account,
         ["customerPaymentJournals"] = Journal, ["customerPayments"] = Payment, ["salesInvoices"] = Invoice,
         ["salesInvoiceLines"] = InvoiceLine, ["dimensions"] = Dimension, ["dimensionValues"] = DimensionValue,
-        ["dimensionSetLines"] = Dimension,
+        ["dimensionSetLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
+        ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -67,6 +71,28 @@ public static class SecondCompany
         {
             CompanyId = c, PaymentId = Payment, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
         });
+        // One posted payment of 50.00 (its lines already left the journal), balanced, with a dimension on each entry.
+        var date = new DateOnly(2026, 2, 1);
+        var now = db.Now();
+        db.CustomerLedgerEntries.Add(new CustomerLedgerEntry
+        {
+            Id = CustomerEntry, CompanyId = c, EntryNumber = 1, TransactionNumber = 1, CustomerId = Customer, CustomerNumber = "B00001", PostingDate = date,
+            DocumentType = "Payment", DocumentNumber = "B00000", Description = "Fabrikam payment", Amount = -5000, RemainingAmount = -5000, Open = true, CreatedAt = now,
+        });
+        foreach (var (id, number, amount) in new[] { (DebitEntry, 2L, 5000L), (CreditEntry, 3L, -5000L) })
+            db.GeneralLedgerEntries.Add(new GeneralLedgerEntry
+            {
+                Id = id, CompanyId = c, EntryNumber = number, TransactionNumber = 1, PostingDate = date, DocumentType = "Payment", DocumentNumber = "B00000",
+                AccountId = Account, AccountNumber = "2910", Description = "Fabrikam payment", Amount = amount, DebitAmount = Math.Max(amount, 0),
+                CreditAmount = Math.Max(-amount, 0), CustomerId = Customer, CreatedAt = now,
+            });
+        foreach (var entry in new[] { CustomerEntry, DebitEntry, CreditEntry })
+            db.LedgerEntryDimensions.Add(new LedgerEntryDimension
+            {
+                CompanyId = c, EntryId = entry, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
+            });
         await db.SaveChangesAsync();
+        await db.Customers.Where(x => x.Id == Customer).ExecuteUpdateAsync(u => u.SetProperty(x => x.BalanceDue, -5000L));
+        await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, 3L).SetProperty(x => x.LastTransactionNumber, 1L));
     }
 }

@@ -66,4 +66,9 @@ public sealed class LedgerEntryDimension
     public Guid EntryId { get; set; }
     public Guid DimensionId { get; set; }
     public Guid DimensionValueId { get; set; }
+    // Dimensions and their values cannot be renamed or deleted, so their codes and names travel with the entry.
+    public string DimensionCode { get; set; } = "";
+    public string DimensionName { get; set; } = "";
+    public string ValueCode { get; set; } = "";
+    public string ValueName { get; set; } = "";
 }

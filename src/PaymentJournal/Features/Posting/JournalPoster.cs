@@ -1,11 +1,378 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
+using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.CustomerPaymentJournals;
+using PaymentJournal.Features.Customers;
+using PaymentJournal.Features.Ledger;
+using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Posting;
 
-/// <summary>Posts a customer payment journal (CONTRACT §5). Placeholder until posting lands.</summary>
+/// <summary>
+/// Posts a customer payment journal (CONTRACT §5, docs/posting.md). Runs inside the dispatcher's write transaction:
+/// lock the journal, read its lines, check every line, plan every entry in memory and check that it balances,
+/// then write the entries, applications and balances and delete the posted lines. Nothing is written before every
+/// check has passed, and a failure at any later point rolls the whole transaction back.
+/// </summary>
 public static class JournalPoster
 {
-    public static Task PostAsync(RequestContext rc, CustomerPaymentJournal journal) => throw ApiErrors.NotSupported("Posting a journal");
+    /// <summary>How many failing lines an error lists (the count of all of them is always given).</summary>
+    public const int MaxReportedLines = 1000;
+    private const int MaxLinesInMessage = 50;
+    /// <summary>Each post numbers its rows with 24 bits in their ids (three entries per line).</summary>
+    public const int MaxLines = 5_000_000;
+    private const string Plan = "post_plan";
+    private const int IdChunk = 500;
+
+    /// <summary>Fault injection for tests, by journal id: runs after every row is written and before the commit.</summary>
+    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Func<Task>> BeforeCommitForTests = new();
+
+    private sealed class Line
+    {
+        public Guid Id;
+        public int LineNumber;
+        public Guid CustomerId;
+        public DateOnly PostingDate;
+        public string DocumentNumber = "";
+        public long Amount;
+        public Guid AppliesToInvoiceId;
+        public string AppliesToInvoiceNumber = "";
+        public Guid BalancingAccountId;
+        // The plan, filled once every check has passed.
+        public Customer Customer = null!;
+        public Account Receivables = null!;
+        public Account Balancing = null!;
+        public long Applied;
+        public OpenInvoice? Invoice;
+    }
+
+    private sealed class OpenInvoice(SalesInvoice invoice, CustomerLedgerEntry entry)
+    {
+        public SalesInvoice Invoice { get; } = invoice;
+        public CustomerLedgerEntry Entry { get; } = entry;
+        public long Remaining { get; set; } = entry.RemainingAmount;
+    }
+
+    public static async Task PostAsync(RequestContext rc, CustomerPaymentJournal journal)
+    {
+        var db = rc.Db;
+        var ct = rc.Aborted;
+        var raw = new RawSql(db);
+        var companyId = journal.CompanyId;
+
+        // Exactly once. On SQLite the write gate (and BEGIN IMMEDIATE) lets one writer in at a time. On PostgreSQL the
+        // journal row and its lines are locked until commit: a second post of the journal waits here, then finds the
+        // lines gone and answers "nothing to post"; a PATCH of a line waits too, so no line is posted with stale values.
+        if (!raw.IsSqlite)
+        {
+            await raw.ExecuteAsync("SELECT id FROM customer_payment_journals WHERE id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
+            await raw.ExecuteAsync("SELECT id FROM customer_payments WHERE journal_id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
+        }
+        var lines = await ReadLinesAsync(raw, journal.Id, ct);
+        if (lines.Count == 0) throw ApiErrors.Dialog($"There is nothing to post: the journal {journal.Code} has no lines.");
+        if (lines.Count > MaxLines)
+            throw ApiErrors.Dialog($"The journal {journal.Code} has {lines.Count} lines; at most {MaxLines} lines can be posted at once.");
+
+        var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == companyId, ct);
+        var accounts = await db.Accounts.AsNoTracking().Where(a => a.CompanyId == companyId).ToDictionaryAsync(a => a.Id, ct);
+        var groups = await db.CustomerPostingGroups.AsNoTracking().Where(g => g.CompanyId == companyId).ToDictionaryAsync(g => g.Id, ct);
+        var customers = new Dictionary<Guid, Customer>();
+        foreach (var chunk in lines.Select(l => l.CustomerId).Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
+            foreach (var c in await db.Customers.AsNoTracking().Where(c => c.CompanyId == companyId && chunk.Contains(c.Id)).ToListAsync(ct))
+                customers[c.Id] = c;
+        var invoices = new Dictionary<Guid, OpenInvoice>();
+        foreach (var chunk in lines.Select(l => l.AppliesToInvoiceId).Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
+        {
+            var found = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == companyId && chunk.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+            var entries = await db.CustomerLedgerEntries.AsNoTracking()
+                .Where(e => e.CompanyId == companyId && e.DocumentType == "Invoice" && chunk.Contains(e.SalesInvoiceId)).ToListAsync(ct);
+            foreach (var e in entries)
+                if (found.TryGetValue(e.SalesInvoiceId, out var inv)) invoices[inv.Id] = new OpenInvoice(inv, e);
+        }
+        // 1. Check every line; write nothing unless all pass.
+        var failures = new List<(int LineNumber, string Reason)>();
+        foreach (var line in lines)
+        {
+            var reasons = Check(line, company, accounts, groups, customers, invoices);
+            if (reasons.Count > 0) failures.Add((line.LineNumber, string.Join("; ", reasons)));
+        }
+        if (failures.Count > 0) throw Rejected(journal.Code, lines.Count, failures);
+        // 2. Plan: applications in line order (a later line applies to what the earlier ones left open),
+        //    and the balances every entry moves.
+        var customerDelta = new Dictionary<Guid, long>();
+        var accountDelta = new Dictionary<Guid, long>();
+        long debits = 0, credits = 0;
+        foreach (var line in lines)
+        {
+            var receipt = -line.Amount; // > 0, checked above
+            if (line.Invoice is { } open)
+            {
+                line.Applied = Math.Min(open.Remaining, receipt);
+                open.Remaining -= line.Applied;
+            }
+            // The payment entry's remaining amount (Amount + Applied) joins the balance and the invoice entry's
+            // drops by Applied: the customer's balance moves by the amount.
+            Add(customerDelta, line.Customer.Id, line.Amount);
+            Add(accountDelta, line.Balancing.Id, receipt);
+            Add(accountDelta, line.Receivables.Id, -receipt);
+            debits += receipt;
+            credits += receipt;
+        }
+        // Balanced by construction (every line is a debit and a credit of the same amount); checked before anything is written.
+        if (debits != credits || accountDelta.Values.Sum() != 0 || customerDelta.Values.Sum() != -debits)
+            throw new InvalidOperationException("Posting plan does not balance.");
+        // 3. Write. Entry and transaction numbers: one UPDATE reserves the whole range (per line one customer
+        //    ledger entry and two G/L entries, all in the line's own transaction).
+        long lastEntry, lastTransaction;
+        await using (var reserve = raw.Command(
+            "UPDATE companies SET last_entry_number = last_entry_number + @p0, last_transaction_number = last_transaction_number + @p1 " +
+            "WHERE id = @p2 RETURNING last_entry_number, last_transaction_number", 3L * lines.Count, (long)lines.Count, raw.Guid(companyId)))
+        await using (var r = await reserve.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            lastEntry = r.GetInt64(0);
+            lastTransaction = r.GetInt64(1);
+        }
+        var entryNumber = lastEntry - 3L * lines.Count;
+        var transaction = lastTransaction - lines.Count;
+        await WriteEntriesAsync(raw, journal, lines, entryNumber, transaction, db.Now(), ct);
+
+        // Applications move the invoices' remaining amounts (recorded in customer_ledger_applications above).
+        var now = db.Now();
+        foreach (var open in invoices.Values.Where(o => o.Remaining != o.Entry.RemainingAmount))
+        {
+            await raw.ExecuteAsync("UPDATE customer_ledger_entries SET remaining_amount = @p0, open = @p1 WHERE id = @p2", ct,
+                open.Remaining, raw.Bool(open.Remaining != 0), raw.Guid(open.Entry.Id));
+            await raw.ExecuteAsync("UPDATE sales_invoices SET remaining_amount = @p0, status = @p1, version = @p2, last_modified = @p3 WHERE id = @p4", ct,
+                open.Remaining, open.Remaining == 0 ? "Paid" : "Open", AppDb.NextVersion(open.Invoice.Version, now), raw.Timestamp(now), raw.Guid(open.Invoice.Id));
+        }
+        // balanceDue and netChange are sums over entries (FlowFields in Business Central): they move without moving the ETag.
+        foreach (var (id, delta) in customerDelta)
+            await raw.ExecuteAsync("UPDATE customers SET balance_due = balance_due + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
+        foreach (var (id, delta) in accountDelta.Where(kv => kv.Value != 0))
+            await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
+        // The posted lines leave the journal. On SQLite no other writer can have added a line since they were read;
+        // on PostgreSQL a line created meanwhile is not locked above, so only the posted ids are deleted.
+        var journalId = journal.Id;
+        if (raw.IsSqlite)
+        {
+            await db.PaymentDimensions.Where(d => db.CustomerPayments.Any(p => p.Id == d.PaymentId && p.JournalId == journalId)).ExecuteDeleteAsync(ct);
+            await db.CustomerPayments.Where(p => p.JournalId == journalId).ExecuteDeleteAsync(ct);
+        }
+        else
+        {
+            var ids = lines.Select(l => l.Id).ToArray();
+            await db.PaymentDimensions.Where(d => EF.Parameter(ids).Contains(d.PaymentId)).ExecuteDeleteAsync(ct);
+            await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
+        }
+        if (!BeforeCommitForTests.IsEmpty && BeforeCommitForTests.TryGetValue(journal.Id, out var hook)) await hook();
+    }
+
+    private static void Add(Dictionary<Guid, long> sums, Guid key, long amount) =>
+        sums[key] = sums.GetValueOrDefault(key) + amount;
+
+    private static List<string> Check(Line line, Companies.Company company, Dictionary<Guid, Account> accounts, Dictionary<Guid, CustomerPostingGroup> groups,
+        Dictionary<Guid, Customer> customers, Dictionary<Guid, OpenInvoice> invoices)
+    {
+        var reasons = new List<string>();
+        if (line.Amount >= 0)
+            reasons.Add($"the amount must be negative (a receipt), but it is {Money(line.Amount)}");
+
+        if (line.CustomerId == Guid.Empty)
+            reasons.Add("customerId or customerNumber must have a value");
+        else if (!customers.TryGetValue(line.CustomerId, out var customer))
+            reasons.Add($"the customer {line.CustomerId:D} does not exist");
+        else
+        {
+            line.Customer = customer;
+            if (customer.Blocked == "All")
+                reasons.Add($"the customer {customer.Number} is blocked for all transactions (Blocked: All)");
+            if (!groups.TryGetValue(customer.PostingGroupId, out var group) || !accounts.TryGetValue(group.ReceivablesAccountId, out var receivables))
+                reasons.Add($"the customer posting group of customer {customer.Number} has no receivables account");
+            else line.Receivables = receivables;
+        }
+
+        var from = company.AllowPostingFrom;
+        var to = company.AllowPostingTo;
+        if ((from is { } f && line.PostingDate < f) || (to is { } t && line.PostingDate > t))
+            reasons.Add($"the posting date {Wire.Date(line.PostingDate)} is not within the range of allowed posting dates " +
+                        $"({(from is null ? "open" : Wire.Date(from.Value))} to {(to is null ? "open" : Wire.Date(to.Value))})");
+
+        if (line.BalancingAccountId == Guid.Empty)
+            reasons.Add("the balancing account must have a value");
+        else if (!accounts.TryGetValue(line.BalancingAccountId, out var balancing))
+            reasons.Add($"the balancing account {line.BalancingAccountId:D} does not exist");
+        else
+        {
+            line.Balancing = balancing;
+            if (balancing.Blocked) reasons.Add($"the balancing account {balancing.Number} is blocked");
+            if (balancing.AccountType != "Posting") reasons.Add($"the balancing account {balancing.Number} is not a posting account");
+        }
+
+        if (line.DocumentNumber.Length == 0)
+            reasons.Add("the document number must have a value");
+
+        if (line.AppliesToInvoiceId != Guid.Empty)
+        {
+            if (!invoices.TryGetValue(line.AppliesToInvoiceId, out var open))
+                reasons.Add($"the invoice {line.AppliesToInvoiceId:D} is not a posted sales invoice");
+            else
+            {
+                var inv = open.Invoice;
+                if (line.Customer is not null && inv.CustomerId != line.Customer.Id)
+                    reasons.Add($"the invoice {inv.Number} belongs to customer {inv.CustomerNumber}, not to {line.Customer.Number}");
+                else if (!open.Entry.Open)
+                    reasons.Add($"the invoice {inv.Number} is already paid");
+                else if (line.PostingDate < open.Entry.PostingDate)
+                    reasons.Add($"the payment (posting date {Wire.Date(line.PostingDate)}) cannot be applied to invoice {inv.Number}, " +
+                                $"which has a later posting date ({Wire.Date(open.Entry.PostingDate)})");
+                else line.Invoice = open;
+            }
+        }
+        else if (line.AppliesToInvoiceNumber.Length > 0)
+            reasons.Add($"the invoice {line.AppliesToInvoiceNumber} is not a posted sales invoice");
+        return reasons;
+    }
+
+    private static ApiException Rejected(string journalCode, int lineCount, List<(int LineNumber, string Reason)> failures)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"The journal {journalCode} was not posted: {failures.Count} of {lineCount} lines cannot be posted.");
+        foreach (var (number, reason) in failures.Take(MaxLinesInMessage))
+            sb.Append(CultureInfo.InvariantCulture, $" Line {number}: {reason}.");
+        if (failures.Count > MaxLinesInMessage)
+            sb.Append(CultureInfo.InvariantCulture, $" And {failures.Count - MaxLinesInMessage} more lines (see details).");
+        var details = failures.Take(MaxReportedLines)
+            .Select(x => new ApiErrorDetail("Application_DialogException", $"Line {x.LineNumber}: {x.Reason}.", "lineNumber=" + x.LineNumber.ToString(CultureInfo.InvariantCulture)))
+            .ToList();
+        return new ApiException(400, "Application_DialogException", sb.ToString(), details);
+    }
+
+    private static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, CancellationToken ct)
+    {
+        var lines = new List<Line>();
+        await using var cmd = raw.Command(
+            "SELECT id, line_number, customer_id, posting_date, document_number, amount, applies_to_invoice_id, " +
+            "applies_to_invoice_number, balancing_account_id FROM customer_payments WHERE journal_id = @p0 ORDER BY line_number", raw.Guid(journalId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            lines.Add(new Line
+            {
+                Id = r.GetGuid(0), LineNumber = r.GetInt32(1), CustomerId = r.GetGuid(2), PostingDate = r.GetFieldValue<DateOnly>(3),
+                DocumentNumber = r.GetString(4), Amount = r.GetInt64(5), AppliesToInvoiceId = r.GetGuid(6),
+                AppliesToInvoiceNumber = r.GetString(7), BalancingAccountId = r.GetGuid(8),
+            });
+        }
+        return lines;
+    }
+
+
+    /// <summary>
+    /// Writes the planned entries with a few set-based INSERT ... SELECT statements over the journal's lines, so the
+    /// database does the per-row work without a round trip per row. Line k (in line-number order) gets entry numbers
+    /// first+3k (customer entry), +1 (balancing debit), +2 (receivables credit) and transaction number firstTx+k; the
+    /// SQL computes each application with the same running sum as the plan, and the totals are compared with the
+    /// plan afterwards, so the SQL and the plan cannot silently disagree.
+    /// Ids are time-ordered (a per-post prefix from a version 7 GUID and the row's index), so new rows go to the end
+    /// of the primary-key index instead of random places in it.
+    /// </summary>
+    private static async Task WriteEntriesAsync(RawSql raw, CustomerPaymentJournal journal, List<Line> lines, long lastEntryBefore, long lastTransactionBefore,
+        DateTime now, CancellationToken ct)
+    {
+        string Id(string prefixParameter, string index) => raw.IsSqlite
+            ? $"({prefixParameter} || printf('%06X', {index}))"
+            : $"CAST({prefixParameter} || lpad(upper(to_hex(CAST({index} AS bigint))), 6, '0') AS uuid)";
+        var (max, min) = raw.IsSqlite ? ("MAX", "MIN") : ("GREATEST", "LEAST");
+        // @p0 journal, @p1 company, @p2 entry base, @p3 transaction base, @p4 entry id prefix, @p5 application id prefix,
+        // @p6 journal code, @p7 timestamp, @p8 the empty GUID.
+        object[] values =
+        [
+            raw.Guid(journal.Id), raw.Guid(journal.CompanyId), lastEntryBefore, lastTransactionBefore, IdPrefix(), IdPrefix(),
+            journal.Code, raw.Timestamp(now), raw.Guid(Guid.Empty),
+        ];
+        // The plan of every line (numbering, accounts, application), computed once into a temporary table.
+        await raw.ExecuteAsync("DROP TABLE IF EXISTS " + Plan, ct);
+        await raw.ExecuteAsync($"""
+            CREATE TEMPORARY TABLE {Plan}{(raw.IsSqlite ? "" : " ON COMMIT DROP")} AS
+            SELECT x.*, {Id("@p4", "3 * x.rn - 2")} AS entry_id FROM (
+              SELECT p.id AS line_id, p.customer_id, c.number AS customer_number, p.posting_date, p.document_number, p.external_document_number,
+                p.description, p.amount, p.balancing_account_id, ba.number AS balancing_number, g.receivables_account_id, ra.number AS receivables_number,
+                ie.id AS invoice_entry_id, row_number() OVER (ORDER BY p.line_number) AS rn,
+                CASE WHEN ie.id IS NULL THEN 0 ELSE {max}(0, {min}(-p.amount, ie.remaining_amount -
+                  (SUM(-p.amount) OVER (PARTITION BY p.applies_to_invoice_id ORDER BY p.line_number ROWS UNBOUNDED PRECEDING) + p.amount))) END AS applied
+              FROM customer_payments p
+              JOIN customers c ON c.id = p.customer_id
+              JOIN customer_posting_groups g ON g.id = c.posting_group_id
+              JOIN accounts ra ON ra.id = g.receivables_account_id
+              JOIN accounts ba ON ba.id = p.balancing_account_id
+              LEFT JOIN customer_ledger_entries ie ON ie.sales_invoice_id = p.applies_to_invoice_id AND ie.document_type = 'Invoice' AND ie.company_id = p.company_id
+              WHERE p.journal_id = @p0) x
+            """, ct, values);
+        await raw.ExecuteAsync($"""
+            INSERT INTO customer_ledger_entries (id, company_id, entry_number, transaction_number, customer_id, customer_number, posting_date, document_type,
+              document_number, external_document_number, description, amount, remaining_amount, open, sales_invoice_id, journal_code, created_at)
+            SELECT entry_id, @p1, @p2 + 3 * rn - 2, @p3 + rn, customer_id, customer_number, posting_date, 'Payment',
+              document_number, external_document_number, description, amount, amount + applied, (amount + applied) <> 0, @p8, @p6, @p7
+            FROM {Plan} l ORDER BY rn
+            """, ct, values);
+        await raw.ExecuteAsync($"""
+            INSERT INTO general_ledger_entries (id, company_id, entry_number, transaction_number, posting_date, document_type, document_number, account_id,
+              account_number, description, amount, debit_amount, credit_amount, customer_id, created_at)
+            SELECT {Id("@p4", "3 * rn - 1")}, @p1, @p2 + 3 * rn - 1, @p3 + rn, posting_date, 'Payment', document_number, balancing_account_id,
+              balancing_number, description, -amount, -amount, 0, customer_id, @p7 FROM {Plan} l
+            UNION ALL
+            SELECT {Id("@p4", "3 * rn")}, @p1, @p2 + 3 * rn, @p3 + rn, posting_date, 'Payment', document_number, receivables_account_id,
+              receivables_number, description, amount, 0, -amount, customer_id, @p7 FROM {Plan} l
+            ORDER BY 3
+            """, ct, values);
+        await raw.ExecuteAsync($"""
+            INSERT INTO customer_ledger_applications (id, company_id, transaction_number, applying_entry_id, applied_entry_id, amount, posting_date)
+            SELECT {Id("@p5", "3 * rn - 2")}, @p1, @p3 + rn, entry_id, invoice_entry_id, applied, posting_date
+            FROM {Plan} l WHERE applied > 0 ORDER BY rn
+            """, ct, values);
+        await raw.ExecuteAsync($"""
+            INSERT INTO ledger_entry_dimensions (company_id, entry_id, dimension_id, dimension_value_id, dimension_code, dimension_name, value_code, value_name)
+            SELECT @p1, {Id("@p4", "3 * l.rn - 2 + k.k")}, d.dimension_id, d.dimension_value_id, d.dimension_code, d.dimension_name, d.value_code, d.value_name
+            FROM {Plan} l JOIN payment_dimensions d ON d.payment_id = l.line_id
+            CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k
+            """, ct, values);
+
+        if (raw.IsSqlite) await raw.ExecuteAsync("DROP TABLE " + Plan, ct);
+        // The rows written must be exactly the plan.
+        var first = lastEntryBefore + 1;
+        var last = lastEntryBefore + 3L * lines.Count;
+        var (count, amount, remaining) = await TotalsAsync(raw,
+            "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), CAST(COALESCE(SUM(remaining_amount), 0) AS bigint) FROM customer_ledger_entries " +
+            "WHERE company_id = @p0 AND entry_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), first, last);
+        var (glCount, glSum, glDebit) = await TotalsAsync(raw,
+            "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), CAST(COALESCE(SUM(debit_amount), 0) AS bigint) FROM general_ledger_entries " +
+            "WHERE company_id = @p0 AND entry_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), first, last);
+        var (appCount, appSum, _) = await TotalsAsync(raw,
+            "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), 0 FROM customer_ledger_applications " +
+            "WHERE company_id = @p0 AND transaction_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), lastTransactionBefore + 1, lastTransactionBefore + lines.Count);
+        var planned = lines.Sum(l => l.Amount);
+        if (count != lines.Count || amount != planned || remaining != planned + lines.Sum(l => l.Applied)
+            || glCount != 2L * lines.Count || glSum != 0 || glDebit != -planned
+            || appCount != lines.Count(l => l.Applied > 0) || appSum != lines.Sum(l => l.Applied))
+            throw new InvalidOperationException("The ledger rows written differ from the posting plan.");
+    }
+
+    /// <summary>The first 24 characters of a version 7 GUID ("01933B1C-2D4E-7F60-8A1B-"): time-ordered and random per post.</summary>
+    private static string IdPrefix() => Guid.CreateVersion7().ToString("D").ToUpperInvariant()[..24] + RandomHex6();
+
+    private static string RandomHex6() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+
+    private static async Task<(long, long, long)> TotalsAsync(RawSql raw, string sql, CancellationToken ct, params object[] values)
+    {
+        await using var cmd = raw.Command(sql, values);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    }
 }

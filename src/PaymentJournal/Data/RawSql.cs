@@ -1,0 +1,65 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace PaymentJournal.Data;
+
+/// <summary>
+/// Plain ADO.NET commands on the DbContext's own connection and current transaction, for the bulk work of
+/// posting where change tracking hundreds of thousands of rows would cost more than the work itself.
+/// Values are written in exactly the form EF Core writes them, so EF Core reads the rows back unchanged:
+/// on SQLite GUIDs are upper-case TEXT ('D'), dates 'yyyy-MM-dd', timestamps 'yyyy-MM-dd HH:mm:ss.FFFFFFF',
+/// booleans 0/1; on PostgreSQL the native uuid, date, timestamptz and boolean types.
+/// </summary>
+public sealed class RawSql
+{
+    private readonly DbConnection _conn;
+    private readonly DbTransaction _tx;
+
+    public RawSql(AppDb db)
+    {
+        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("RawSql runs inside a write transaction.");
+        _conn = db.Database.GetDbConnection();
+        _tx = tx.GetDbTransaction();
+        IsSqlite = db.Database.IsSqlite();
+    }
+
+    public bool IsSqlite { get; }
+
+    public object Guid(Guid g) => IsSqlite ? g.ToString("D").ToUpperInvariant() : g;
+    public object Date(DateOnly d) => IsSqlite ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : d;
+    public object Timestamp(DateTime utc) => IsSqlite ? utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) : utc;
+    public object Bool(bool b) => IsSqlite ? (b ? 1L : 0L) : b;
+
+    /// <summary>A command with parameters @p0..@p{count-1}, prepared once and executed many times.</summary>
+    public DbCommand Prepare(string sql, int parameterCount)
+    {
+        var cmd = _conn.CreateCommand();
+        cmd.Transaction = _tx;
+        cmd.CommandText = sql;
+        for (var i = 0; i < parameterCount; i++)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
+            p.Value = DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+
+    public async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object[] values)
+    {
+        await using var cmd = Prepare(sql, values.Length);
+        for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A command with its parameter values set, for a query read with a data reader.</summary>
+    public DbCommand Command(string sql, params object[] values)
+    {
+        var cmd = Prepare(sql, values.Length);
+        for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+        return cmd;
+    }
+}
