@@ -62,7 +62,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f) : IClassFixture<MultiNode
     private async Task<string> NewJournalAsync()
     {
         var code = "MN" + Interlocked.Increment(ref _codes).ToString("D3", System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
-        var (status, body, _) = await f.A.Http.Post(Journals, new { code, displayName = "Multi-node test" });
+        var (status, body, _) = await f.A.Http.Post(Journals, new { code, displayName = "Multi-node test", balancingAccountId = "e0000000-0000-4000-8000-000000002910" });
         Assert.True(status == 201, $"journal create: {status} {body?.ToJsonString()} {f.A.Output}");
         return body.Str("id");
     }
@@ -200,11 +200,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f) : IClassFixture<MultiNode
         }
     }
 
-    // Journal posting (issue 4) is being written on another branch; until it is merged the post action answers
-    // BadRequest_NotSupported, so these two tests cannot pass yet. Remove the Skip when posting lands in main.
-    private const string NeedsPosting = "Needs journal posting (issue 4), not in main yet: remove this Skip when it lands.";
-
-    [Fact(Skip = NeedsPosting)]
+    [Fact]
     public async Task Posting_the_same_journal_from_both_nodes_at_once_posts_it_once()
     {
         var journal = await NewJournalAsync();
@@ -228,7 +224,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f) : IClassFixture<MultiNode
             "SELECT coalesce(sum(amount), 0) FROM customer_ledger_entries WHERE journal_code = (SELECT code FROM customer_payment_journals WHERE id = @j)", ("j", journalId)));
     }
 
-    [Fact(Skip = NeedsPosting)]
+    [Fact]
     public async Task A_node_killed_mid_post_leaves_nothing_partial_and_the_other_node_carries_on()
     {
         // A journal long enough that its post takes a while: lines are copied in SQL rather than posted one by one.

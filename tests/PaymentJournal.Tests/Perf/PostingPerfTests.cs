@@ -54,7 +54,7 @@ public sealed class PostingPerfTests(ServiceFixture f, ITestOutputHelper output)
     /// <summary>Writes the lines straight into the SQLite file (creating 100,000 through the API is not what is measured).</summary>
     private void SeedLines(string journal, int n, List<(string Id, string Number)> invoices)
     {
-        using var conn = new SqliteConnection($"Data Source={f.DatabasePath}");
+        using var conn = new SqliteConnection(f.ConnectionString);
         conn.Open();
         using var tx = conn.BeginTransaction();
         var up = (string s) => s.ToUpperInvariant();
