@@ -101,7 +101,8 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         // journal, through any node, take their turn on the journal row so none reads a line number another is taking.
         if (!await RowLocks.JournalAsync(db, journal.Id, rc.Aborted))
             throw ApiErrors.RecordNotFound("customerPaymentJournal", journal.Id);
-        if (await db.CustomerPayments.AnyAsync(x => x.Id == p.Id, rc.Aborted))
+        // Only an id the client chose can already exist; a fresh one cannot.
+        if (body.Has("id") && await db.CustomerPayments.AnyAsync(x => x.Id == p.Id, rc.Aborted))
             throw ApiErrors.SameKeyExists("Gen. Journal Line", $"SystemId='{p.Id:D}'");
 
         // Line number: given, or the highest in the journal + 10000.
@@ -121,7 +122,9 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
 
         // Defaults come from the last line of the journal (CONTRACT §4.3). Business Central's page would take the line
         // after an explicitly numbered one instead; the contract chose the simpler rule for every insert.
-        var neighbour = await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id)
+        // A line that brings its own posting date and document number needs nothing from its neighbour.
+        var needsDefaults = !body.Has("postingDate") || !body.Has("documentNumber");
+        var neighbour = !needsDefaults ? null : await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id)
                             .OrderByDescending(x => x.LineNumber).FirstOrDefaultAsync(rc.Aborted);
         body.TryGet("externalDocumentNumber", out string? ext);
         p.ExternalDocumentNumber = ext ?? "";
