@@ -56,7 +56,7 @@ public static class App
         [
             new CustomerPaymentJournalsSet(), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
-            new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(),
+            new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(),
             new JournalsSet(), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ]));
         builder.Services.AddSingleton<CompanyDirectory>();

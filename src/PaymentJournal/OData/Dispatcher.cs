@@ -106,10 +106,24 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             entity = null;
             if (seg.Key is not null)
             {
-                var key = ParseKey(seg);
+                Guid key;
+                if (set.ParentKey is { } pk)
+                {
+                    // A two-part key names the parent too: the parent must exist in the company, and the entity under it.
+                    var (parentId, id) = ParseParentKey(seg, pk.Property);
+                    var parentSet = catalog.Set(pk.ParentSet);
+                    var parent = await parentSet.FindAsync(rc, new Scope(companyId), parentId) ?? throw ApiErrors.RecordNotFound(parentSet.TypeName, parentId);
+                    scope = new Scope(companyId, pk.Link, parentId, parent);
+                    key = id;
+                    context.Append('(').Append(pk.Property).Append('=').Append(parentId.ToString("D")).Append(",id=").Append(id.ToString("D")).Append(')');
+                }
+                else
+                {
+                    key = ParseKey(seg);
+                    context.Append('(').Append(key.ToString("D")).Append(')');
+                }
                 entityKey = key;
                 target = Target.Entity;
-                context.Append('(').Append(key.ToString("D")).Append(')');
                 var last = i == segments.Count - 1;
                 if (set == catalog.Companies)
                 {
@@ -236,7 +250,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             created = await set.CreateAsync(rc, scope, body);
             await rc.Db.SaveChangesAsync(rc.Aborted);
         });
-        response.Headers["Location"] = rc.ServiceRoot + context + "(" + set.KeyOf(created).ToString("D") + ")";
+        response.Headers["Location"] = rc.ServiceRoot + context + "(" + set.KeyText(created) + ")";
         WriteEntityOrNoContent(rc, set, created, response, context, created: true);
     }
 
@@ -358,8 +372,30 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     {
         var k = seg.Key!;
         if (k.StartsWith("id=", StringComparison.Ordinal)) k = k[3..];
+        return ParseGuid(seg.Name + " key", k);
+    }
+
+    /// <summary>A two-part key, name=value pairs in either order: set(parentId={pid},id={id}).</summary>
+    private static (Guid Parent, Guid Id) ParseParentKey(Segment seg, string parentProperty)
+    {
+        Guid? parent = null, id = null;
+        var parts = seg.Key!.Split(',');
+        foreach (var part in parts.Length == 2 ? parts : [])
+        {
+            var eq = part.IndexOf('=');
+            var name = eq > 0 ? part[..eq].Trim() : "";
+            if (name == parentProperty && parent is null) parent = ParseGuid(seg.Name + " " + name, part[(eq + 1)..].Trim());
+            else if (name == "id" && id is null) id = ParseGuid(seg.Name + " id", part[(eq + 1)..].Trim());
+        }
+        if (parent is null || id is null)
+            throw ApiErrors.BadRequest($"The key of {seg.Name} has two parts: write {seg.Name}({parentProperty}={{{parentProperty}}},id={{id}}).");
+        return (parent.Value, id.Value);
+    }
+
+    private static Guid ParseGuid(string what, string k)
+    {
         if (k.Length >= 2 && k[0] == '\'' && k[^1] == '\'') k = k[1..^1];
-        if (!Guid.TryParseExact(k, "D", out var g)) throw ApiErrors.InvalidGuid(seg.Name + " key", k);
+        if (!Guid.TryParseExact(k, "D", out var g)) throw ApiErrors.InvalidGuid(what, k);
         return g;
     }
 

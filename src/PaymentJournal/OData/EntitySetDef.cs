@@ -4,6 +4,12 @@ using PaymentJournal.Errors;
 namespace PaymentJournal.OData;
 
 /// <summary>
+/// The parent half of a two-part key: the key property that names the parent, the set the parent belongs to, and
+/// the link from the parent to its children (whose foreign key scopes the lookup of the child's own key).
+/// </summary>
+public sealed record ParentKey(string Property, string ParentSet, NavigationDef Link);
+
+/// <summary>
 /// An entity set as the router, $metadata and the query pipeline see it. <see cref="EntitySet{T}"/> implements the
 /// typed parts; each feature folder declares one subclass with its fields, navigations and rules.
 /// </summary>
@@ -23,6 +29,15 @@ public abstract class EntitySetDef
     public virtual IReadOnlyList<string> Actions => [];
     public abstract IReadOnlyList<FieldDef> AllFields { get; }
     public List<NavigationDef> Navigations { get; } = [];
+
+    /// <summary>
+    /// Set for an entity set keyed by its parent's key and its own, as API v1.0's dimensionLines(parentId={pid},id={id});
+    /// the keys of every other set are one GUID.
+    /// </summary>
+    public virtual ParentKey? ParentKey => null;
+
+    /// <summary>The key as it appears between the parentheses of a URL (Location, @odata.context).</summary>
+    public virtual string KeyText(object entity) => KeyOf(entity).ToString("D");
 
     private Dictionary<string, FieldDef>? _byName;
 

@@ -51,8 +51,8 @@ public sealed class Selection
         if (fields is not null)
         {
             // The key always travels with the entity, as Business Central does.
-            var key = set.AllFields.First(f => f.IsKey);
-            if (!fields.Contains(key)) fields.Insert(0, key);
+            var keys = set.AllFields.Where(f => f.IsKey && !fields.Contains(f)).ToList();
+            fields.InsertRange(0, keys);
         }
         return new Selection { Fields = fields, Expands = expands };
     }

@@ -13,13 +13,17 @@ public static class CatalogRoutes
         var surface = surfaceRoot == ServiceFixture.Graph ? catalog.Graph : catalog.V2;
         var routes = new List<string>();
         string Keyed(string path, Guid key) => surface.IsGraph ? $"{path}/{key:D}" : $"{path}({key:D})";
+        // A two-part key (dimensionLines) names the parent's row too: the row of the parent's set.
+        string Key(EntitySetDef set, string path) => set.ParentKey is { } pk
+            ? $"{path}({pk.Property}={keyOf(pk.ParentSet):D},id={keyOf(set.Name):D})"
+            : Keyed(path, keyOf(set.Name));
 
         void Collection(EntitySetDef set, string path, int depth)
         {
             routes.Add(path);
             routes.Add(path + "/$count");
             foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind))) routes.Add(path + "?$expand=" + nav.Name);
-            Entity(set, Keyed(path, keyOf(set.Name)), depth);
+            Entity(set, Key(set, path), depth);
         }
 
         void Entity(EntitySetDef set, string path, int depth)

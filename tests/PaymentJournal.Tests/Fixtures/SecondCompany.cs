@@ -25,13 +25,13 @@ public static class SecondCompany
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
         CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be");
 
-    /// <summary>The id of B's row in each entity set (dimensionSetLines are keyed by the dimension's id).</summary>
+    /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
     {
         ["companies"] = CompanyId, ["customers"] = Customer, ["contacts"] = Contact, ["accounts"] = Account,
         ["customerPaymentJournals"] = Journal, ["customerPayments"] = Payment, ["salesInvoices"] = Invoice,
         ["salesInvoiceLines"] = InvoiceLine, ["dimensions"] = Dimension, ["dimensionValues"] = DimensionValue,
-        ["dimensionSetLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
+        ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
     };
 

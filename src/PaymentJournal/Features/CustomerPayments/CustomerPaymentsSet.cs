@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.OData.UriParser;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.CustomerPaymentJournals;
@@ -72,20 +71,8 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
     protected override void CheckList(RequestContext rc, Scope scope, QueryOptions query)
     {
         if (scope.HasParent) return;
-        if (query.Filter is null || !NamesJournal(query.Filter.Expression)) throw ApiErrors.Dialog(JournalRequired);
+        if (FilterTerms.EqualTo(query.Filter, "journalId") is null) throw ApiErrors.Dialog(JournalRequired);
     }
-
-    private static bool NamesJournal(SingleValueNode node) => node switch
-    {
-        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => NamesJournal(and.Left) || NamesJournal(and.Right),
-        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Equal } eq => IsJournalId(eq.Left) && IsConstant(eq.Right) || IsJournalId(eq.Right) && IsConstant(eq.Left),
-        ConvertNode c => NamesJournal(c.Source),
-        _ => false,
-    };
-
-    private static bool IsJournalId(SingleValueNode n) => Unwrap(n) is SingleValuePropertyAccessNode { Property.Name: "journalId" };
-    private static bool IsConstant(SingleValueNode n) => Unwrap(n) is ConstantNode { Value: not null };
-    private static SingleValueNode Unwrap(SingleValueNode n) => n is ConvertNode c ? Unwrap(c.Source) : n;
 
     protected override async Task<CustomerPayment> Create(RequestContext rc, Scope scope, Body body)
     {

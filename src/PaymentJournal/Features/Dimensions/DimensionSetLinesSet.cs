@@ -1,5 +1,3 @@
-using System.Linq.Expressions;
-using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
@@ -7,18 +5,15 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Features.Dimensions;
 
 /// <summary>
-/// dimensionSetLines of a payment (API v2.0 page 30022): keyed by the dimension's id, one line per dimension;
-/// id and code must agree, valueId and valueCode must agree, and only the value may change.
+/// dimensionSetLines of a payment (API v2.0 page 30022), reached through the payment:
+/// customerPayments({id})/dimensionSetLines({dimensionId}). The rules are those of <see cref="PaymentDimensionLines"/>.
 /// </summary>
-public sealed class DimensionSetLinesSet : EntitySet<PaymentDimension>
+public sealed class DimensionSetLinesSet : PaymentDimensionLines
 {
     public override string Name => "dimensionSetLines";
     public override string TypeName => "dimensionSetLine";
     public override Surfaces Surfaces => Surfaces.V2;
     public override bool CompanyLevel => false;
-    public override bool CanCreate => true;
-    public override bool CanUpdate => true;
-    public override bool CanDelete => true;
 
     protected override IReadOnlyList<FieldDef<PaymentDimension>> Fields { get; } = new FieldsBuilder<PaymentDimension>()
         .Key("id", x => x.DimensionId, Access.CreateOnly)
@@ -31,79 +26,6 @@ public sealed class DimensionSetLinesSet : EntitySet<PaymentDimension>
         .String("valueDisplayName", x => x.ValueName, 50, Access.ReadOnly)
         .Fields;
 
-    protected override Expression<Func<PaymentDimension, Guid>> Key => x => x.DimensionId;
-    protected override Expression<Func<PaymentDimension, Guid>> CompanyKey => x => x.CompanyId;
-    protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<PaymentDimension, string>>)(x => x.DimensionCode)];
-
-    private static CustomerPayment Parent(Scope scope) =>
-        scope.Parent as CustomerPayment ?? throw ApiErrors.Dialog("You must specify a parent id to get the dimension set lines.");
-
-    protected override async Task<PaymentDimension> Create(RequestContext rc, Scope scope, Body body)
-    {
-        var payment = Parent(scope);
-        var line = await AddLineAsync(rc, scope.CompanyId, payment, body);
-        // The line changes the payment's dimension set: the payment's ETag and lastModifiedDateTime move with it.
-        rc.Db.Entry(payment).State = EntityState.Modified;
-        return line;
-    }
-
-    /// <summary>Adds a dimension line to a payment (also used by the deep insert of a payment POST).</summary>
-    public async Task<PaymentDimension> AddLineAsync(RequestContext rc, Guid companyId, CustomerPayment payment, Body body)
-    {
-        var db = rc.Db;
-        var hasId = body.TryGet("id", out Guid dimensionId) && dimensionId != Guid.Empty;
-        var hasCode = body.TryGet("code", out string code) && code.Length > 0;
-        if (!hasId && !hasCode) throw ApiErrors.Dialog("You must specify a dimension id or a dimension code.");
-        var q = db.Dimensions.AsNoTracking().Where(d => d.CompanyId == companyId);
-        var dimension = hasId
-            ? await q.FirstOrDefaultAsync(d => d.Id == dimensionId, rc.Aborted) ?? throw ApiErrors.Dialog("The dimension with the given id does not exist.")
-            : await q.FirstOrDefaultAsync(d => d.Code == code, rc.Aborted) ?? throw ApiErrors.Dialog($"The dimension '{code}' does not exist.");
-        if (hasId && hasCode && dimension.Code != code) throw ApiErrors.Dialog("The dimension id and the dimension code do not match.");
-
-        var exists = db.PaymentDimensions.Local.Any(x => x.PaymentId == payment.Id && x.DimensionId == dimension.Id)
-                     || await db.PaymentDimensions.AnyAsync(x => x.PaymentId == payment.Id && x.DimensionId == dimension.Id, rc.Aborted);
-        if (exists) throw ApiErrors.SameKeyExists("Dimension Set Entry", $"Dimension Code='{dimension.Code}' is already on the line.");
-
-        var line = new PaymentDimension
-        {
-            CompanyId = companyId, PaymentId = payment.Id, DimensionId = dimension.Id, DimensionCode = dimension.Code, DimensionName = dimension.DisplayName,
-        };
-        await SetValueAsync(rc, line, body, required: true);
-        db.PaymentDimensions.Add(line);
-        return line;
-    }
-
-    protected override async Task Update(RequestContext rc, Scope scope, PaymentDimension line, Body body)
-    {
-        var payment = Parent(scope);
-        await SetValueAsync(rc, line, body, required: false);
-        rc.Db.Entry(payment).State = EntityState.Modified;
-    }
-
-    protected override Task Delete(RequestContext rc, Scope scope, PaymentDimension line)
-    {
-        var payment = Parent(scope);
-        rc.Db.PaymentDimensions.Remove(line);
-        rc.Db.Entry(payment).State = EntityState.Modified;
-        return Task.CompletedTask;
-    }
-
-    private static async Task SetValueAsync(RequestContext rc, PaymentDimension line, Body body, bool required)
-    {
-        var hasId = body.TryGet("valueId", out Guid valueId) && valueId != Guid.Empty;
-        var hasCode = body.TryGet("valueCode", out string valueCode) && valueCode.Length > 0;
-        if (!hasId && !hasCode)
-        {
-            if (required || body.Has("valueId") || body.Has("valueCode")) throw ApiErrors.Dialog("You must specify a dimension value id or a dimension value code.");
-            return;
-        }
-        var q = rc.Db.DimensionValues.AsNoTracking().Where(v => v.DimensionId == line.DimensionId);
-        var value = hasId
-            ? await q.FirstOrDefaultAsync(v => v.Id == valueId, rc.Aborted) ?? throw ApiErrors.Dialog($"The dimension value with the given id does not exist for dimension {line.DimensionCode}.")
-            : await q.FirstOrDefaultAsync(v => v.Code == valueCode, rc.Aborted) ?? throw ApiErrors.Dialog($"The dimension value '{valueCode}' does not exist for dimension {line.DimensionCode}.");
-        if (hasId && hasCode && value.Code != valueCode) throw ApiErrors.Dialog("The dimension value id and the dimension value code do not match.");
-        line.DimensionValueId = value.Id;
-        line.ValueCode = value.Code;
-        line.ValueName = value.DisplayName;
-    }
+    protected override Task<CustomerPayment> ParentForCreateAsync(RequestContext rc, Scope scope, Body body) =>
+        Task.FromResult(scope.Parent as CustomerPayment ?? throw ApiErrors.Dialog("You must specify a parent id to get the dimension set lines."));
 }
