@@ -8,12 +8,17 @@ namespace PaymentJournal.Data;
 /// and run one after another on a single connection, each inside a savepoint of a shared transaction; whatever has
 /// queued up meanwhile is committed together with one fsync. A failing write rolls back to its savepoint and takes
 /// nothing else with it; every caller learns its outcome only after the commit that holds its write is durable.
+/// The writer's connection stays open, and it does not checkpoint the WAL itself (a large commit, such as a posted
+/// journal, would otherwise answer only after copying its whole WAL into the database): a background loop on a
+/// connection of its own checkpoints passively, which never blocks the writer or the readers.
 /// </summary>
 public sealed class GroupCommitter(DbContextOptions<AppDb> options, ILogger<GroupCommitter> log) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _running;
+    private Task? _checkpoints;
+    private readonly CancellationTokenSource _stop = new();
     private readonly object _start = new();
 
     private sealed class Item(Func<AppDb, Task> work, CancellationToken ct)
@@ -35,12 +40,41 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, ILogger<Grou
     private void EnsureStarted()
     {
         if (_running is not null) return;
-        lock (_start) _running ??= Task.Run(LoopAsync);
+        lock (_start)
+        {
+            _running ??= Task.Run(LoopAsync);
+            _checkpoints ??= Task.Run(CheckpointLoopAsync);
+        }
+    }
+
+    private async Task CheckpointLoopAsync()
+    {
+        try
+        {
+            await using var db = new AppDb(options);
+            await db.Database.OpenConnectionAsync(_stop.Token);
+            while (!_stop.IsCancellationRequested)
+            {
+                await Task.Delay(500, _stop.Token);
+                try
+                {
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", _stop.Token);
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    log.LogWarning(e, "A WAL checkpoint failed; the next one will try again");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // shutting down
+        }
     }
 
     private async Task LoopAsync()
     {
-        var db = new AppDb(options);
+        var db = NewContext();
         var batch = new List<Item>(MaxBatch);
         try
         {
@@ -63,7 +97,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, ILogger<Grou
                     log.LogError(e, "A group commit of {Count} writes failed", batch.Count);
                     foreach (var item in batch) item.Done.TrySetException(item.Error ?? e);
                     await db.DisposeAsync();
-                    db = new AppDb(options);
+                    db = NewContext();
                 }
             }
         }
@@ -71,6 +105,16 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, ILogger<Grou
         {
             await db.DisposeAsync();
         }
+    }
+
+    /// <summary>Every unit already runs in a savepoint of its own; SaveChanges need not add another one inside it.</summary>
+    private AppDb NewContext()
+    {
+        var db = new AppDb(options);
+        db.Database.AutoSavepointsEnabled = false;
+        db.Database.OpenConnection();
+        db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536;");
+        return db;
     }
 
     private static async Task RunBatchAsync(AppDb db, List<Item> batch)
@@ -107,5 +151,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, ILogger<Grou
     {
         _queue.Writer.TryComplete();
         if (_running is not null) await _running;
+        await _stop.CancelAsync();
+        if (_checkpoints is not null) await _checkpoints;
+        _stop.Dispose();
     }
 }

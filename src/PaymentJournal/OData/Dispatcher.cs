@@ -139,7 +139,9 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 }
                 if (!last || rc.Method != "GET")
                 {
-                    entity = await set.FindAsync(rc, scope, key) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                    // A parent on the way to a collection is only read (the change is to its child): no tracking needed.
+                    var parentOnly = !last && set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind)?.IsCollection == true;
+                    entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
                 }
             }
         }

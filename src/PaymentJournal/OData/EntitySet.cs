@@ -45,9 +45,9 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     /// <summary>Checks a set may rules before a list runs (e.g. company-level customerPayments need a journal filter).</summary>
     protected virtual void CheckList(RequestContext rc, Scope scope, QueryOptions query) { }
 
-    public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key)
+    public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false)
     {
-        var tracking = rc.Method != "GET";
+        var tracking = rc.Method != "GET" && !readOnly;
         if (!tracking && CompiledFind)
         {
             // Reads by key are the hottest path: a query compiled once per shape skips building and looking up the expression tree.

@@ -59,7 +59,8 @@ public abstract class EntitySetDef
         string.Join(", ", new[] { "GET", CanUpdate ? "PATCH" : null, CanDelete ? "DELETE" : null }.Where(m => m is not null));
 
     // The typed pipeline, implemented by EntitySet<T>.
-    public abstract Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key);
+    /// <param name="readOnly">the caller only reads the entity (a parent on the way), so it need not be tracked</param>
+    public abstract Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false);
     /// <returns>the number of entities on the page</returns>
     public abstract Task<int> ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath);
     public abstract Task<long> CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response);

@@ -65,6 +65,9 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         });
     }
 
+    private static readonly Func<AppDb, Guid, int, Task<bool>> LineTaken = EF.CompileAsyncQuery((AppDb db, Guid journal, int line) =>
+        db.CustomerPayments.Any(x => x.JournalId == journal && x.LineNumber == line));
+
     public const string JournalRequired = "You must specify a journal batch ID or a journal ID to get a journal line.";
 
     /// <summary>At company level a list must name its journal, as the Business Central page insists (CheckFilters).</summary>
@@ -101,7 +104,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             if (max > int.MaxValue - 10000) throw ApiErrors.FieldValidation("The journal has no free line number after its last line; give lineNumber explicitly.");
             lineNumber = max + 10000;
         }
-        else if (await db.CustomerPayments.AnyAsync(x => x.JournalId == journal.Id && x.LineNumber == lineNumber, rc.Aborted))
+        else if (await LineTaken(db, journal.Id, lineNumber))
         {
             throw ApiErrors.SameKeyExists("Gen. Journal Line", $"Journal Template Name='CASHRCPT',Journal Batch Name='{journal.Code}',Line No.='{lineNumber}'");
         }

@@ -10,12 +10,19 @@ namespace PaymentJournal.Features.Customers;
 /// </summary>
 public static class CustomerRules
 {
+    // Looked up on every payment and invoice write: compiled once.
+    private static readonly Func<AppDb, Guid, Guid, Task<Customer?>> ById = EF.CompileAsyncQuery((AppDb db, Guid company, Guid id) =>
+        db.Customers.AsNoTracking().FirstOrDefault(c => c.Id == id && c.CompanyId == company));
+    private static readonly Func<AppDb, Guid, string, Task<Customer?>> ByNumber = EF.CompileAsyncQuery((AppDb db, Guid company, string number) =>
+        db.Customers.AsNoTracking().FirstOrDefault(c => c.Number == number && c.CompanyId == company));
+
     public static async Task<Customer?> ResolveAsync(AppDb db, Guid companyId, Guid? id, string? number, CancellationToken ct)
     {
         Customer? byId = null;
         if (id is { } g && g != Guid.Empty)
         {
-            byId = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == g && c.CompanyId == companyId, ct)
+            ct.ThrowIfCancellationRequested();
+            byId = await ById(db, companyId, g)
                    ?? throw ApiErrors.Dialog($"The \"customerId\" does not match to a Customer.");
         }
         if (!string.IsNullOrEmpty(number))
@@ -25,7 +32,7 @@ public static class CustomerRules
                 if (byId.Number != number) throw ApiErrors.Dialog("The customer values do not match to a specific Customer.");
                 return byId;
             }
-            return await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Number == number && c.CompanyId == companyId, ct)
+            return await ByNumber(db, companyId, number)
                    ?? throw ApiErrors.Dialog("The \"customerNumber\" does not match to a Customer.");
         }
         return byId;
