@@ -113,7 +113,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, ILogger<Grou
         var db = new AppDb(options);
         db.Database.AutoSavepointsEnabled = false;
         db.Database.OpenConnection();
-        db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536;");
+        db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768;");
         return db;
     }
 
