@@ -132,7 +132,8 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                     scope = new Scope(key);
                     if (!last) continue;
                 }
-                else if (!last && rc.Method == "GET" && set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind)?.ChildForeignKey is not null)
+                var next = last ? null : set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind);
+                if (rc.Method == "GET" && next?.ChildForeignKey is not null)
                 {
                     deferred.Add((set, scope, key));
                     continue;
@@ -140,7 +141,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 if (!last || rc.Method != "GET")
                 {
                     // A parent on the way to a collection is only read (the change is to its child): no tracking needed.
-                    var parentOnly = !last && set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind)?.IsCollection == true;
+                    var parentOnly = next?.IsCollection == true;
                     entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
                 }
             }
@@ -164,7 +165,6 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 if (method == "GET")
                 {
                     var q = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
-                    if (set == catalog.Companies) q = FilterCompanies(rc, q);
                     if (await set.ListAsync(rc, scope, q, response, context.ToString()) == 0) await CheckDeferredAsync(rc, deferred);
                     return;
                 }
@@ -361,8 +361,6 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             if (name.StartsWith('$') && name is not "$schemaversion" and not "$format")
                 throw ApiErrors.QueryOption($"The query option '{ApiErrors.Truncate(name)}' is not allowed on this request.");
     }
-
-    private static QueryOptions FilterCompanies(RequestContext rc, QueryOptions q) => q;
 
     private static string TrimKey(string context)
     {

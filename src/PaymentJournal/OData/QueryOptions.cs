@@ -124,5 +124,4 @@ public sealed class QueryOptions
         }
     }
 
-    public static string Format(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

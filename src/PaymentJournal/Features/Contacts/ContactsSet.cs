@@ -48,8 +48,8 @@ public sealed class ContactsSet : EntitySet<Contact>
         await Apply(rc, scope, c, body);
         if (c.Number.Length == 0)
         {
-            do c.Number = await NumberSeries.NumberSeriesService.NextAsync(rc.Db, scope.CompanyId, NumberSeriesCode, rc.Aborted);
-            while (await rc.Db.Contacts.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted));
+            c.Number = await NumberSeries.NumberSeriesService.NextUnusedAsync(rc.Db, scope.CompanyId, NumberSeriesCode,
+                n => rc.Db.Contacts.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == n, rc.Aborted), rc.Aborted);
         }
         else if (await rc.Db.Contacts.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
         {

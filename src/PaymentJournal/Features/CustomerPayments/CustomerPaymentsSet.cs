@@ -178,7 +178,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         if (body.TryGet("lineNumber", out int lineNumber) && lineNumber != p.LineNumber)
         {
             if (lineNumber <= 0) throw ApiErrors.FieldValidation("lineNumber must be greater than zero.");
-            if (await rc.Db.CustomerPayments.AnyAsync(x => x.JournalId == p.JournalId && x.LineNumber == lineNumber, rc.Aborted))
+            if (await LineTaken(rc.Db, p.JournalId, lineNumber))
                 throw ApiErrors.SameKeyExists("Gen. Journal Line", $"Journal Template Name='CASHRCPT',Journal Batch Name='{p.JournalCode}',Line No.='{lineNumber}'");
             p.LineNumber = lineNumber;
         }

@@ -51,9 +51,8 @@ public sealed class CustomersSet : EntitySet<Customer>
         Apply(c, body);
         if (c.Number.Length == 0)
         {
-            // Take numbers until one is free: numbers given by hand may already sit in the series' range.
-            do c.Number = await NumberSeriesService.NextAsync(db, scope.CompanyId, NumberSeriesCode, rc.Aborted);
-            while (await db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted));
+            c.Number = await NumberSeriesService.NextUnusedAsync(db, scope.CompanyId, NumberSeriesCode,
+                n => db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == n, rc.Aborted), rc.Aborted);
         }
         else if (await db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
         {

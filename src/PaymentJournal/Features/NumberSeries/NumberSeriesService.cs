@@ -27,4 +27,16 @@ public static class NumberSeriesService
         if (id == Guid.Empty) throw ApiErrors.FieldValidation($"The number series '{code}' does not exist.");
         return await NextAsync(db, id, ct);
     }
+
+    /// <summary>
+    /// The next number of a series that nothing uses yet: numbers given by hand may already sit in the series' range,
+    /// so numbers are taken until <paramref name="inUse"/> says one is free.
+    /// </summary>
+    public static async Task<string> NextUnusedAsync(AppDb db, Guid companyId, string code, Func<string, Task<bool>> inUse, CancellationToken ct)
+    {
+        string number;
+        do number = await NextAsync(db, companyId, code, ct);
+        while (await inUse(number));
+        return number;
+    }
 }
