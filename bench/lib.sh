@@ -1,7 +1,7 @@
 # Shared settings of the bench scripts (sourced). Everything built or written goes to $BENCH_WORK.
 W=${BENCH_WORK:-/tmp/benchwork}
 PJ=$W/pj                       # our databases, logs, PID/RSS files
-PUBLISH=$W/pj-publish          # dotnet publish -c Release output
+PUBLISH=${PJ_PUBLISH:-$W/pj-publish}   # dotnet publish -c Release output (PJ_PUBLISH: another build, for A/B runs)
 SHARED=${SHARED_BENCH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)

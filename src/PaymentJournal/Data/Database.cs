@@ -17,6 +17,8 @@ public sealed class DatabaseOptions
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     /// <summary>An optional read-only replica; GETs with Data-Access-Intent: ReadOnly are served from it.</summary>
     public string? ReadOnlyConnectionString { get; set; }
+    /// <summary>SQLite: WAL pages (4 KiB each) after which the writer checkpoints and starts the WAL file over.</summary>
+    public int SqliteWalRestartPages { get; set; } = 8192;
 }
 
 /// <summary>
