@@ -29,7 +29,9 @@ public sealed class AppDb : DbContext
         // not the context's: EF Core never closes it, returning the context to its pool leaves it open, and the SQLite
         // handle closes when the connection is collected. (EF Core's own SQL functions, ef_* for decimals and regexp,
         // are not registered on it; the model has no decimal columns and no query uses a regular expression.)
-        if (Database.IsSqlite() && Database.GetConnectionString() is { Length: > 0 } connectionString)
+        IsSqlite = Database.IsSqlite();
+        IsPostgres = !IsSqlite && Database.IsNpgsql();
+        if (IsSqlite && Database.GetConnectionString() is { Length: > 0 } connectionString)
         {
             var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
             connection.Open();
@@ -54,6 +56,10 @@ public sealed class AppDb : DbContext
     public DbSet<CustomerLedgerApplication> CustomerLedgerApplications => Set<CustomerLedgerApplication>();
     public DbSet<GeneralLedgerEntry> GeneralLedgerEntries => Set<GeneralLedgerEntry>();
     public DbSet<LedgerEntryDimension> LedgerEntryDimensions => Set<LedgerEntryDimension>();
+
+    /// <summary>The provider, looked up once: asking EF Core each time costs a service lookup.</summary>
+    public bool IsSqlite { get; }
+    public bool IsPostgres { get; }
 
     /// <summary>The clock used for lastModifiedDateTime and ETags; tests may replace it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
@@ -144,6 +150,14 @@ public sealed class AppDb : DbContext
                 entry.Entity.Version = NextVersion(entry.Entity.Version, now);
             }
         }
+    }
+
+    /// <summary>Stamps a new row written outside the change tracker (<see cref="RowInserter"/>), as SaveChanges stamps an added one.</summary>
+    public void StampNew(Versioned row)
+    {
+        var now = Now();
+        row.LastModified = now;
+        row.Version = NextVersion(row.Version, now);
     }
 
     /// <summary>Now, cut to milliseconds (the precision lastModifiedDateTime has on the wire).</summary>

@@ -133,7 +133,7 @@ public static class RowLocks
     /// <summary>Locks a customer payment journal for the rest of the transaction; false when the journal is gone.</summary>
     public static async Task<bool> JournalAsync(AppDb db, Guid journalId, CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql()) return true;
+        if (!db.IsPostgres) return true;
         // NO KEY UPDATE: creates queue behind each other (and behind a post, which takes FOR UPDATE), while the
         // foreign-key checks of inserts elsewhere, which take KEY SHARE, are not blocked.
         var rows = await db.Database
@@ -148,7 +148,7 @@ public static class RowLocks
     /// </summary>
     public static async Task<long?> VersionAsync(AppDb db, object entity, CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql()) return null;
+        if (!db.IsPostgres) return null;
         var type = db.Model.FindEntityType(entity.GetType()) ?? throw new InvalidOperationException($"{entity.GetType()} is not mapped.");
         var key = type.FindPrimaryKey()!.Properties;
         var entry = db.Entry(entity);

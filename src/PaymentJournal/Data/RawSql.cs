@@ -22,7 +22,7 @@ public sealed class RawSql
         var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("RawSql runs inside a write transaction.");
         _conn = db.Database.GetDbConnection();
         _tx = tx.GetDbTransaction();
-        IsSqlite = db.Database.IsSqlite();
+        IsSqlite = db.IsSqlite;
     }
 
     public bool IsSqlite { get; }

@@ -76,4 +76,49 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
         Assert.True(walBytes < 8L * 1024 * 1024, $"the WAL is {walBytes} bytes after {created} lines");
         Assert.Equal("ok", await f.WithDb(async db => await db.Database.SqlQueryRaw<string>("PRAGMA integrity_check").ToListAsync() is [var one] ? one : "several rows"));
     }
+
+    [SqliteFact]
+    public async Task A_line_created_through_the_API_is_stored_as_EF_Core_stores_one()
+    {
+        // The API inserts payment lines with a prepared statement of its own (RowInserter); EF Core must find them stored
+        // exactly as it stores rows itself: the same storage class and text form in every column.
+        var (s, created, _) = await f.Http.Post(ServiceFixture.PaymentsPath(), new
+        {
+            customerNumber = "C00002", postingDate = "2025-03-04", documentNumber = "FMT-1", externalDocumentNumber = "X-1",
+            amount = 123.45, description = "format check", comment = "c",
+        });
+        Assert.Equal(201, s);
+        var viaApi = Guid.Parse(created.Str("id"));
+        var viaEf = Guid.NewGuid();
+        await f.WithDb(async db =>
+        {
+            var copy = await db.CustomerPayments.AsNoTracking().SingleAsync(p => p.Id == viaApi);
+            copy.Id = viaEf;
+            copy.LineNumber += 1;
+            db.CustomerPayments.Add(copy);
+            return await db.SaveChangesAsync();
+        });
+        var columns = await f.WithDb(async db => await db.Database
+            .SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('customer_payments')").ToListAsync());
+        Assert.Contains("posting_date", columns);
+        foreach (var column in columns.Where(c => c is not "id" and not "line_number" and not "version" and not "last_modified"))
+        {
+            // The column names come from the table itself, not from input.
+            var sql = "SELECT typeof(" + column + ") || ':' || coalesce(" + column + ", 'NULL') AS \"Value\" FROM customer_payments WHERE id IN ({0}, {1}) ORDER BY line_number";
+            var both = await f.WithDb(async db => await db.Database.SqlQueryRaw<string>(
+                sql, viaApi.ToString("D").ToUpperInvariant(), viaEf.ToString("D").ToUpperInvariant()).ToListAsync());
+            Assert.Equal(2, both.Count);
+            Assert.Equal(both[1], both[0]);
+        }
+        // The stamps have EF Core's form too (the values differ: the copy was saved later).
+        var stamps = await f.WithDb(async db => await db.Database.SqlQueryRaw<string>(
+            "SELECT typeof(id) || typeof(version) || typeof(last_modified) || ':' || length(last_modified) || ':' || (id = upper(id)) AS \"Value\" FROM customer_payments WHERE id IN ({0}, {1})",
+            viaApi.ToString("D").ToUpperInvariant(), viaEf.ToString("D").ToUpperInvariant()).ToListAsync());
+        Assert.Equal(2, stamps.Count);
+        Assert.Equal(stamps[1], stamps[0]);
+        var (g, read, _) = await f.Http.Get(ServiceFixture.PaymentsPath() + $"({viaApi})");
+        Assert.Equal(200, g);
+        Assert.Equal(123.45m, read!["amount"]!.GetValue<decimal>());
+        Assert.Equal("2025-03-04", read.Str("postingDate"));
+    }
 }

@@ -127,7 +127,17 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             p.DocumentNumber = await NumberSeries.NumberSeriesService.NextAsync(db, journal.NumberSeriesId, rc.Aborted);
 
         await PaymentRules.ApplyAsync(rc, scope.CompanyId, p, body, isCreate: true);
-        db.CustomerPayments.Add(p);
+        if (db.IsSqlite)
+        {
+            // The SQLite writer creates lines one after another: a prepared insert instead of SaveChanges. Every check
+            // above has run, and nothing else can write between them and this insert.
+            db.StampNew(p);
+            await RowInserter.InsertAsync(db, p, rc.Aborted);
+        }
+        else
+        {
+            db.CustomerPayments.Add(p);
+        }
 
         if (body.TryGetNested("dimensionSetLines", out var lines))
         {
