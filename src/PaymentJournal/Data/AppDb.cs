@@ -126,15 +126,30 @@ public sealed class AppDb : DbContext
     private static void CompanyOwned<T>(ModelBuilder b, System.Linq.Expressions.Expression<Func<T, object?>> key) where T : class =>
         b.Entity<T>().HasOne<Company>().WithMany().HasForeignKey(key).OnDelete(DeleteBehavior.ClientNoAction);
 
-    /// <summary>Moves Version and LastModified of every added or changed row, so the ETag changes with every change.</summary>
-    public override Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Moves Version and LastModified of every added or changed row, so the ETag changes with every change. On SQLite a
+    /// lone update (a PATCH) is written by <see cref="PreparedRows"/>, with the same concurrency check.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
-        Stamp();
-        return base.SaveChangesAsync(cancellationToken);
+        ChangeTracker.DetectChanges();
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false; // detected once, above; stamping marks what it sets itself
+        try
+        {
+            Stamp();
+            if (IsSqlite && await PreparedRows.TryUpdateAsync(this, cancellationToken)) return 1;
+            return await base.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
     public override int SaveChanges()
     {
+        ChangeTracker.DetectChanges();
         Stamp();
         return base.SaveChanges();
     }
@@ -146,13 +161,13 @@ public sealed class AppDb : DbContext
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
-                entry.Entity.LastModified = now;
-                entry.Entity.Version = NextVersion(entry.Entity.Version, now);
+                entry.Property(x => x.LastModified).CurrentValue = now;
+                entry.Property(x => x.Version).CurrentValue = NextVersion(entry.Entity.Version, now);
             }
         }
     }
 
-    /// <summary>Stamps a new row written outside the change tracker (<see cref="RowInserter"/>), as SaveChanges stamps an added one.</summary>
+    /// <summary>Stamps a new row written outside the change tracker (<see cref="PreparedRows"/>), as SaveChanges stamps an added one.</summary>
     public void StampNew(Versioned row)
     {
         var now = Now();

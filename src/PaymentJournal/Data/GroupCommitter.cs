@@ -6,25 +6,21 @@ namespace PaymentJournal.Data;
 /// <summary>
 /// Group commit for SQLite. SQLite has one writer at a time and a durable commit costs an fsync, so writes queue here
 /// and run one after another on a single connection, each inside a savepoint of a shared transaction; whatever has
-/// queued up meanwhile is committed together. A failing write rolls back to its savepoint and takes nothing else with
-/// it; every caller learns its outcome only after the commit that holds its write is durable.
-/// The fsync of the WAL that makes commits durable runs beside the writer (<see cref="SyncLoopAsync"/>), so the next
-/// batch does not wait for the disk. The writer's connection stays open and does not checkpoint the WAL in its commits
-/// (a large commit, such as a posted journal, would otherwise answer only after copying its whole WAL into the
-/// database): a background loop on a connection of its own checkpoints passively, which never blocks the writer or the
-/// readers, and the writer starts the WAL over once it has grown past Database:SqliteWalRestartPages.
+/// queued up meanwhile is committed together with one fsync (synchronous=FULL). A failing write rolls back to its
+/// savepoint and takes nothing else with it; every caller learns its outcome only after the commit that holds its write
+/// is durable. The writer's connection stays open and does not checkpoint the WAL in its commits (a large commit, such
+/// as a posted journal, would otherwise answer only after copying its whole WAL into the database): a background loop
+/// on a connection of its own checkpoints passively once a second, which never blocks the writer or the readers, and
+/// the writer starts the WAL over once it has grown past Database:SqliteWalRestartPages.
 /// </summary>
 public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOptions settings, ILogger<GroupCommitter> log) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
-    /// <summary>Frames in the WAL at the last passive checkpoint.</summary>
-    private long _walFrames;
     private long _walRestarts;
 
     /// <summary>How many times the writer has started the WAL over (see <see cref="RestartWal"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<List<Item>> _synced = Channel.CreateUnbounded<List<Item>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private Task? _running;
     private Task? _checkpoints;
     private readonly CancellationTokenSource _stop = new();
@@ -64,14 +60,10 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             await db.Database.OpenConnectionAsync(_stop.Token);
             while (!_stop.IsCancellationRequested)
             {
-                await Task.Delay(200, _stop.Token);
+                await Task.Delay(1000, _stop.Token);
                 try
                 {
-                    // One row: busy, frames in the WAL, frames checkpointed.
-                    await using var cmd = db.Database.GetDbConnection().CreateCommand();
-                    cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    await using var reader = await cmd.ExecuteReaderAsync(_stop.Token);
-                    if (await reader.ReadAsync(_stop.Token)) Volatile.Write(ref _walFrames, reader.GetInt64(1));
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", _stop.Token);
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException e)
                 {
@@ -88,9 +80,10 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     private async Task LoopAsync()
     {
         var db = NewContext();
-        var wal = OpenWal(db);
+        var walLimit = 4096L * settings.SqliteWalRestartPages;
+        var wal = db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection { DataSource: { Length: > 0 } file }
+            ? new FileInfo(file + "-wal") : null;
         var batch = new List<Item>(MaxBatch);
-        var syncer = wal is null ? null : Task.Run(() => SyncLoopAsync(wal));
         try
         {
             while (await _queue.Reader.WaitToReadAsync())
@@ -108,63 +101,34 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                     foreach (var item in batch) item.Done.TrySetException(item.Error ?? e);
                     await db.DisposeAsync();
                     db = NewContext();
-                    if (wal is not null) db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
                     continue;
                 }
-                var committed = new List<Item>(batch.Count);
+                // synchronous=FULL: the COMMIT synced the WAL, so the batch is durable now.
                 foreach (var item in batch)
                 {
-                    if (item.Error is not null) item.Done.TrySetException(item.Error);
-                    else committed.Add(item);
+                    if (item.Error is null) item.Done.TrySetResult();
+                    else item.Done.TrySetException(item.Error);
                 }
-                // With synchronous=FULL the COMMIT itself synced the WAL; otherwise the syncer makes the batch durable
-                // and the writer goes on with the next batch meanwhile.
-                if (wal is null || !_synced.Writer.TryWrite(committed))
-                    foreach (var item in committed) item.Done.TrySetResult();
-                if (Volatile.Read(ref _walFrames) >= settings.SqliteWalRestartPages) RestartWal(db);
+                if (wal is not null)
+                {
+                    wal.Refresh();
+                    if (wal.Exists && wal.Length > walLimit) RestartWal(db);
+                }
             }
         }
         finally
         {
-            _synced.Writer.TryComplete();
-            if (syncer is not null) await syncer;
             await db.DisposeAsync();
         }
     }
 
     /// <summary>
-    /// Makes committed batches durable: one fsync of the WAL file covers every batch committed before it, and only then
-    /// do their callers hear of success. It is the sync that synchronous=FULL does inside each COMMIT, moved off the
-    /// writer, so the next batch runs while the disk works. A power failure can lose only commits no caller was told
-    /// of; WAL frames carry chained checksums, so recovery keeps a prefix of the commits, never a hole.
-    /// </summary>
-    private async Task SyncLoopAsync(FileStream wal)
-    {
-        var pending = new List<Item>();
-        while (await _synced.Reader.WaitToReadAsync())
-        {
-            pending.Clear();
-            while (_synced.Reader.TryRead(out var committed)) pending.AddRange(committed);
-            try
-            {
-                wal.Flush(flushToDisk: true);
-                foreach (var item in pending) item.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "Syncing the WAL after a group commit of {Count} writes failed", pending.Count);
-                foreach (var item in pending) item.Done.TrySetException(e);
-            }
-        }
-        await wal.DisposeAsync();
-    }
-
-    /// <summary>
     /// Under a steady stream of writes the passive checkpoints never find the WAL wholly copied at a moment when no reader
     /// uses it, so SQLite never starts it over and it grows without end (hundreds of MB a minute), every new page of it
-    /// costing the file system a zeroed block. Between two batches the writer therefore checkpoints with RESTART: the
-    /// rest of the WAL is copied, readers still on it are waited for (at most the busy timeout, then it tries again
-    /// later), and the next commit writes from the WAL's beginning again.
+    /// costing the file system a zeroed block. Once the WAL file has grown past its limit, the writer therefore
+    /// checkpoints with RESTART between two batches: the rest of the WAL is copied, readers still on it are waited for (at
+    /// most the busy timeout, then it tries again after the next batch), and the next commit writes from the WAL's
+    /// beginning again, which cuts the file back to the limit (journal_size_limit).
     /// </summary>
     private void RestartWal(AppDb db)
     {
@@ -173,11 +137,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             using var cmd = db.Database.GetDbConnection().CreateCommand();
             cmd.CommandText = "PRAGMA wal_checkpoint(RESTART);";
             using var reader = cmd.ExecuteReader();
-            if (reader.Read() && reader.GetInt64(0) == 0)
-            {
-                Volatile.Write(ref _walFrames, 0);
-                Interlocked.Increment(ref _walRestarts);
-            }
+            if (reader.Read() && reader.GetInt64(0) == 0) Interlocked.Increment(ref _walRestarts);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
@@ -193,27 +153,11 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         db.Database.OpenConnection();
         // busy_timeout: how long a RESTART checkpoint waits for readers still on the WAL.
         db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768; PRAGMA busy_timeout = 100;");
+        using var cmd = db.Database.GetDbConnection().CreateCommand();
+        // A number from the configuration, not from a request; PRAGMA takes no parameters.
+        cmd.CommandText = "PRAGMA journal_size_limit = " + (4096L * settings.SqliteWalRestartPages).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        cmd.ExecuteNonQuery();
         return db;
-    }
-
-    /// <summary>
-    /// The WAL file, when the writer leaves syncing it to <see cref="SyncLoopAsync"/> (synchronous=NORMAL on the writer,
-    /// for a database file in WAL mode); null when every COMMIT syncs itself (synchronous=FULL, the default).
-    /// </summary>
-    private static FileStream? OpenWal(AppDb db)
-    {
-        var connection = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
-        var walPath = string.IsNullOrEmpty(connection.DataSource) ? null : connection.DataSource + "-wal";
-        using (var mode = connection.CreateCommand())
-        {
-            mode.CommandText = "PRAGMA journal_mode";
-            if (walPath is null || !File.Exists(walPath) || mode.ExecuteScalar() as string != "wal") return null;
-        }
-        // Opened for fsync only, never written through, and open as long as the writer: closing a descriptor of a
-        // file drops this process's POSIX locks on that file (SQLite locks the database and its -shm, not the WAL).
-        var wal = new FileStream(walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
-        return wal;
     }
 
     private static async Task RunBatchAsync(AppDb db, List<Item> batch)

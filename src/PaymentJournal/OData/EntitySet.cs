@@ -48,12 +48,13 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false)
     {
         var tracking = rc.Method != "GET" && !readOnly;
-        if (!tracking && CompiledFind)
+        if (CompiledFind)
         {
-            // Reads by key are the hottest path: a query compiled once per shape skips building and looking up the expression tree.
+            // Reads by key are the hottest path (and a change starts with one): a query compiled once per shape skips
+            // building and looking up the expression tree.
             if (scope.Via?.ChildForeignKey is Expression<Func<T, Guid>> fk)
-                return await _findByParent.GetOrAdd(scope.Via, _ => CompileFindByParent(fk))(rc.Db, scope.CompanyId, scope.ParentId, key);
-            return await (_findInCompany ??= CompileFindInCompany())(rc.Db, scope.CompanyId, key);
+                return await _findByParent.GetOrAdd((scope.Via, tracking), k => CompileFindByParent(fk, k.Tracking))(rc.Db, scope.CompanyId, scope.ParentId, key);
+            return await (_findInCompany[tracking ? 1 : 0] ??= CompileFindInCompany(tracking))(rc.Db, scope.CompanyId, key);
         }
         return await Query(rc, scope, tracking).Where(Equal(Key, key)).FirstOrDefaultAsync(rc.Aborted);
     }
@@ -61,10 +62,10 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     /// <summary>False where <see cref="Query"/> adds rules of its own, which the compiled lookups would skip.</summary>
     protected virtual bool CompiledFind => true;
 
-    private Func<AppDb, Guid, Guid, Task<T?>>? _findInCompany;
-    private readonly ConcurrentDictionary<NavigationDef, Func<AppDb, Guid, Guid, Guid, Task<T?>>> _findByParent = new();
+    private readonly Func<AppDb, Guid, Guid, Task<T?>>?[] _findInCompany = new Func<AppDb, Guid, Guid, Task<T?>>?[2];
+    private readonly ConcurrentDictionary<(NavigationDef Via, bool Tracking), Func<AppDb, Guid, Guid, Guid, Task<T?>>> _findByParent = new();
 
-    private Func<AppDb, Guid, Guid, Task<T?>> CompileFindInCompany()
+    private Func<AppDb, Guid, Guid, Task<T?>> CompileFindInCompany(bool tracking)
     {
         var db = Expression.Parameter(typeof(AppDb), "db");
         var company = Expression.Parameter(typeof(Guid), "company");
@@ -72,11 +73,11 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         var x = Expression.Parameter(typeof(T), "x");
         var predicate = Expression.Lambda<Func<T, bool>>(Expression.AndAlso(
             Expression.Equal(Rebind(CompanyKey, x), company), Expression.Equal(Rebind(Key, x), key)), x);
-        var body = FirstOrDefault(db, predicate);
+        var body = FirstOrDefault(db, predicate, tracking);
         return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDb, Guid, Guid, T?>>(body, db, company, key));
     }
 
-    private Func<AppDb, Guid, Guid, Guid, Task<T?>> CompileFindByParent(Expression<Func<T, Guid>> fk)
+    private Func<AppDb, Guid, Guid, Guid, Task<T?>> CompileFindByParent(Expression<Func<T, Guid>> fk, bool tracking)
     {
         var db = Expression.Parameter(typeof(AppDb), "db");
         var company = Expression.Parameter(typeof(Guid), "company");
@@ -85,15 +86,15 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         var x = Expression.Parameter(typeof(T), "x");
         var predicate = Expression.Lambda<Func<T, bool>>(Expression.AndAlso(Expression.AndAlso(
             Expression.Equal(Rebind(CompanyKey, x), company), Expression.Equal(Rebind(fk, x), parent)), Expression.Equal(Rebind(Key, x), key)), x);
-        var body = FirstOrDefault(db, predicate);
+        var body = FirstOrDefault(db, predicate, tracking);
         return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDb, Guid, Guid, Guid, T?>>(body, db, company, parent, key));
     }
 
-    private static Expression FirstOrDefault(ParameterExpression db, Expression<Func<T, bool>> predicate)
+    private static Expression FirstOrDefault(ParameterExpression db, Expression<Func<T, bool>> predicate, bool tracking)
     {
-        var set = Expression.Call(db, typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!.MakeGenericMethod(typeof(T)));
-        var noTracking = Expression.Call(typeof(EntityFrameworkQueryableExtensions), nameof(EntityFrameworkQueryableExtensions.AsNoTracking), [typeof(T)], set);
-        var where = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(T)], noTracking, Expression.Quote(predicate));
+        Expression set = Expression.Call(db, typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!.MakeGenericMethod(typeof(T)));
+        if (!tracking) set = Expression.Call(typeof(EntityFrameworkQueryableExtensions), nameof(EntityFrameworkQueryableExtensions.AsNoTracking), [typeof(T)], set);
+        var where = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(T)], set, Expression.Quote(predicate));
         return Expression.Call(typeof(Queryable), nameof(Queryable.FirstOrDefault), [typeof(T)], where);
     }
 

@@ -73,14 +73,14 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
         var committer = f.Services.GetRequiredService<GroupCommitter>();
         Assert.True(committer.WalRestarts > 0, "the WAL was never started over");
         var walBytes = new FileInfo(f.DatabaseFile + "-wal").Length;
-        Assert.True(walBytes < 8L * 1024 * 1024, $"the WAL is {walBytes} bytes after {created} lines");
+        Assert.True(walBytes < 4L * 1024 * 1024, $"the WAL is {walBytes} bytes after {created} lines");
         Assert.Equal("ok", await f.WithDb(async db => await db.Database.SqlQueryRaw<string>("PRAGMA integrity_check").ToListAsync() is [var one] ? one : "several rows"));
     }
 
     [SqliteFact]
     public async Task A_line_created_through_the_API_is_stored_as_EF_Core_stores_one()
     {
-        // The API inserts payment lines with a prepared statement of its own (RowInserter); EF Core must find them stored
+        // The API inserts payment lines with a prepared statement of its own (PreparedRows); EF Core must find them stored
         // exactly as it stores rows itself: the same storage class and text form in every column.
         var (s, created, _) = await f.Http.Post(ServiceFixture.PaymentsPath(), new
         {

@@ -132,7 +132,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             // The SQLite writer creates lines one after another: a prepared insert instead of SaveChanges. Every check
             // above has run, and nothing else can write between them and this insert.
             db.StampNew(p);
-            await RowInserter.InsertAsync(db, p, rc.Aborted);
+            await PreparedRows.InsertAsync(db, p, rc.Aborted);
         }
         else
         {

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace PaymentJournal.Data;
+
+/// <summary>
+/// Writes one row with a statement prepared once per connection, entity type and column set, outside SaveChanges.
+/// On the SQLite writer, which runs changes one after another, SaveChanges' change detection, command batching and SQL
+/// generation cost more than the statement itself. Columns and values come from the EF Core model and its type
+/// mappings, so rows are stored exactly as SaveChanges stores them; a storage error comes back as the
+/// <see cref="DbUpdateException"/> SaveChanges would throw, and a lost concurrency check as a
+/// <see cref="DbUpdateConcurrencyException"/>.
+/// </summary>
+public static class PreparedRows
+{
+    private sealed record Column(string Name, IProperty Property, RelationalTypeMapping Mapping);
+
+    private sealed record Plan(string Table, Column[] Columns, Column Key, Column? Token);
+
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Plan>> Plans = new();
+    // A connection is used by one caller at a time (the writer's, or a request's own), so its commands are too.
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<(Type, ulong), DbCommand>> Commands = new();
+
+    /// <summary>Inserts a new row; the caller has stamped it (<see cref="AppDb.StampNew"/>) and made every check.</summary>
+    public static async Task InsertAsync<T>(AppDb db, T entity, CancellationToken ct) where T : class
+    {
+        var plan = PlanFor(db.Model, typeof(T));
+        var cmd = CommandFor(db, plan, typeof(T), ulong.MaxValue, () =>
+            $"INSERT INTO {plan.Table} ({string.Join(", ", plan.Columns.Select(c => c.Name))}) " +
+            $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => "@p" + i))})", plan.Columns);
+        for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
+        await ExecuteAsync(cmd, expectRow: false, ct);
+    }
+
+    /// <summary>
+    /// Saves the one change the context tracks when it is an update of a single-table row with one key column (what a
+    /// PATCH makes); false, having written nothing, for anything else, which SaveChanges then saves.
+    /// </summary>
+    public static async Task<bool> TryUpdateAsync(AppDb db, CancellationToken ct)
+    {
+        var entries = db.ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged && e.State != EntityState.Detached).Take(2).ToList();
+        if (entries is not [{ State: EntityState.Modified } entry]) return false;
+        var type = entry.Metadata.ClrType;
+        if (entry.Metadata.GetTableName() is null || entry.Metadata.FindPrimaryKey()?.Properties.Count != 1) return false;
+        var plan = PlanFor(db.Model, type);
+        if (plan.Columns.Length >= 64) return false;
+        ulong mask = 0;
+        var set = new List<Column>();
+        for (var i = 0; i < plan.Columns.Length; i++)
+        {
+            if (!entry.Property(plan.Columns[i].Property).IsModified) continue;
+            if (plan.Columns[i] == plan.Key) return false;
+            mask |= 1UL << i;
+            set.Add(plan.Columns[i]);
+        }
+        if (set.Count == 0) { entry.State = EntityState.Unchanged; return true; }
+        var parameters = set.Append(plan.Key).Concat(plan.Token is null ? [] : [plan.Token]).ToArray();
+        var cmd = CommandFor(db, plan, type, mask, () =>
+            $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => c.Name + " = @p" + i))} WHERE {plan.Key.Name} = @p{set.Count}" +
+            (plan.Token is null ? "" : $" AND {plan.Token.Name} = @p{set.Count + 1}"), parameters);
+        for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(set[i], entry.Property(set[i].Property).CurrentValue);
+        cmd.Parameters[set.Count].Value = Value(plan.Key, entry.Property(plan.Key.Property).OriginalValue);
+        if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, entry.Property(plan.Token.Property).OriginalValue);
+        await ExecuteAsync(cmd, expectRow: true, ct);
+        // Accept the change, as SaveChanges does: the current values become the originals. (Setting the state to
+        // Unchanged alone would put the original values back.)
+        foreach (var column in set)
+        {
+            var property = entry.Property(column.Property);
+            property.OriginalValue = property.CurrentValue;
+        }
+        entry.State = EntityState.Unchanged;
+        return true;
+    }
+
+    private static DbCommand CommandFor(AppDb db, Plan plan, Type type, ulong columns, Func<string> sql, Column[] parameters)
+    {
+        var connection = db.Database.GetDbConnection();
+        var commands = Commands.GetValue(connection, _ => new());
+        if (!commands.TryGetValue((type, columns), out var cmd))
+        {
+            cmd = connection.CreateCommand();
+            cmd.CommandText = sql();
+            for (var i = 0; i < parameters.Length; i++)
+                cmd.Parameters.Add(parameters[i].Mapping.CreateParameter(cmd, "@p" + i, null, parameters[i].Property.IsNullable));
+            commands[(type, columns)] = cmd;
+        }
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        return cmd;
+    }
+
+    private static object Value(Column column, object? value)
+    {
+        if (value is not null && column.Mapping.Converter is { } converter) value = converter.ConvertToProvider(value);
+        return value ?? DBNull.Value;
+    }
+
+    private static async Task ExecuteAsync(DbCommand cmd, bool expectRow, CancellationToken ct)
+    {
+        int rows;
+        try
+        {
+            rows = await cmd.ExecuteNonQueryAsync(ct);
+        }
+        catch (DbException e)
+        {
+            throw new DbUpdateException("The row could not be written: " + e.Message, e);
+        }
+        if (expectRow && rows != 1) throw new DbUpdateConcurrencyException("The row was changed or deleted since it was read.");
+    }
+
+    private static Plan PlanFor(IModel model, Type type) => Plans.GetValue(model, _ => new()).GetOrAdd(type, _ =>
+    {
+        var entityType = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type} is not mapped.");
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        var columns = entityType.GetProperties()
+            .Select(p => new Column(p.GetColumnName(table)!, p, (RelationalTypeMapping)p.GetTypeMapping()))
+            .ToArray();
+        var key = entityType.FindPrimaryKey()!.Properties;
+        return new Plan(table.Name, columns, columns.First(c => c.Property == key[0]), columns.FirstOrDefault(c => c.Property.IsConcurrencyToken));
+    });
+}
