@@ -164,7 +164,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             case Target.Collection:
                 if (method == "GET")
                 {
-                    var q = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
+                    var q = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
                     if (await set.ListAsync(rc, scope, q, response, context.ToString()) == 0) await CheckDeferredAsync(rc, deferred);
                     return;
                 }
@@ -178,14 +178,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
 
             case Target.Count:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET");
-                var cq = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
+                var cq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
                 if (await set.CountAsync(rc, scope, cq, response) == 0) await CheckDeferredAsync(rc, deferred);
                 return;
 
             case Target.SingleNavigation:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET");
                 if (entity is null) { response.NoContent(); return; }
-                var sq = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
+                var sq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
                 await set.GetAsync(rc, scope, entity, sq, response, context.ToString());
                 return;
 
@@ -205,7 +205,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 switch (method)
                 {
                     case "GET":
-                        var eq = QueryOptions.Parse(query, rc.Surface, set, () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
+                        var eq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
                         await set.GetAsync(rc, scope, entity!, eq, response, TrimKey(context.ToString()));
                         return;
                     case "PATCH" when set.CanUpdate:

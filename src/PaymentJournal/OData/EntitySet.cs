@@ -314,12 +314,20 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     }
 
     // ---- query building ----
+    // Parsed options are shared between requests (QueryOptions.Parse), and a clause is only ever read on the surface it
+    // was parsed for, so what it binds to is kept with it.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<FilterClause, Expression<Func<T, bool>>> _boundFilters = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, List<OrderKey>> _boundOrders = new();
+
     private IQueryable<T> ApplyFilter(IQueryable<T> q, FilterClause? filter, Surfaces surface) =>
-        filter is null ? q : q.Where(QueryBinder.BindFilter<T>(filter, name => FindField(name, surface)));
+        filter is null ? q : q.Where(_boundFilters.GetValue(filter, f => QueryBinder.BindFilter<T>(f, name => FindField(name, surface))));
 
     private sealed record OrderKey(LambdaExpression Selector, bool Descending);
 
-    private List<OrderKey> OrderKeys(OrderByClause? orderBy, Surfaces surface)
+    private List<OrderKey> OrderKeys(OrderByClause? orderBy, Surfaces surface) =>
+        orderBy is null ? BindOrderKeys(null, surface) : _boundOrders.GetValue(orderBy, _ => BindOrderKeys(orderBy, surface));
+
+    private List<OrderKey> BindOrderKeys(OrderByClause? orderBy, Surfaces surface)
     {
         var keys = new List<OrderKey>();
         for (var o = orderBy; o is not null; o = o.ThenBy)

@@ -55,8 +55,36 @@ public sealed class QueryOptions
         return result;
     }
 
-    /// <summary>Parses the options for a request addressing <paramref name="set"/> (a collection or one entity).</summary>
-    public static QueryOptions Parse(IReadOnlyDictionary<string, string> raw, Surface surface, EntitySetDef set, Func<IEdmNavigationSource> sourceOf,
+    private const int MaxParsedQueries = 4096;
+
+    /// <summary>
+    /// Parses the options for a request addressing <paramref name="set"/> (a collection or one entity) through the EDM
+    /// path <paramref name="edmPath"/>. A client repeats the same few queries (page after page), so the parsed options
+    /// are kept per surface, path and options, $skiptoken aside; the parsed trees are only read afterwards.
+    /// </summary>
+    public static QueryOptions Parse(IReadOnlyDictionary<string, string> raw, Surface surface, EntitySetDef set, string edmPath,
+        Func<IEdmNavigationSource> sourceOf, Limits limits, bool collection)
+    {
+        if (raw.Count == 0) return new QueryOptions { Raw = raw };
+        raw.TryGetValue("$skiptoken", out var token);
+        var key = new System.Text.StringBuilder(edmPath).Append(collection ? "|c" : "|e").Append(string.IsNullOrEmpty(token) ? "|-" : "|t");
+        foreach (var (name, value) in raw.OrderBy(o => o.Key, StringComparer.Ordinal))
+            if (name != "$skiptoken") key.Append('|').Append(name).Append('=').Append(value);
+        var cacheKey = key.ToString();
+        if (!surface.ParsedQueries.TryGetValue(cacheKey, out var parsed))
+        {
+            parsed = ParseCore(raw, surface, set, sourceOf, limits, collection);
+            if (surface.ParsedQueries.Count < MaxParsedQueries) surface.ParsedQueries.TryAdd(cacheKey, parsed);
+        }
+        // Only the token differs between requests that share an entry (and whether there is one is part of the key).
+        return new QueryOptions
+        {
+            Raw = raw, Filter = parsed.Filter, OrderBy = parsed.OrderBy, SelectExpand = parsed.SelectExpand, Top = parsed.Top, Skip = parsed.Skip,
+            Count = parsed.Count, SkipToken = parsed.SkipToken is null ? null : token, Source = parsed.Source,
+        };
+    }
+
+    private static QueryOptions ParseCore(IReadOnlyDictionary<string, string> raw, Surface surface, EntitySetDef set, Func<IEdmNavigationSource> sourceOf,
         Limits limits, bool collection)
     {
         var options = new Dictionary<string, string>(StringComparer.Ordinal);

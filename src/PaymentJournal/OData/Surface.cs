@@ -12,6 +12,9 @@ public sealed class Surface
     public IEdmModel Model { get; set; } = null!;
     public string MetadataXml { get; set; } = "";
 
+    /// <summary>Parsed query options by resource path and options (see <see cref="QueryOptions.Parse"/>).</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, QueryOptions> ParsedQueries { get; } = new(StringComparer.Ordinal);
+
     public bool IsV2 => Kind == Surfaces.V2;
     public bool IsGraph => Kind == Surfaces.Graph;
 }
