@@ -17,6 +17,9 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
 {
     private const int MaxBatch = 256;
     private long _walRestarts;
+    private readonly SemaphoreSlim _checkpointNow = new(0, 1);
+    /// <summary>Set by the checkpoint loop when it has copied the whole WAL, which makes a restart cheap.</summary>
+    private bool _walCopied;
 
     /// <summary>How many times the writer has started the WAL over (see <see cref="RestartWal"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
@@ -60,10 +63,16 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             await db.Database.OpenConnectionAsync(_stop.Token);
             while (!_stop.IsCancellationRequested)
             {
-                await Task.Delay(1000, _stop.Token);
+                // Once a second, or at once when the writer finds the WAL past its limit.
+                await _checkpointNow.WaitAsync(1000, _stop.Token);
                 try
                 {
-                    await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", _stop.Token);
+                    // One row: busy, frames in the WAL, frames copied into the database.
+                    await using var cmd = db.Database.GetDbConnection().CreateCommand();
+                    cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                    await using var reader = await cmd.ExecuteReaderAsync(_stop.Token);
+                    if (await reader.ReadAsync(_stop.Token) && reader.GetInt64(1) > 0 && reader.GetInt64(2) >= reader.GetInt64(1))
+                        Volatile.Write(ref _walCopied, true);
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException e)
                 {
@@ -112,7 +121,13 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                 if (wal is not null)
                 {
                     wal.Refresh();
-                    if (wal.Exists && wal.Length > walLimit) RestartWal(db);
+                    if (wal.Exists && wal.Length > walLimit)
+                    {
+                        // The checkpoint loop copies the WAL into the database beside the writer; the restart then only
+                        // has the few frames committed since to copy.
+                        if (Volatile.Read(ref _walCopied)) RestartWal(db);
+                        else if (_checkpointNow.CurrentCount == 0) _checkpointNow.Release();
+                    }
                 }
             }
         }
@@ -125,10 +140,10 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     /// <summary>
     /// Under a steady stream of writes the passive checkpoints never find the WAL wholly copied at a moment when no reader
     /// uses it, so SQLite never starts it over and it grows without end (hundreds of MB a minute), every new page of it
-    /// costing the file system a zeroed block. Once the WAL file has grown past its limit, the writer therefore
-    /// checkpoints with RESTART between two batches: the rest of the WAL is copied, readers still on it are waited for (at
-    /// most the busy timeout, then it tries again after the next batch), and the next commit writes from the WAL's
-    /// beginning again, which cuts the file back to the limit (journal_size_limit).
+    /// costing the file system a zeroed block. Once the WAL file has grown past its limit and the checkpoint loop has
+    /// copied it, the writer therefore checkpoints with RESTART between two batches: the rest of the WAL is copied,
+    /// readers still on it are waited for (at most the busy timeout, then it tries again after the next batch), and the
+    /// next commit writes from the WAL's beginning again, which cuts the file back to the limit (journal_size_limit).
     /// </summary>
     private void RestartWal(AppDb db)
     {
@@ -137,7 +152,11 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             using var cmd = db.Database.GetDbConnection().CreateCommand();
             cmd.CommandText = "PRAGMA wal_checkpoint(RESTART);";
             using var reader = cmd.ExecuteReader();
-            if (reader.Read() && reader.GetInt64(0) == 0) Interlocked.Increment(ref _walRestarts);
+            if (reader.Read() && reader.GetInt64(0) == 0)
+            {
+                Interlocked.Increment(ref _walRestarts);
+                Volatile.Write(ref _walCopied, false);
+            }
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
