@@ -18,7 +18,7 @@ public sealed class DatabaseOptions
     /// <summary>An optional read-only replica; GETs with Data-Access-Intent: ReadOnly are served from it.</summary>
     public string? ReadOnlyConnectionString { get; set; }
     /// <summary>SQLite: WAL pages (4 KiB each) after which the writer checkpoints and starts the WAL file over.</summary>
-    public int SqliteWalRestartPages { get; set; } = 8192;
+    public int SqliteWalRestartPages { get; set; } = 65536;
 }
 
 /// <summary>
