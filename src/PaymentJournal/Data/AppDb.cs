@@ -149,8 +149,7 @@ public sealed class AppDb : DbContext
 
     public override int SaveChanges()
     {
-        ChangeTracker.DetectChanges();
-        Stamp();
+        Stamp(); // enumerating the tracker detects the changes first
         return base.SaveChanges();
     }
 

@@ -317,7 +317,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     // Parsed options are shared between requests (QueryOptions.Parse), and a clause is only ever read on the surface it
     // was parsed for, so what it binds to is kept with it.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<FilterClause, Expression<Func<T, bool>>> _boundFilters = new();
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, List<OrderKey>> _boundOrders = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<OrderByClause, List<OrderKey>> _boundOrders = new();
 
     private IQueryable<T> ApplyFilter(IQueryable<T> q, FilterClause? filter, Surfaces surface) =>
         filter is null ? q : q.Where(_boundFilters.GetValue(filter, f => QueryBinder.BindFilter<T>(f, name => FindField(name, surface))));

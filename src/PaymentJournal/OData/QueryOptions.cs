@@ -69,7 +69,8 @@ public sealed class QueryOptions
         raw.TryGetValue("$skiptoken", out var token);
         var key = new System.Text.StringBuilder(edmPath).Append(collection ? "|c" : "|e").Append(string.IsNullOrEmpty(token) ? "|-" : "|t");
         foreach (var (name, value) in raw.OrderBy(o => o.Key, StringComparer.Ordinal))
-            if (name != "$skiptoken") key.Append('|').Append(name).Append('=').Append(value);
+            // Custom options (no '$') are ignored by the parse, so they do not make an entry of their own.
+            if (name.StartsWith('$') && name != "$skiptoken") key.Append('|').Append(name).Append('=').Append(value);
         var cacheKey = key.ToString();
         if (!surface.ParsedQueries.TryGetValue(cacheKey, out var parsed))
         {
