@@ -11,15 +11,25 @@ namespace PaymentJournal.Data;
 /// is durable. The writer's connection stays open and does not checkpoint the WAL in its commits (a large commit, such
 /// as a posted journal, would otherwise answer only after copying its whole WAL into the database): a background loop
 /// on a connection of its own checkpoints passively once a second, which never blocks the writer or the readers, and
-/// the writer starts the WAL over once it has grown past Database:SqliteWalRestartPages.
+/// the writer starts the WAL over once it has grown past Database:SqliteWalRestartPages. Before each restart the
+/// checkpoint loop catches up with the writer and syncs the database file itself, so the restart, which holds up the
+/// writer, has only a few pages left to copy and to sync.
 /// </summary>
 public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOptions settings, ILogger<GroupCommitter> log) : IAsyncDisposable
 {
     private const int MaxBatch = 256;
+    /// <summary>A catch-up pass this short leaves the writer's RESTART little to copy.</summary>
+    private static readonly TimeSpan CatchUpPass = TimeSpan.FromMilliseconds(3);
+    private const int MaxCatchUpPasses = 8;
     private long _walRestarts;
     private readonly SemaphoreSlim _checkpointNow = new(0, 1);
-    /// <summary>Set by the checkpoint loop when it has copied the whole WAL, which makes a restart cheap.</summary>
-    private bool _walCopied;
+    /// <summary>
+    /// The writer's wish to start the WAL over: <see cref="RestartIdle"/>; <see cref="RestartAsked"/> (the WAL is past its
+    /// limit and the checkpoint loop is catching up); <see cref="RestartReady"/> (the WAL is copied and the database file
+    /// synced, so a restart now is cheap).
+    /// </summary>
+    private int _restart;
+    private const int RestartIdle = 0, RestartAsked = 1, RestartReady = 2;
 
     /// <summary>How many times the writer has started the WAL over (see <see cref="RestartWal"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
@@ -65,18 +75,25 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             {
                 // Once a second, or at once when the writer finds the WAL past its limit.
                 await _checkpointNow.WaitAsync(1000, _stop.Token);
+                var restartAsked = Volatile.Read(ref _restart) == RestartAsked;
                 try
                 {
-                    // One row: busy, frames in the WAL, frames copied into the database.
-                    await using var cmd = db.Database.GetDbConnection().CreateCommand();
-                    cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    await using var reader = await cmd.ExecuteReaderAsync(_stop.Token);
-                    if (await reader.ReadAsync(_stop.Token) && reader.GetInt64(1) > 0 && reader.GetInt64(2) >= reader.GetInt64(1))
-                        Volatile.Write(ref _walCopied, true);
+                    var (took, copiedAll) = await CheckpointAsync(db);
+                    if (!restartAsked) continue;
+                    // Catch up with the writer: each pass copies what was committed during the one before, until a pass is
+                    // short. A passive pass that the writer overtakes does not sync the database file, so the pages all
+                    // passes wrote would be left for the writer's RESTART to sync: sync them here, beside the writer.
+                    for (var pass = 1; took > CatchUpPass && pass < MaxCatchUpPasses; pass++)
+                        (took, copiedAll) = await CheckpointAsync(db);
+                    if (copiedAll && db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection connection)
+                        SqliteFileSync.TrySync(connection);
+                    // Not wholly copied (a reader still on old frames): the writer asks again after a later batch.
+                    Interlocked.CompareExchange(ref _restart, copiedAll ? RestartReady : RestartIdle, RestartAsked);
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException e)
                 {
                     log.LogWarning(e, "A WAL checkpoint failed; the next one will try again");
+                    if (restartAsked) Interlocked.CompareExchange(ref _restart, RestartIdle, RestartAsked);
                 }
             }
         }
@@ -84,6 +101,18 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         {
             // shutting down
         }
+    }
+
+    /// <summary>One passive checkpoint: how long it took, and whether it found the whole WAL copied.</summary>
+    private async Task<(TimeSpan Took, bool CopiedAll)> CheckpointAsync(AppDb db)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        await using var reader = await cmd.ExecuteReaderAsync(_stop.Token);
+        // One row: busy, frames in the WAL, frames copied into the database.
+        var copiedAll = await reader.ReadAsync(_stop.Token) && reader.GetInt64(1) > 0 && reader.GetInt64(2) >= reader.GetInt64(1);
+        return (System.Diagnostics.Stopwatch.GetElapsedTime(start), copiedAll);
     }
 
     private async Task LoopAsync()
@@ -125,8 +154,9 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                     {
                         // The checkpoint loop copies the WAL into the database beside the writer; the restart then only
                         // has the few frames committed since to copy.
-                        if (Volatile.Read(ref _walCopied)) RestartWal(db);
-                        else if (_checkpointNow.CurrentCount == 0) _checkpointNow.Release();
+                        if (Volatile.Read(ref _restart) == RestartReady) RestartWal(db);
+                        else if (Interlocked.CompareExchange(ref _restart, RestartAsked, RestartIdle) == RestartIdle
+                                 && _checkpointNow.CurrentCount == 0) _checkpointNow.Release();
                     }
                 }
             }
@@ -152,15 +182,16 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             using var cmd = db.Database.GetDbConnection().CreateCommand();
             cmd.CommandText = "PRAGMA wal_checkpoint(RESTART);";
             using var reader = cmd.ExecuteReader();
-            if (reader.Read() && reader.GetInt64(0) == 0)
-            {
-                Interlocked.Increment(ref _walRestarts);
-                Volatile.Write(ref _walCopied, false);
-            }
+            if (reader.Read() && reader.GetInt64(0) == 0) Interlocked.Increment(ref _walRestarts);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
             log.LogWarning(e, "Restarting the WAL failed; the writer tries again after a later batch");
+        }
+        finally
+        {
+            // Restarted or not (readers still on the WAL past the busy timeout), the next restart catches up anew.
+            Volatile.Write(ref _restart, RestartIdle);
         }
     }
 
