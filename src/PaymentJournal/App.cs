@@ -46,7 +46,7 @@ public static class App
         void Use(DbContextOptionsBuilder o, string cs)
         {
             if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(cs);
-            else o.UseSqlite(PrepareSqlite(cs, Environment.CurrentDirectory));
+            else o.UseSqlite(PrepareSqlite(cs, Environment.CurrentDirectory)).AddInterceptors(SqliteStatementCache.Instance);
         }
         builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
