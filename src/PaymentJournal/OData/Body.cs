@@ -29,13 +29,33 @@ public sealed class Body
 
     /// <summary>Parses and validates a JSON object body against <paramref name="set"/>'s fields on <paramref name="surface"/>.</summary>
     /// <param name="nestedAllowed">navigation properties that may carry a deep insert (arrays of objects)</param>
+    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16 };
+
+    /// <summary>
+    /// The body as a JSON value, when it is one within the size limit; otherwise null, and <see cref="Parse"/> reports
+    /// the fault later, in its place among the request's checks.
+    /// </summary>
+    public static JsonElement? TryParseJson(ReadOnlyMemory<byte> json, Limits limits)
+    {
+        if (json.IsEmpty || json.Length > limits.MaxBodyBytes) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(json, JsonOptions);
+            return doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static Body Parse(ReadOnlyMemory<byte> json, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null)
     {
         if (json.IsEmpty) throw ApiErrors.BadRequest("The request body is empty; a JSON object is required.");
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            doc = JsonDocument.Parse(json, JsonOptions);
         }
         catch (JsonException ex)
         {

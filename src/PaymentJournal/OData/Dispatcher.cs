@@ -31,7 +31,26 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 throw ApiErrors.RecordNotFound("company", company);
             throw ApiErrors.Forbidden("The credential allows reading only.");
         }
-        return gate.RunAsync(rc, unit => HandleCoreAsync(unit, path, query, response));
+        return RunUnitAsync(rc, path, query, response);
+    }
+
+    /// <summary>
+    /// A change as a unit of its own. What needs no database runs outside it, so the SQLite writer, which runs the units
+    /// one after another, spends its turn on the database: the JSON body is parsed before, the answer is written after
+    /// the commit (from the entity as committed).
+    /// </summary>
+    private async Task RunUnitAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    {
+        var afterCommit = new AfterCommit();
+        await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response));
+        afterCommit.Run();
+    }
+
+    /// <summary>Writes the answer now, or after the commit when the change is a unit of its own.</summary>
+    private static void Answer(RequestContext rc, Action write)
+    {
+        if (rc.AfterCommit is { } afterCommit) afterCommit.Add(write);
+        else write();
     }
 
     private async Task HandleCoreAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
@@ -218,7 +237,8 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                             await set.UpdateAsync(rc, scope, entity!, body);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
                         });
-                        WriteEntityOrNoContent(rc, set, entity!, response, TrimKey(context.ToString()), created: false);
+                        var contextPath = TrimKey(context.ToString());
+                        Answer(rc, () => WriteEntityOrNoContent(rc, set, entity!, response, contextPath, created: false));
                         return;
                     case "DELETE" when set.CanDelete:
                         RejectQuery(query);
@@ -252,8 +272,11 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             created = await set.CreateAsync(rc, scope, body);
             await rc.Db.SaveChangesAsync(rc.Aborted);
         });
-        response.Headers["Location"] = rc.ServiceRoot + context + "(" + set.KeyText(created) + ")";
-        WriteEntityOrNoContent(rc, set, created, response, context, created: true);
+        Answer(rc, () =>
+        {
+            response.Headers["Location"] = rc.ServiceRoot + context + "(" + set.KeyText(created) + ")";
+            WriteEntityOrNoContent(rc, set, created, response, context, created: true);
+        });
     }
 
     private static void WriteEntityOrNoContent(RequestContext rc, EntitySetDef set, object entity, ResponseBuilder response, string context, bool created)

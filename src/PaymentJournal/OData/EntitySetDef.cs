@@ -82,6 +82,8 @@ public abstract class EntitySetDef
     {
         if (rc.Body.Length > rc.Limits.MaxBodyBytes) throw ApiErrors.PayloadTooLarge(rc.Limits.MaxBodyBytes);
         var deep = Navigations.Where(n => n.DeepInsert && n.On(rc.Surface.Kind)).Select(n => n.Name).ToArray();
-        return Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep);
+        return rc.ParsedBody is { } root
+            ? Body.FromElement(root, this, rc.Surface.Kind, isCreate, deep)
+            : Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep);
     }
 }

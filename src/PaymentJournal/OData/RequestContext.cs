@@ -21,12 +21,25 @@ public sealed class RequestContext
     public CancellationToken Aborted { get; init; }
     /// <summary>Set while the request runs inside an atomic $batch group: the group owns the transaction.</summary>
     public bool InAtomicGroup { get; init; }
+    /// <summary>
+    /// For a change that runs as a unit of its own: work that waits until the unit has committed, such as writing the
+    /// answer, so it does not hold up the SQLite writer. Null inside a $batch group (the group answers as it goes).
+    /// </summary>
+    public AfterCommit? AfterCommit { get; init; }
+    /// <summary>The JSON body, parsed before the unit began; null when there was none or it did not parse.</summary>
+    public System.Text.Json.JsonElement? ParsedBody { get; init; }
 
     /// <summary>The same request running inside a write unit (group commit or transaction) on <paramref name="db"/>.</summary>
-    public RequestContext InUnit(AppDb db) => new()
+    public RequestContext InUnit(AppDb db) => Copy(db, inAtomicGroup: true, AfterCommit, ParsedBody);
+
+    /// <summary>The same request with work to run after its commit and its body parsed already.</summary>
+    public RequestContext ForUnit(AfterCommit afterCommit, System.Text.Json.JsonElement? parsedBody) => Copy(Db, InAtomicGroup, afterCommit, parsedBody);
+
+    private RequestContext Copy(AppDb db, bool inAtomicGroup, AfterCommit? afterCommit, System.Text.Json.JsonElement? parsedBody) => new()
     {
         Db = db, Surface = Surface, Method = Method, ServiceRoot = ServiceRoot, Headers = Headers, Body = Body, CorrelationId = CorrelationId,
-        Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = true, RelativePath = RelativePath,
+        Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = inAtomicGroup, RelativePath = RelativePath,
+        AfterCommit = afterCommit, ParsedBody = parsedBody,
     };
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
@@ -35,6 +48,16 @@ public sealed class RequestContext
 }
 
 /// <summary>Where a request is allowed to read and write; None-mode auth allows everything.</summary>
+/// <summary>Work to run once a unit's changes are durable (see <see cref="RequestContext.AfterCommit"/>).</summary>
+public sealed class AfterCommit
+{
+    private Action? _work;
+
+    public void Add(Action work) => _work += work;
+
+    public void Run() => _work?.Invoke();
+}
+
 public sealed class CompanyAccess
 {
     public static readonly CompanyAccess All = new() { AllCompanies = true, CanWrite = true };
