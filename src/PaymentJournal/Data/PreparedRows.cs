@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace PaymentJournal.Data;
 
 /// <summary>
-/// Writes one row with a statement prepared once per connection, entity type and column set, outside SaveChanges.
-/// On the SQLite writer, which runs changes one after another, SaveChanges' change detection, command batching and SQL
-/// generation cost more than the statement itself. Columns and values come from the EF Core model and its type
+/// Writes one row, or reads one by its key, with a statement prepared once per connection, entity type and column set,
+/// outside SaveChanges and EF Core's query pipeline. On the SQLite writer, which runs changes one after another,
+/// SaveChanges' change detection, command batching and SQL generation, and a query's command set-up, diagnostics and
+/// shaper, cost more than the statement itself. Columns and values come from the EF Core model and its type
 /// mappings, so rows are stored exactly as SaveChanges stores them; a storage error comes back as the
 /// <see cref="DbUpdateException"/> SaveChanges would throw, and a lost concurrency check as a
 /// <see cref="DbUpdateConcurrencyException"/>.
@@ -20,7 +23,11 @@ public static class PreparedRows
 {
     private sealed record Column(string Name, IProperty Property, RelationalTypeMapping Mapping);
 
-    private sealed record Plan(string Table, Column[] Columns, Column Key, Column? Token);
+    private sealed record Plan(string Table, Column[] Columns, Column Key, Column? Token)
+    {
+        /// <summary>Sets a column's value, read from the reader at its ordinal, on an entity (made on first use).</summary>
+        public Action<object, DbDataReader>[]? Readers { get; set; }
+    }
 
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Plan>> Plans = new();
     // A connection is used by one caller at a time (the writer's, or a request's own), so its commands are too.
@@ -76,6 +83,66 @@ public static class PreparedRows
         }
         entry.State = EntityState.Unchanged;
         return true;
+    }
+
+    /// <summary>
+    /// The row of <typeparamref name="T"/> whose <paramref name="where"/> properties hold the given values, untracked
+    /// (as AsNoTracking would give it), or null. Every column is read as EF Core's type mapping reads it.
+    /// </summary>
+    public static async Task<T?> FindAsync<T>(AppDb db, string queryName, (string Property, object Value)[] where, CancellationToken ct) where T : class
+    {
+        var plan = PlanFor(db.Model, typeof(T));
+        var filters = where.Select(w => plan.Columns.First(c => c.Property.Name == w.Property)).ToArray();
+        var cmd = CommandFor(db, plan, typeof(T), QueryKey(queryName), () =>
+            $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} " +
+            $"WHERE {string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))} LIMIT 1", filters);
+        for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var entity = Activator.CreateInstance<T>();
+        var readers = plan.Readers ??= plan.Columns.Select(ColumnReader).ToArray();
+        for (var i = 0; i < readers.Length; i++) readers[i](entity, reader);
+        return entity;
+    }
+
+    /// <summary>Whether a row of <typeparamref name="T"/> has the given values in the given properties.</summary>
+    public static async Task<bool> ExistsAsync<T>(AppDb db, string queryName, (string Property, object Value)[] where, CancellationToken ct) where T : class
+    {
+        var plan = PlanFor(db.Model, typeof(T));
+        var filters = where.Select(w => plan.Columns.First(c => c.Property.Name == w.Property)).ToArray();
+        var cmd = CommandFor(db, plan, typeof(T), QueryKey(queryName), () =>
+            $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))})", filters);
+        for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
+    }
+
+    /// <summary>A query's command key: apart from the column masks of the writes (every bit set, or fewer than 64 columns).</summary>
+    private static ulong QueryKey(string name) => (1UL << 63) | (uint)StringComparer.Ordinal.GetHashCode(name);
+
+    /// <summary>
+    /// Reads a column as EF Core does: the type mapping's reader method for its provider type (e.g. GetGuid for a Guid
+    /// stored as TEXT), then its value converter, then the property's setter; NULL stays null.
+    /// </summary>
+    private static Action<object, DbDataReader> ColumnReader(Column column, int ordinal)
+    {
+        var entity = Expression.Parameter(typeof(object), "entity");
+        var reader = Expression.Parameter(typeof(DbDataReader), "reader");
+        var method = column.Mapping.GetDataReaderMethod();
+        Expression value = Expression.Call(reader, method, Expression.Constant(ordinal));
+        value = column.Mapping.CustomizeDataReaderExpression(value);
+        var providerType = column.Mapping.Converter?.ProviderClrType ?? column.Mapping.ClrType;
+        if (value.Type != providerType) value = Expression.Convert(value, providerType);
+        if (column.Mapping.Converter is { } converter)
+            value = ReplacingExpressionVisitor.Replace(converter.ConvertFromProviderExpression.Parameters[0], value, converter.ConvertFromProviderExpression.Body);
+        var propertyType = column.Property.ClrType;
+        if (value.Type != propertyType) value = Expression.Convert(value, propertyType);
+        if (column.Property.IsNullable || !propertyType.IsValueType)
+            value = Expression.Condition(Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.IsDBNull))!, Expression.Constant(ordinal)),
+                Expression.Default(propertyType), value);
+        var member = (System.Reflection.MemberInfo?)column.Property.PropertyInfo ?? column.Property.FieldInfo
+                     ?? throw new InvalidOperationException($"{column.Property.Name} has no property or field to set.");
+        var assign = Expression.Assign(Expression.MakeMemberAccess(Expression.Convert(entity, column.Property.DeclaringType.ClrType), member), value);
+        return Expression.Lambda<Action<object, DbDataReader>>(assign, entity, reader).Compile();
     }
 
     private static DbCommand CommandFor(AppDb db, Plan plan, Type type, ulong columns, Func<string> sql, Column[] parameters)

@@ -68,6 +68,10 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
     private static readonly Func<AppDb, Guid, int, Task<bool>> LineTaken = EF.CompileAsyncQuery((AppDb db, Guid journal, int line) =>
         db.CustomerPayments.Any(x => x.JournalId == journal && x.LineNumber == line));
 
+    private static Task<bool> LineTakenAsync(AppDb db, Guid journal, int line, CancellationToken ct) => db.IsSqlite
+        ? PreparedRows.ExistsAsync<CustomerPayment>(db, "line", [(nameof(CustomerPayment.JournalId), journal), (nameof(CustomerPayment.LineNumber), line)], ct)
+        : LineTaken(db, journal, line);
+
     public const string JournalRequired = "You must specify a journal batch ID or a journal ID to get a journal line.";
 
     /// <summary>At company level a list must name its journal, as the Business Central page insists (CheckFilters).</summary>
@@ -104,7 +108,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             if (max > int.MaxValue - 10000) throw ApiErrors.FieldValidation("The journal has no free line number after its last line; give lineNumber explicitly.");
             lineNumber = max + 10000;
         }
-        else if (await LineTaken(db, journal.Id, lineNumber))
+        else if (await LineTakenAsync(db, journal.Id, lineNumber, rc.Aborted))
         {
             throw ApiErrors.SameKeyExists("Gen. Journal Line", $"Journal Template Name='CASHRCPT',Journal Batch Name='{journal.Code}',Line No.='{lineNumber}'");
         }
@@ -188,7 +192,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         if (body.TryGet("lineNumber", out int lineNumber) && lineNumber != p.LineNumber)
         {
             if (lineNumber <= 0) throw ApiErrors.FieldValidation("lineNumber must be greater than zero.");
-            if (await LineTaken(rc.Db, p.JournalId, lineNumber))
+            if (await LineTakenAsync(rc.Db, p.JournalId, lineNumber, rc.Aborted))
                 throw ApiErrors.SameKeyExists("Gen. Journal Line", $"Journal Template Name='CASHRCPT',Journal Batch Name='{p.JournalCode}',Line No.='{lineNumber}'");
             p.LineNumber = lineNumber;
         }

@@ -22,7 +22,9 @@ public static class CustomerRules
         if (id is { } g && g != Guid.Empty)
         {
             ct.ThrowIfCancellationRequested();
-            byId = await ById(db, companyId, g)
+            byId = await (db.IsSqlite
+                       ? PreparedRows.FindAsync<Customer>(db, "by-id", [(nameof(Customer.Id), g), (nameof(Customer.CompanyId), companyId)], ct)
+                       : ById(db, companyId, g))
                    ?? throw ApiErrors.Dialog($"The \"customerId\" does not match to a Customer.");
         }
         if (!string.IsNullOrEmpty(number))
