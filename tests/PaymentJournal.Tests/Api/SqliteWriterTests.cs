@@ -29,6 +29,34 @@ public sealed class SqliteWriterFixture : ServiceFixture
 public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<SqliteWriterFixture>
 {
     [SqliteFact]
+    public async Task Checkpoints_run_on_a_thread_of_their_own_at_a_lower_priority()
+    {
+        // The first write starts the writer and the checkpoint thread.
+        var (s, _, _) = await f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "NICE" });
+        Assert.Equal(201, s);
+        var nice = new List<int>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            string comm, stat;
+            try
+            {
+                comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended meanwhile
+            }
+            if (!comm.StartsWith("SQLite checkpoi", StringComparison.Ordinal)) continue;
+            // Fields after the parenthesised name: state is field 3, nice is field 19.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            nice.Add(int.Parse(fields[19 - 3], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.NotEmpty(nice);
+        Assert.All(nice, n => Assert.Equal(BackgroundPriority.Nice, n));
+    }
+
+    [SqliteFact]
     public async Task The_WAL_stays_bounded_under_writes_that_never_pause()
     {
         // Readers that never stop keep a snapshot on the WAL nearly all the time, so SQLite alone would never start the

@@ -72,3 +72,33 @@ public sealed class SqliteFileSyncTests : IDisposable
             if (File.Exists(f)) File.Delete(f);
     }
 }
+
+/// <summary>The checkpoint thread lowers its own CPU priority, and only its own.</summary>
+public sealed class BackgroundPriorityTests
+{
+    [LinuxFact]
+    public void Lowers_the_calling_thread_only()
+    {
+        var before = BackgroundPriority.Current();
+        int? inside = null;
+        var lowered = false;
+        var thread = new Thread(() =>
+        {
+            lowered = BackgroundPriority.Lower();
+            inside = BackgroundPriority.Current();
+        });
+        thread.Start();
+        thread.Join();
+        Assert.True(lowered);
+        Assert.Equal(BackgroundPriority.Nice, inside);
+        Assert.Equal(before, BackgroundPriority.Current());
+    }
+}
+
+public sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux()) Skip = "thread nice values are a Linux matter";
+    }
+}
