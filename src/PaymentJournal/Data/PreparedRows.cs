@@ -31,13 +31,14 @@ public static class PreparedRows
 
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Plan>> Plans = new();
     // A connection is used by one caller at a time (the writer's, or a request's own), so its commands are too.
-    private static readonly ConditionalWeakTable<DbConnection, Dictionary<(Type, ulong), DbCommand>> Commands = new();
+    // Keyed by entity type and either the written columns (a bit mask; every bit for an insert) or a read's name.
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<(Type, ulong, string?), DbCommand>> Commands = new();
 
     /// <summary>Inserts a new row; the caller has stamped it (<see cref="AppDb.StampNew"/>) and made every check.</summary>
     public static async Task InsertAsync<T>(AppDb db, T entity, CancellationToken ct) where T : class
     {
         var plan = PlanFor(db.Model, typeof(T));
-        var cmd = CommandFor(db, plan, typeof(T), ulong.MaxValue, () =>
+        var cmd = CommandFor(db, plan, (typeof(T), ulong.MaxValue, null), () =>
             $"INSERT INTO {plan.Table} ({string.Join(", ", plan.Columns.Select(c => c.Name))}) " +
             $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => "@p" + i))})", plan.Columns);
         for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
@@ -67,7 +68,7 @@ public static class PreparedRows
         }
         if (set.Count == 0) { entry.State = EntityState.Unchanged; return true; }
         var parameters = set.Append(plan.Key).Concat(plan.Token is null ? [] : [plan.Token]).ToArray();
-        var cmd = CommandFor(db, plan, type, mask, () =>
+        var cmd = CommandFor(db, plan, (type, mask, null), () =>
             $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => c.Name + " = @p" + i))} WHERE {plan.Key.Name} = @p{set.Count}" +
             (plan.Token is null ? "" : $" AND {plan.Token.Name} = @p{set.Count + 1}"), parameters);
         for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(set[i], entry.Property(set[i].Property).CurrentValue);
@@ -88,15 +89,13 @@ public static class PreparedRows
     /// <summary>
     /// The row of <typeparamref name="T"/> whose <paramref name="where"/> properties hold the given values, untracked
     /// (as AsNoTracking would give it), or null. Every column is read as EF Core's type mapping reads it.
+    /// <paramref name="queryName"/> names the statement kept for this entity type: one name, one list of properties.
     /// </summary>
     public static async Task<T?> FindAsync<T>(AppDb db, string queryName, (string Property, object Value)[] where, CancellationToken ct) where T : class
     {
         var plan = PlanFor(db.Model, typeof(T));
-        var filters = where.Select(w => plan.Columns.First(c => c.Property.Name == w.Property)).ToArray();
-        var cmd = CommandFor(db, plan, typeof(T), QueryKey(queryName), () =>
-            $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} " +
-            $"WHERE {string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))} LIMIT 1", filters);
-        for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
+        var cmd = QueryCommand(db, plan, typeof(T), queryName, where,
+            condition => $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} WHERE {condition} LIMIT 1");
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         var entity = Activator.CreateInstance<T>();
@@ -105,19 +104,22 @@ public static class PreparedRows
         return entity;
     }
 
-    /// <summary>Whether a row of <typeparamref name="T"/> has the given values in the given properties.</summary>
+    /// <summary>Whether a row of <typeparamref name="T"/> has the given values in the given properties (names as for <see cref="FindAsync{T}"/>).</summary>
     public static async Task<bool> ExistsAsync<T>(AppDb db, string queryName, (string Property, object Value)[] where, CancellationToken ct) where T : class
     {
         var plan = PlanFor(db.Model, typeof(T));
-        var filters = where.Select(w => plan.Columns.First(c => c.Property.Name == w.Property)).ToArray();
-        var cmd = CommandFor(db, plan, typeof(T), QueryKey(queryName), () =>
-            $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))})", filters);
-        for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
+        var cmd = QueryCommand(db, plan, typeof(T), queryName, where, condition => $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {condition})");
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
-    /// <summary>A query's command key: apart from the column masks of the writes (every bit set, or fewer than 64 columns).</summary>
-    private static ulong QueryKey(string name) => (1UL << 63) | (uint)StringComparer.Ordinal.GetHashCode(name);
+    /// <summary>The read's command, its WHERE made of the given properties, with their values set.</summary>
+    private static DbCommand QueryCommand(AppDb db, Plan plan, Type type, string queryName, (string Property, object Value)[] where, Func<string, string> sql)
+    {
+        var filters = where.Select(w => plan.Columns.First(c => c.Property.Name == w.Property)).ToArray();
+        var cmd = CommandFor(db, plan, (type, 0, queryName), () => sql(string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))), filters);
+        for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
+        return cmd;
+    }
 
     /// <summary>
     /// Reads a column as EF Core does: the type mapping's reader method for its provider type (e.g. GetGuid for a Guid
@@ -145,17 +147,17 @@ public static class PreparedRows
         return Expression.Lambda<Action<object, DbDataReader>>(assign, entity, reader).Compile();
     }
 
-    private static DbCommand CommandFor(AppDb db, Plan plan, Type type, ulong columns, Func<string> sql, Column[] parameters)
+    private static DbCommand CommandFor(AppDb db, Plan plan, (Type, ulong, string?) key, Func<string> sql, Column[] parameters)
     {
         var connection = db.Database.GetDbConnection();
         var commands = Commands.GetValue(connection, _ => new());
-        if (!commands.TryGetValue((type, columns), out var cmd))
+        if (!commands.TryGetValue(key, out var cmd))
         {
             cmd = connection.CreateCommand();
             cmd.CommandText = sql();
             for (var i = 0; i < parameters.Length; i++)
                 cmd.Parameters.Add(parameters[i].Mapping.CreateParameter(cmd, "@p" + i, null, parameters[i].Property.IsNullable));
-            commands[(type, columns)] = cmd;
+            commands[key] = cmd;
         }
         cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         return cmd;

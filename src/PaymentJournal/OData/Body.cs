@@ -27,8 +27,6 @@ public sealed class Body
 
     internal void Set(string name, object? value) => _values[name] = value;
 
-    /// <summary>Parses and validates a JSON object body against <paramref name="set"/>'s fields on <paramref name="surface"/>.</summary>
-    /// <param name="nestedAllowed">navigation properties that may carry a deep insert (arrays of objects)</param>
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 16 };
 
     /// <summary>
@@ -49,6 +47,8 @@ public sealed class Body
         }
     }
 
+    /// <summary>Parses and validates a JSON object body against <paramref name="set"/>'s fields on <paramref name="surface"/>.</summary>
+    /// <param name="nestedAllowed">navigation properties that may carry a deep insert (arrays of objects)</param>
     public static Body Parse(ReadOnlyMemory<byte> json, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null)
     {
         if (json.IsEmpty) throw ApiErrors.BadRequest("The request body is empty; a JSON object is required.");

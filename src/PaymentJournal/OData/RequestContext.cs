@@ -47,7 +47,6 @@ public sealed class RequestContext
     public DateOnly Today => DateOnly.FromDateTime(Db.Now());
 }
 
-/// <summary>Where a request is allowed to read and write; None-mode auth allows everything.</summary>
 /// <summary>Work to run once a unit's changes are durable (see <see cref="RequestContext.AfterCommit"/>).</summary>
 public sealed class AfterCommit
 {
@@ -58,6 +57,7 @@ public sealed class AfterCommit
     public void Run() => _work?.Invoke();
 }
 
+/// <summary>Where a request is allowed to read and write; None-mode auth allows everything.</summary>
 public sealed class CompanyAccess
 {
     public static readonly CompanyAccess All = new() { AllCompanies = true, CanWrite = true };
