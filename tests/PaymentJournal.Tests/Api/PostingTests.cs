@@ -101,6 +101,48 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
     }
 
     [Fact]
+    public async Task Entries_are_numbered_in_line_number_order_whatever_order_the_lines_were_created_in()
+    {
+        var (_, customerNumber) = await NewCustomerAsync(Http);
+        var (invoice, _) = await PostedInvoiceAsync(Http, customerNumber, 25m);
+        var journal = await NewJournalAsync(Http);
+        // Created as 30000, 10000, 20000: posting numbers them 10000, 20000, 30000. The middle one settles an invoice.
+        foreach (var (lineNumber, amount, applies) in new[] { (30000, -3m, (string?)null), (10000, -1m, null), (20000, -2m, invoice) })
+            await AddLineAsync(Http, journal, applies is null
+                ? new { lineNumber, customerNumber, amount, documentNumber = "ORD-" + lineNumber }
+                : (object)new { lineNumber, customerNumber, amount, documentNumber = "ORD-" + lineNumber, appliesToInvoiceId = applies });
+
+        var (status, body, _) = await PostJournalAsync(Http, journal);
+        Assert.True(status == 204, body?.ToJsonString());
+
+        var (entries, gl, apps) = await f.WithDb(async db =>
+        {
+            var e = await db.CustomerLedgerEntries.Where(x => x.CustomerNumber == customerNumber && x.DocumentType == "Payment").OrderBy(x => x.EntryNumber).ToListAsync();
+            var tx = e.Select(x => x.TransactionNumber).ToList();
+            return (e, await db.GeneralLedgerEntries.Where(x => tx.Contains(x.TransactionNumber)).OrderBy(x => x.EntryNumber).ToListAsync(),
+                await db.CustomerLedgerApplications.Where(a => tx.Contains(a.TransactionNumber)).ToListAsync());
+        });
+        Assert.Equal(new[] { ("ORD-10000", -100L), ("ORD-20000", -200L), ("ORD-30000", -300L) }, entries.Select(e => (e.DocumentNumber, e.Amount)));
+        // Each line: its customer entry n, then its balancing debit n + 1 and its receivables credit n + 2, in one
+        // transaction; the next line follows at n + 3 in the next transaction.
+        for (var k = 0; k < 3; k++)
+        {
+            var e = entries[k];
+            Assert.Equal(entries[0].EntryNumber + 3 * k, e.EntryNumber);
+            Assert.Equal(entries[0].TransactionNumber + k, e.TransactionNumber);
+            var pair = gl.Where(g => g.TransactionNumber == e.TransactionNumber).ToList();
+            Assert.Equal(new[] { (e.EntryNumber + 1, "2910", -e.Amount, 0L), (e.EntryNumber + 2, "2310", 0L, -e.Amount) },
+                pair.Select(g => (g.EntryNumber, g.AccountNumber, g.DebitAmount, g.CreditAmount)));
+            Assert.All(pair, g => Assert.Equal(e.DocumentNumber, g.DocumentNumber));
+        }
+        var app = Assert.Single(apps);
+        Assert.Equal((entries[1].Id, 200L, entries[1].TransactionNumber), (app.ApplyingEntryId, app.Amount, app.TransactionNumber));
+        Assert.Equal((0L, false), (entries[1].RemainingAmount, entries[1].Open));
+        Assert.Equal(23m, (await GetAsync(Http, $"{C}/salesInvoices({invoice})")).Dec("remainingAmount"));
+        await LedgerInvariants.AssertHoldAsync(f);
+    }
+
+    [Fact]
     public async Task Partial_full_and_over_payments_settle_invoices_in_line_order()
     {
         var (customerId, customerNumber) = await NewCustomerAsync(Http);

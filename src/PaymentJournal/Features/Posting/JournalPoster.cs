@@ -25,6 +25,9 @@ public static class JournalPoster
     /// <summary>Each post numbers its rows with 24 bits in their ids (three entries per line).</summary>
     public const int MaxLines = 5_000_000;
     private const string Plan = "post_plan";
+    private const string Customers = "post_customers", Balancing = "post_balancing", Applied = "post_applied";
+    /// <summary>Rows a multi-row INSERT of the temporary tables carries (at most four values each).</summary>
+    private const int RowsPerInsert = 200;
     private const int IdChunk = 500;
 
     /// <summary>Fault injection for tests, by journal id: runs after every row is written and before the commit.</summary>
@@ -159,8 +162,9 @@ public static class JournalPoster
         var journalId = journal.Id;
         if (raw.IsSqlite)
         {
-            await db.PaymentDimensions.Where(d => db.CustomerPayments.Any(p => p.Id == d.PaymentId && p.JournalId == journalId)).ExecuteDeleteAsync(ct);
-            await db.CustomerPayments.Where(p => p.JournalId == journalId).ExecuteDeleteAsync(ct);
+            // By the journal's lines (the line-number index), not by a scan of every payment's dimensions.
+            await raw.ExecuteAsync("DELETE FROM payment_dimensions WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
+            await raw.ExecuteAsync("DELETE FROM customer_payments WHERE journal_id = @p0", ct, raw.Guid(journalId));
         }
         else
         {
@@ -276,9 +280,11 @@ public static class JournalPoster
     /// <summary>
     /// Writes the planned entries with a few set-based INSERT ... SELECT statements over the journal's lines, so the
     /// database does the per-row work without a round trip per row. Line k (in line-number order) gets entry numbers
-    /// first+3k (customer entry), +1 (balancing debit), +2 (receivables credit) and transaction number firstTx+k; the
-    /// SQL computes each application with the same running sum as the plan, and the totals are compared with the
-    /// plan afterwards, so the SQL and the plan cannot silently disagree.
+    /// first+3k (customer entry), +1 (balancing debit), +2 (receivables credit) and transaction number firstTx+k.
+    /// What the plan found for the lines (each customer's number and receivables account, each balancing account's
+    /// number, each application) goes into small temporary tables keyed by customer, account and line, so the SQL
+    /// looks every line up in those instead of joining five tables for each of them; the totals are compared with
+    /// the plan afterwards, so the SQL and the plan cannot silently disagree.
     /// Ids are time-ordered (a per-post prefix from a version 7 GUID and the row's index), so new rows go to the end
     /// of the primary-key index instead of random places in it.
     /// </summary>
@@ -288,7 +294,7 @@ public static class JournalPoster
         string Id(string prefixParameter, string index) => raw.IsSqlite
             ? $"({prefixParameter} || printf('%06X', {index}))"
             : $"CAST({prefixParameter} || lpad(upper(to_hex(CAST({index} AS bigint))), 6, '0') AS uuid)";
-        var (max, min) = raw.IsSqlite ? ("MAX", "MIN") : ("GREATEST", "LEAST");
+        var (uuid, text, integer) = raw.IsSqlite ? ("TEXT", "TEXT", "INTEGER") : ("uuid", "text", "bigint");
         // @p0 journal, @p1 company, @p2 entry base, @p3 transaction base, @p4 entry id prefix, @p5 application id prefix,
         // @p6 journal code, @p7 timestamp, @p8 the empty GUID.
         object[] values =
@@ -296,44 +302,55 @@ public static class JournalPoster
             raw.Guid(journal.Id), raw.Guid(journal.CompanyId), lastEntryBefore, lastTransactionBefore, IdPrefix(), IdPrefix(),
             journal.Code, raw.Timestamp(now), raw.Guid(Guid.Empty),
         ];
-        // The plan of every line (numbering, accounts, application), computed once into a temporary table.
+        await CreateKeyedAsync(raw, Customers, $"customer_id {uuid} PRIMARY KEY, customer_number {text}, receivables_account_id {uuid}, receivables_number {text}",
+            lines.DistinctBy(l => l.Customer.Id).Select(l => new[] { raw.Guid(l.Customer.Id), l.Customer.Number, raw.Guid(l.Receivables.Id), l.Receivables.Number }), ct);
+        await CreateKeyedAsync(raw, Balancing, $"account_id {uuid} PRIMARY KEY, account_number {text}",
+            lines.DistinctBy(l => l.Balancing.Id).Select(l => new[] { raw.Guid(l.Balancing.Id), l.Balancing.Number }), ct);
+        await CreateKeyedAsync(raw, Applied, $"line_id {uuid} PRIMARY KEY, invoice_entry_id {uuid}, applied {integer}",
+            lines.Where(l => l.Invoice is not null).Select(l => new[] { raw.Guid(l.Id), raw.Guid(l.Invoice!.Entry.Id), l.Applied }), ct);
+
+        // The plan of every line, numbered in line order. On SQLite the rows take the rowids 1, 2, ... in the order
+        // the SELECT gives them (an empty table; the line-number index gives them in line order without a sort).
         await raw.ExecuteAsync("DROP TABLE IF EXISTS " + Plan, ct);
         await raw.ExecuteAsync($"""
-            CREATE TEMPORARY TABLE {Plan}{(raw.IsSqlite ? "" : " ON COMMIT DROP")} AS
-            SELECT x.*, {Id("@p4", "3 * x.rn - 2")} AS entry_id FROM (
-              SELECT p.id AS line_id, p.customer_id, c.number AS customer_number, p.posting_date, p.document_number, p.external_document_number,
-                p.description, p.amount, p.balancing_account_id, ba.number AS balancing_number, g.receivables_account_id, ra.number AS receivables_number,
-                ie.id AS invoice_entry_id, row_number() OVER (ORDER BY p.line_number) AS rn,
-                CASE WHEN ie.id IS NULL THEN 0 ELSE {max}(0, {min}(-p.amount, ie.remaining_amount -
-                  (SUM(-p.amount) OVER (PARTITION BY p.applies_to_invoice_id ORDER BY p.line_number ROWS UNBOUNDED PRECEDING) + p.amount))) END AS applied
-              FROM customer_payments p
-              JOIN customers c ON c.id = p.customer_id
-              JOIN customer_posting_groups g ON g.id = c.posting_group_id
-              JOIN accounts ra ON ra.id = g.receivables_account_id
-              JOIN accounts ba ON ba.id = p.balancing_account_id
-              LEFT JOIN customer_ledger_entries ie ON ie.sales_invoice_id = p.applies_to_invoice_id AND ie.document_type = 'Invoice' AND ie.company_id = p.company_id
-              WHERE p.journal_id = @p0) x
+            CREATE TEMPORARY TABLE {Plan} (rn {integer} PRIMARY KEY, line_id {uuid}, customer_id {uuid}, customer_number {text}, posting_date {(raw.IsSqlite ? "TEXT" : "date")},
+              document_number {text}, external_document_number {text}, description {text}, amount {integer}, balancing_account_id {uuid}, balancing_number {text},
+              receivables_account_id {uuid}, receivables_number {text}, invoice_entry_id {uuid}, applied {integer}){(raw.IsSqlite ? "" : " ON COMMIT DROP")}
+            """, ct);
+        await raw.ExecuteAsync($"""
+            INSERT INTO {Plan} ({(raw.IsSqlite ? "" : "rn, ")}line_id, customer_id, customer_number, posting_date, document_number, external_document_number, description,
+              amount, balancing_account_id, balancing_number, receivables_account_id, receivables_number, invoice_entry_id, applied)
+            SELECT {(raw.IsSqlite ? "" : "row_number() OVER (ORDER BY p.line_number), ")}p.id, p.customer_id, c.customer_number, p.posting_date, p.document_number,
+              p.external_document_number, p.description, p.amount, p.balancing_account_id, b.account_number, c.receivables_account_id, c.receivables_number,
+              x.invoice_entry_id, COALESCE(x.applied, 0)
+            FROM customer_payments p{(raw.IsSqlite ? " INDEXED BY ux_customer_payments_line" : "")}
+            JOIN {Customers} c ON c.customer_id = p.customer_id
+            JOIN {Balancing} b ON b.account_id = p.balancing_account_id
+            LEFT JOIN {Applied} x ON x.line_id = p.id
+            WHERE p.journal_id = @p0{(raw.IsSqlite ? " ORDER BY p.line_number" : "")}
             """, ct, values);
         await raw.ExecuteAsync($"""
             INSERT INTO customer_ledger_entries (id, company_id, entry_number, transaction_number, customer_id, customer_number, posting_date, document_type,
               document_number, external_document_number, description, amount, remaining_amount, open, sales_invoice_id, journal_code, created_at)
-            SELECT entry_id, @p1, @p2 + 3 * rn - 2, @p3 + rn, customer_id, customer_number, posting_date, 'Payment',
+            SELECT {Id("@p4", "3 * rn - 2")}, @p1, @p2 + 3 * rn - 2, @p3 + rn, customer_id, customer_number, posting_date, 'Payment',
               document_number, external_document_number, description, amount, amount + applied, (amount + applied) <> 0, @p8, @p6, @p7
             FROM {Plan} l ORDER BY rn
             """, ct, values);
+        // Both G/L entries of a line, one after the other: k = 1 the balancing debit, k = 2 the receivables credit. The plan
+        // is the outer loop (CROSS JOIN keeps the order on SQLite), so the rows come in entry-number order without a sort.
         await raw.ExecuteAsync($"""
             INSERT INTO general_ledger_entries (id, company_id, entry_number, transaction_number, posting_date, document_type, document_number, account_id,
               account_number, description, amount, debit_amount, credit_amount, customer_id, created_at)
-            SELECT {Id("@p4", "3 * rn - 1")}, @p1, @p2 + 3 * rn - 1, @p3 + rn, posting_date, 'Payment', document_number, balancing_account_id,
-              balancing_number, description, -amount, -amount, 0, customer_id, @p7 FROM {Plan} l
-            UNION ALL
-            SELECT {Id("@p4", "3 * rn")}, @p1, @p2 + 3 * rn, @p3 + rn, posting_date, 'Payment', document_number, receivables_account_id,
-              receivables_number, description, amount, 0, -amount, customer_id, @p7 FROM {Plan} l
-            ORDER BY 3
+            SELECT {Id("@p4", "3 * rn - 2 + k.k")}, @p1, @p2 + 3 * rn - 2 + k.k, @p3 + rn, posting_date, 'Payment', document_number,
+              CASE k.k WHEN 1 THEN balancing_account_id ELSE receivables_account_id END,
+              CASE k.k WHEN 1 THEN balancing_number ELSE receivables_number END, description,
+              CASE k.k WHEN 1 THEN -amount ELSE amount END, CASE k.k WHEN 1 THEN -amount ELSE 0 END, CASE k.k WHEN 1 THEN 0 ELSE -amount END,
+              customer_id, @p7
+            FROM {Plan} l CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2) k
             """, ct, values);
         await raw.ExecuteAsync($"""
             INSERT INTO customer_ledger_applications (id, company_id, transaction_number, applying_entry_id, applied_entry_id, amount, posting_date)
-            SELECT {Id("@p5", "3 * rn - 2")}, @p1, @p3 + rn, entry_id, invoice_entry_id, applied, posting_date
+            SELECT {Id("@p5", "3 * rn - 2")}, @p1, @p3 + rn, {Id("@p4", "3 * rn - 2")}, invoice_entry_id, applied, posting_date
             FROM {Plan} l WHERE applied > 0 ORDER BY rn
             """, ct, values);
         await raw.ExecuteAsync($"""
@@ -343,7 +360,9 @@ public static class JournalPoster
             CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k
             """, ct, values);
 
-        if (raw.IsSqlite) await raw.ExecuteAsync("DROP TABLE " + Plan, ct);
+        if (raw.IsSqlite)
+            foreach (var table in (string[])[Plan, Customers, Balancing, Applied])
+                await raw.ExecuteAsync("DROP TABLE " + table, ct);
         // The rows written must be exactly the plan.
         var first = lastEntryBefore + 1;
         var last = lastEntryBefore + 3L * lines.Count;
@@ -361,6 +380,25 @@ public static class JournalPoster
             || glCount != 2L * lines.Count || glSum != 0 || glDebit != -planned
             || appCount != lines.Count(l => l.Applied > 0) || appSum != lines.Sum(l => l.Applied))
             throw new InvalidOperationException("The ledger rows written differ from the posting plan.");
+    }
+
+    /// <summary>A temporary table keyed by its first column, filled with the given rows.</summary>
+    private static async Task CreateKeyedAsync(RawSql raw, string table, string columns, IEnumerable<object[]> rows, CancellationToken ct)
+    {
+        await raw.ExecuteAsync("DROP TABLE IF EXISTS " + table, ct);
+        await raw.ExecuteAsync($"CREATE TEMPORARY TABLE {table} ({columns}){(raw.IsSqlite ? " WITHOUT ROWID" : " ON COMMIT DROP")}", ct);
+        foreach (var chunk in rows.Chunk(RowsPerInsert))
+        {
+            var width = chunk[0].Length;
+            var sql = new System.Text.StringBuilder("INSERT INTO ").Append(table).Append(" VALUES ");
+            for (var r = 0; r < chunk.Length; r++)
+            {
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < width; c++) sql.Append(c == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"@p{r * width + c}");
+                sql.Append(')');
+            }
+            await raw.ExecuteAsync(sql.ToString(), ct, chunk.SelectMany(row => row).ToArray());
+        }
     }
 
     /// <summary>The first 24 characters of a version 7 GUID ("01933B1C-2D4E-7F60-8A1B-"): time-ordered and random per post.</summary>
