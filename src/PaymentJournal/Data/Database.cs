@@ -19,6 +19,8 @@ public sealed class DatabaseOptions
     public string? ReadOnlyConnectionString { get; set; }
     /// <summary>SQLite: WAL pages (4 KiB each) after which the writer checkpoints and starts the WAL file over.</summary>
     public int SqliteWalRestartPages { get; set; } = 65536;
+    /// <summary>SQLite: the WAL fsync that makes a group commit durable runs on a thread beside the writer.</summary>
+    public bool SqliteSyncBesideWriter { get; set; } = true;
 }
 
 /// <summary>

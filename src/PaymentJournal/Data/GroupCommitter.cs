@@ -8,9 +8,11 @@ namespace PaymentJournal.Data;
 /// <summary>
 /// Group commit for SQLite. SQLite has one writer at a time and a durable commit costs an fsync, so writes queue here
 /// and run one after another on a single connection, each inside a savepoint of a shared transaction; whatever has
-/// queued up meanwhile is committed together with one fsync (synchronous=FULL). A failing write rolls back to its
-/// savepoint and takes nothing else with it; every caller learns its outcome only after the commit that holds its write
-/// is durable. The writer's connection stays open and does not checkpoint the WAL in its commits (a large commit, such
+/// queued up meanwhile is committed together with one fsync. A failing write rolls back to its savepoint and takes
+/// nothing else with it; every caller learns its outcome only after the commit that holds its write is durable. On a
+/// database file in WAL mode that fsync runs on a thread beside the writer (synchronous=NORMAL on the writer's
+/// connection, then one fsync of the WAL for every batch committed since the last one), so the next batch runs while
+/// the disk works; Database:SqliteSyncBesideWriter=false keeps it inside each COMMIT (synchronous=FULL). The writer's connection stays open and does not checkpoint the WAL in its commits (a large commit, such
 /// as a posted journal, would otherwise answer only after copying its whole WAL into the database): a background loop
 /// on a connection of its own checkpoints passively once a second, which never blocks the writer or the readers, and
 /// the writer starts the WAL over once it has grown past Database:SqliteWalRestartPages. Before each restart the
@@ -36,6 +38,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     /// <summary>How many times the writer has started the WAL over (see <see cref="RestartWal"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Committed batches whose WAL frames are written but not yet synced (see <see cref="SyncLoop"/>).</summary>
+    private readonly System.Collections.Concurrent.BlockingCollection<List<Item>> _unsynced = new();
     private Task? _running;
     private Task? _checkpoints;
     private readonly CancellationTokenSource _stop = new();
@@ -149,11 +153,13 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         var wal = db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection { DataSource: { Length: > 0 } file }
             ? new FileInfo(file + "-wal") : null;
         var batch = new List<Item>(MaxBatch);
+        var walSync = OpenWalForSync(db);
+        var syncer = walSync is null ? null : StartSyncThread(walSync);
         try
         {
             while (await _queue.Reader.WaitToReadAsync())
             {
-                batch.Clear();
+                batch = new List<Item>(MaxBatch);
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
                 try
                 {
@@ -166,15 +172,17 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                     foreach (var item in batch) item.Done.TrySetException(item.Error ?? e);
                     await db.DisposeAsync();
                     db = NewContext();
+                    if (walSync is not null) db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
                     savepoints = new Savepoints(db);
                     continue;
                 }
-                // synchronous=FULL: the COMMIT synced the WAL, so the batch is durable now.
                 foreach (var item in batch)
-                {
-                    if (item.Error is null) item.Done.TrySetResult();
-                    else item.Done.TrySetException(item.Error);
-                }
+                    if (item.Error is not null) item.Done.TrySetException(item.Error);
+                // The batch's frames are in the WAL: the sync thread makes them durable and tells the callers, while the
+                // writer goes on with the next batch. Without it (synchronous=FULL) the COMMIT synced the WAL already.
+                if (syncer is null || !TryHandToSyncer(batch))
+                    foreach (var item in batch)
+                        if (item.Error is null) item.Done.TrySetResult();
                 if (wal is not null)
                 {
                     wal.Refresh();
@@ -191,7 +199,97 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         }
         finally
         {
+            _unsynced.CompleteAdding();
+            if (syncer is not null) await syncer;
             await db.DisposeAsync();
+        }
+    }
+
+    private bool TryHandToSyncer(List<Item> batch)
+    {
+        try
+        {
+            return _unsynced.TryAdd(batch);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // shutting down: the sync thread has stopped taking batches
+        }
+    }
+
+    /// <summary>
+    /// The WAL file, opened for fsync only, when the writer's commits leave syncing it to <see cref="SyncLoop"/>
+    /// (synchronous=NORMAL on the writer); null for a database that is not a file in WAL mode, whose COMMIT syncs itself.
+    /// SQLite holds no lock on the WAL file itself (its locks are on the database and the -shm), so a descriptor of our
+    /// own on it cannot drop one of SQLite's locks when it is closed.
+    /// </summary>
+    private FileStream? OpenWalForSync(AppDb db)
+    {
+        if (!settings.SqliteSyncBesideWriter) return null;
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        if (string.IsNullOrEmpty(connection.DataSource)) return null;
+        using (var mode = connection.CreateCommand())
+        {
+            mode.CommandText = "PRAGMA journal_mode";
+            if (mode.ExecuteScalar() as string != "wal") return null;
+        }
+        var path = connection.DataSource + "-wal";
+        if (!File.Exists(path)) return null;
+        var wal = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
+        SyncsBesideWriter = true;
+        return wal;
+    }
+
+    private Task StartSyncThread(FileStream wal)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try { SyncLoop(wal); }
+            finally { wal.Dispose(); done.TrySetResult(); }
+        }) { IsBackground = true, Name = "SQLite WAL sync" }.Start();
+        return done.Task;
+    }
+
+    /// <summary>
+    /// Makes committed batches durable: one fsync of the WAL covers every batch whose COMMIT returned before it began,
+    /// and only then do their callers hear of success, as with synchronous=FULL; the writer meanwhile runs the next
+    /// batch instead of waiting for the disk. A power failure can lose only commits no caller was told of, and WAL
+    /// frames carry chained checksums, so recovery keeps a prefix of the commits, never a hole.
+    /// </summary>
+    /// <summary>For tests: runs on the sync thread before each fsync of the WAL.</summary>
+    internal Action? BeforeWalSyncForTests { get; set; }
+
+    /// <summary>Whether commits leave the WAL fsync to the sync thread (known once the writer has started).</summary>
+    public bool SyncsBesideWriter { get; private set; }
+
+    private void SyncLoop(FileStream wal)
+    {
+        var pending = new List<List<Item>>();
+        foreach (var first in _unsynced.GetConsumingEnumerable())
+        {
+            pending.Clear();
+            pending.Add(first);
+            while (_unsynced.TryTake(out var more)) pending.Add(more);
+            Exception? error = null;
+            try
+            {
+                BeforeWalSyncForTests?.Invoke();
+                wal.Flush(flushToDisk: true);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Syncing the WAL after {Count} group commits failed", pending.Count);
+                error = e;
+            }
+            foreach (var batch in pending)
+                foreach (var item in batch)
+                    if (item.Error is null)
+                    {
+                        if (error is null) item.Done.TrySetResult();
+                        else item.Done.TrySetException(error);
+                    }
         }
     }
 

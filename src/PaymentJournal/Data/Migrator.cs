@@ -70,7 +70,8 @@ public static class Migrator
         {
             if (provider == DatabaseProvider.Sqlite)
             {
-                // WAL lets readers run beside the writer; synchronous stays FULL (the default), so a commit is durable.
+                // WAL lets readers run beside the writer; synchronous stays FULL (the default) on every connection but the group
+                // committer's, which syncs the WAL itself before any caller hears of a commit.
                 await Exec(conn, null, "PRAGMA journal_mode=WAL;", ct);
             }
             else

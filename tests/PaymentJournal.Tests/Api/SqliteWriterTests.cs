@@ -29,6 +29,35 @@ public sealed class SqliteWriterFixture : ServiceFixture
 public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<SqliteWriterFixture>
 {
     [SqliteFact]
+    public async Task A_write_is_answered_only_after_the_WAL_sync_that_makes_it_durable()
+    {
+        var committer = f.Services.GetRequiredService<GroupCommitter>();
+        var (s0, _, _) = await f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "SYNC0" });
+        Assert.Equal(201, s0); // the writer (and its sync thread) runs now
+        Assert.True(committer.SyncsBesideWriter, "the writer should leave the WAL fsync to its sync thread on a WAL file");
+
+        using var hold = new ManualResetEventSlim(false);
+        var syncing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        committer.BeforeWalSyncForTests = () => { syncing.TrySetResult(); hold.Wait(TimeSpan.FromSeconds(30)); };
+        try
+        {
+            var post = f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "SYNC1" });
+            await syncing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            // The COMMIT has returned (the sync thread has the batch), but the fsync has not run: no answer yet.
+            await Task.Delay(300);
+            Assert.False(post.IsCompleted, "the write was answered before the WAL was synced");
+            hold.Set();
+            var (s1, body, _) = await post.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(s1 == 201, body?.ToJsonString());
+        }
+        finally
+        {
+            committer.BeforeWalSyncForTests = null;
+            hold.Set();
+        }
+    }
+
+    [SqliteFact]
     public async Task Checkpoints_run_on_a_thread_of_their_own_at_a_lower_priority()
     {
         // The first write starts the writer and the checkpoint thread.
