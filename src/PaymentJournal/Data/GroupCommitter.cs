@@ -12,9 +12,10 @@ namespace PaymentJournal.Data;
 /// nothing else with it; every caller learns its outcome only after the commit that holds its write is durable. On a
 /// database file in WAL mode that fsync runs on a thread beside the writer (synchronous=NORMAL on the writer's
 /// connection, then one fsync of the WAL for every batch committed since the last one), so the next batch runs while
-/// the disk works; Database:SqliteSyncBesideWriter=false keeps it inside each COMMIT (synchronous=FULL). The writer's connection stays open and does not checkpoint the WAL in its commits (a large commit, such
-/// as a posted journal, would otherwise answer only after copying its whole WAL into the database): a background loop
-/// on a connection of its own checkpoints passively once a second, which never blocks the writer or the readers, and
+/// the disk works; Database:SqliteSyncBesideWriter=false keeps it inside each COMMIT (synchronous=FULL). The writer's
+/// connection stays open and does not checkpoint the WAL in its commits (a large commit, such as a posted journal,
+/// would otherwise answer only after copying its whole WAL into the database): a background loop on a connection of
+/// its own checkpoints passively once a second, which never blocks the writer or the readers, and
 /// the writer starts the WAL over once it has grown past Database:SqliteWalRestartPages. Before each restart the
 /// checkpoint loop catches up with the writer and syncs the database file itself, so the restart, which holds up the
 /// writer, has only a few pages left to copy and to sync.
@@ -152,14 +153,14 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         var walLimit = 4096L * settings.SqliteWalRestartPages;
         var wal = db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection { DataSource: { Length: > 0 } file }
             ? new FileInfo(file + "-wal") : null;
-        var batch = new List<Item>(MaxBatch);
-        var walSync = OpenWalForSync(db);
+        var walSync = wal is null ? null : OpenWalForSync(db, wal);
         var syncer = walSync is null ? null : StartSyncThread(walSync);
         try
         {
             while (await _queue.Reader.WaitToReadAsync())
             {
-                batch = new List<Item>(MaxBatch);
+                // A new list each time: a committed batch may still be with the sync thread.
+                var batch = new List<Item>(MaxBatch);
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
                 try
                 {
@@ -223,19 +224,17 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     /// SQLite holds no lock on the WAL file itself (its locks are on the database and the -shm), so a descriptor of our
     /// own on it cannot drop one of SQLite's locks when it is closed.
     /// </summary>
-    private FileStream? OpenWalForSync(AppDb db)
+    private FileStream? OpenWalForSync(AppDb db, FileInfo walFile)
     {
         if (!settings.SqliteSyncBesideWriter) return null;
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        if (string.IsNullOrEmpty(connection.DataSource)) return null;
-        using (var mode = connection.CreateCommand())
+        using (var mode = db.Database.GetDbConnection().CreateCommand())
         {
             mode.CommandText = "PRAGMA journal_mode";
             if (mode.ExecuteScalar() as string != "wal") return null;
         }
-        var path = connection.DataSource + "-wal";
-        if (!File.Exists(path)) return null;
-        var wal = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        walFile.Refresh();
+        if (!walFile.Exists) return null;
+        var wal = new FileStream(walFile.FullName, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
         SyncsBesideWriter = true;
         return wal;
@@ -252,18 +251,18 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         return done.Task;
     }
 
-    /// <summary>
-    /// Makes committed batches durable: one fsync of the WAL covers every batch whose COMMIT returned before it began,
-    /// and only then do their callers hear of success, as with synchronous=FULL; the writer meanwhile runs the next
-    /// batch instead of waiting for the disk. A power failure can lose only commits no caller was told of, and WAL
-    /// frames carry chained checksums, so recovery keeps a prefix of the commits, never a hole.
-    /// </summary>
     /// <summary>For tests: runs on the sync thread before each fsync of the WAL.</summary>
     internal Action? BeforeWalSyncForTests { get; set; }
 
     /// <summary>Whether commits leave the WAL fsync to the sync thread (known once the writer has started).</summary>
     public bool SyncsBesideWriter { get; private set; }
 
+    /// <summary>
+    /// Makes committed batches durable: one fsync of the WAL covers every batch whose COMMIT returned before it began,
+    /// and only then do their callers hear of success, as with synchronous=FULL; the writer meanwhile runs the next
+    /// batch instead of waiting for the disk. A power failure can lose only commits no caller was told of, and WAL
+    /// frames carry chained checksums, so recovery keeps a prefix of the commits, never a hole.
+    /// </summary>
     private void SyncLoop(FileStream wal)
     {
         var pending = new List<List<Item>>();
