@@ -38,6 +38,7 @@ public static class App
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
         builder.Services.AddSingleton(dbOptions);
+        if (dbOptions.Provider == DatabaseProvider.Sqlite) SqliteProcessConfig.EnsureApplied();
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();

@@ -17,7 +17,7 @@ public sealed class DatabaseOptions
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     /// <summary>An optional read-only replica; GETs with Data-Access-Intent: ReadOnly are served from it.</summary>
     public string? ReadOnlyConnectionString { get; set; }
-    /// <summary>SQLite: WAL pages (4 KiB each) after which the writer checkpoints and starts the WAL file over.</summary>
+    /// <summary>SQLite: the WAL size, in units of 4 KiB, after which the writer checkpoints and starts the WAL file over.</summary>
     public int SqliteWalRestartPages { get; set; } = 65536;
     /// <summary>SQLite: the WAL fsync that makes a group commit durable runs on a thread beside the writer.</summary>
     public bool SqliteSyncBesideWriter { get; set; } = true;

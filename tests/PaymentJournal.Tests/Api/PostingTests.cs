@@ -200,6 +200,86 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         Assert.Equal(6, (await GetAsync(Http, $"{Journal(journal)}/customerPayments"))["value"]!.AsArray().Count);
     }
 
+    /// <summary>
+    /// On SQLite the checks first run per customer and balancing account in the database (largest amount, earliest and
+    /// latest date, smallest document number): one failing line among good lines of the same customer and account must
+    /// still be found, and be the only line named.
+    /// </summary>
+    [Theory]
+    [InlineData("amount")]
+    [InlineData("earliest date")]
+    [InlineData("latest date")]
+    [InlineData("document number")]
+    [InlineData("invoice already paid")]
+    public async Task One_failing_line_among_good_lines_of_the_same_customer_is_named(string rule)
+    {
+        var (_, customerNumber) = await NewCustomerAsync(Http);
+        var (invoice, _) = await PostedInvoiceAsync(Http, customerNumber, 20m);
+        var paid = await NewJournalAsync(Http);
+        await AddLineAsync(Http, paid, new { customerNumber, amount = -20m, appliesToInvoiceId = invoice });
+        Assert.Equal(204, (await PostJournalAsync(Http, paid)).Status);
+
+        var journal = await NewJournalAsync(Http);
+        await AddLineAsync(Http, journal, new { lineNumber = 10000, customerNumber, amount = -10m, postingDate = "2025-03-01", documentNumber = "D1" });
+        object bad = rule switch
+        {
+            "amount" => new { lineNumber = 20000, customerNumber, amount = 5m, postingDate = "2025-03-01", documentNumber = "D2" },
+            "earliest date" => new { lineNumber = 20000, customerNumber, amount = -5m, postingDate = "2023-12-31", documentNumber = "D2" },
+            "latest date" => new { lineNumber = 20000, customerNumber, amount = -5m, postingDate = "2031-01-01", documentNumber = "D2" },
+            "document number" => new { lineNumber = 20000, customerNumber, amount = -5m, postingDate = "2025-03-01", documentNumber = "" },
+            _ => new { lineNumber = 20000, customerNumber, amount = -5m, postingDate = "2025-03-01", documentNumber = "D2", appliesToInvoiceId = invoice },
+        };
+        var created = await AddLineAsync(Http, journal, bad);
+        if (rule == "document number") Assert.Equal("", created.Str("documentNumber"));
+        await AddLineAsync(Http, journal, new { lineNumber = 30000, customerNumber, amount = -7m, postingDate = "2025-06-01", documentNumber = "D3" });
+        var before = await LedgerInvariants.SnapshotAsync(f);
+
+        var (status, body, _) = await PostJournalAsync(Http, journal);
+        Assert.Equal((400, "Application_DialogException"), (status, body.ErrorCode()));
+        var message = Message(body);
+        Assert.Contains("1 of 3 lines", message);
+        Assert.Contains("Line 20000: " + rule switch
+        {
+            "amount" => "the amount must be negative",
+            "earliest date" or "latest date" => "the posting date",
+            "document number" => "the document number must have a value",
+            _ => "the invoice",
+        }, message);
+        if (rule == "invoice already paid") Assert.Contains("is already paid", message);
+        var details = body!["error"]!["details"]!.AsArray().Select(d => d!["target"]!.GetValue<string>()).ToList();
+        Assert.Equal(new[] { "lineNumber=20000" }, details);
+        Assert.Equal(before, await LedgerInvariants.SnapshotAsync(f));
+        Assert.Equal(3, (await GetAsync(Http, $"{Journal(journal)}/customerPayments"))["value"]!.AsArray().Count);
+    }
+
+    /// <summary>Many lines of few customers: the balances move by each customer's sum and the invoice lines apply in line order.</summary>
+    [Fact]
+    public async Task A_journal_of_many_lines_per_customer_moves_each_balance_by_its_sum()
+    {
+        var (aId, aNumber) = await NewCustomerAsync(Http);
+        var (bId, bNumber) = await NewCustomerAsync(Http);
+        var (invoice, _) = await PostedInvoiceAsync(Http, aNumber, 25m);
+        var journal = await NewJournalAsync(Http);
+        for (var i = 1; i <= 12; i++)
+            await AddLineAsync(Http, journal, new { customerNumber = i % 3 == 0 ? bNumber : aNumber, amount = -i, postingDate = $"2025-01-{i:00}" });
+        // Invoices are posted today; a payment cannot be applied to a later invoice.
+        await AddLineAsync(Http, journal, new { customerNumber = aNumber, amount = -20m, appliesToInvoiceId = invoice, postingDate = "2030-12-31" });
+        await AddLineAsync(Http, journal, new { customerNumber = aNumber, amount = -10m, appliesToInvoiceId = invoice, postingDate = "2030-12-31" });
+
+        var (status, body, _) = await PostJournalAsync(Http, journal);
+        Assert.True(status == 204, body?.ToJsonString());
+        // a: 25 invoiced; lines 1,2,4,5,7,8,10,11 (48) and 30 applied. b: lines 3,6,9,12 (30).
+        Assert.Equal(25m - 48m - 30m, (await GetAsync(Http, $"{C}/customers({aId})")).Dec("balanceDue"));
+        Assert.Equal(-30m, (await GetAsync(Http, $"{C}/customers({bId})")).Dec("balanceDue"));
+        var inv = await GetAsync(Http, $"{C}/salesInvoices({invoice})");
+        Assert.Equal((0m, "Paid"), (inv.Dec("remainingAmount"), inv.Str("status")));
+        var applied = await f.WithDb(db => db.CustomerLedgerEntries.Where(e => e.CustomerNumber == aNumber && e.DocumentType == "Payment" && e.Amount <= -1000)
+            .OrderBy(e => e.EntryNumber).Select(e => new { e.Amount, e.RemainingAmount }).ToListAsync());
+        Assert.Equal(new[] { (-1000L, -1000L), (-1100L, -1100L), (-2000L, 0L), (-1000L, -500L) }, applied.Select(p => (p.Amount, p.RemainingAmount)));
+        Assert.Empty((await GetAsync(Http, $"{Journal(journal)}/customerPayments"))["value"]!.AsArray());
+        await LedgerInvariants.AssertHoldAsync(f);
+    }
+
     [Fact]
     public async Task An_empty_journal_has_nothing_to_post()
     {

@@ -29,6 +29,21 @@ public sealed class SqliteWriterFixture : ServiceFixture
 public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<SqliteWriterFixture>
 {
     [SqliteFact]
+    public async Task A_new_database_has_16_KiB_pages_and_a_WAL()
+    {
+        var (pageSize, mode) = await f.WithDb(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = "PRAGMA page_size";
+            var size = Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            cmd.CommandText = "PRAGMA journal_mode";
+            return (size, (string?)await cmd.ExecuteScalarAsync());
+        });
+        Assert.Equal((16384L, "wal"), (pageSize, mode));
+    }
+
+    [SqliteFact]
     public async Task A_write_is_answered_only_after_the_WAL_sync_that_makes_it_durable()
     {
         var committer = f.Services.GetRequiredService<GroupCommitter>();

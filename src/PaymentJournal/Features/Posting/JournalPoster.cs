@@ -74,78 +74,54 @@ public static class JournalPoster
             await raw.ExecuteAsync("SELECT id FROM customer_payment_journals WHERE id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
             await raw.ExecuteAsync("SELECT id FROM customer_payments WHERE journal_id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
         }
-        var lines = await ReadLinesAsync(raw, journal.Id, ct);
-        if (lines.Count == 0) throw ApiErrors.Dialog($"There is nothing to post: the journal {journal.Code} has no lines.");
-        if (lines.Count > MaxLines)
-            throw ApiErrors.Dialog($"The journal {journal.Code} has {lines.Count} lines; at most {MaxLines} lines can be posted at once.");
-
         var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == companyId, ct);
         var accounts = await db.Accounts.AsNoTracking().Where(a => a.CompanyId == companyId).ToDictionaryAsync(a => a.Id, ct);
         var groups = await db.CustomerPostingGroups.AsNoTracking().Where(g => g.CompanyId == companyId).ToDictionaryAsync(g => g.Id, ct);
-        var customers = new Dictionary<Guid, Customer>();
-        foreach (var chunk in lines.Select(l => l.CustomerId).Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
-            foreach (var c in await db.Customers.AsNoTracking().Where(c => c.CompanyId == companyId && chunk.Contains(c.Id)).ToListAsync(ct))
-                customers[c.Id] = c;
-        var invoices = new Dictionary<Guid, OpenInvoice>();
-        foreach (var chunk in lines.Select(l => l.AppliesToInvoiceId).Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
+        var refs = new References(company, accounts, groups);
+        // 1. Check every line and plan; write nothing unless all pass. On SQLite the lines are first checked by
+        //    customer and balancing account in the database; any doubt falls back to reading and checking every line.
+        var plan = (raw.IsSqlite ? await PlanFromSummaryAsync(db, raw, journal, refs, ct) : null)
+                   ?? await PlanFromLinesAsync(db, raw, journal, refs, ct);
+        // 2. Applications in line order (a later line applies to what the earlier ones left open), and the balances
+        //    every entry moves.
+        foreach (var line in plan.Applying)
         {
-            var found = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == companyId && chunk.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
-            var entries = await db.CustomerLedgerEntries.AsNoTracking()
-                .Where(e => e.CompanyId == companyId && e.DocumentType == "Invoice" && chunk.Contains(e.SalesInvoiceId)).ToListAsync(ct);
-            foreach (var e in entries)
-                if (found.TryGetValue(e.SalesInvoiceId, out var inv)) invoices[inv.Id] = new OpenInvoice(inv, e);
+            var open = line.Invoice!;
+            line.Applied = Math.Min(open.Remaining, -line.Amount);
+            open.Remaining -= line.Applied;
         }
-        // 1. Check every line; write nothing unless all pass.
-        var failures = new List<(int LineNumber, string Reason)>();
-        foreach (var line in lines)
-        {
-            var reasons = Check(line, company, accounts, groups, customers, invoices);
-            if (reasons.Count > 0) failures.Add((line.LineNumber, string.Join("; ", reasons)));
-        }
-        if (failures.Count > 0) throw Rejected(journal.Code, lines.Count, failures);
-        // 2. Plan: applications in line order (a later line applies to what the earlier ones left open),
-        //    and the balances every entry moves.
         var customerDelta = new Dictionary<Guid, long>();
         var accountDelta = new Dictionary<Guid, long>();
-        long debits = 0, credits = 0;
-        foreach (var line in lines)
+        foreach (var unit in plan.Units)
         {
-            var receipt = -line.Amount; // > 0, checked above
-            if (line.Invoice is { } open)
-            {
-                line.Applied = Math.Min(open.Remaining, receipt);
-                open.Remaining -= line.Applied;
-            }
             // The payment entry's remaining amount (Amount + Applied) joins the balance and the invoice entry's
             // drops by Applied: the customer's balance moves by the amount.
-            Add(customerDelta, line.Customer.Id, line.Amount);
-            Add(accountDelta, line.Balancing.Id, receipt);
-            Add(accountDelta, line.Receivables.Id, -receipt);
-            debits += receipt;
-            credits += receipt;
+            Add(customerDelta, unit.Customer.Id, unit.Amount);
+            Add(accountDelta, unit.Balancing.Id, -unit.Amount);
+            Add(accountDelta, unit.Receivables.Id, unit.Amount);
         }
         // Balanced by construction (every line is a debit and a credit of the same amount); checked before anything is written.
-        if (debits != credits || accountDelta.Values.Sum() != 0 || customerDelta.Values.Sum() != -debits)
+        if (accountDelta.Values.Sum() != 0 || customerDelta.Values.Sum() != plan.Amount)
             throw new InvalidOperationException("Posting plan does not balance.");
         // 3. Write. Entry and transaction numbers: one UPDATE reserves the whole range (per line one customer
         //    ledger entry and two G/L entries, all in the line's own transaction).
         long lastEntry, lastTransaction;
         await using (var reserve = raw.Command(
             "UPDATE companies SET last_entry_number = last_entry_number + @p0, last_transaction_number = last_transaction_number + @p1 " +
-            "WHERE id = @p2 RETURNING last_entry_number, last_transaction_number", 3L * lines.Count, (long)lines.Count, raw.Guid(companyId)))
+            "WHERE id = @p2 RETURNING last_entry_number, last_transaction_number", 3L * plan.Count, (long)plan.Count, raw.Guid(companyId)))
         await using (var r = await reserve.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
             lastEntry = r.GetInt64(0);
             lastTransaction = r.GetInt64(1);
         }
-        var entryNumber = lastEntry - 3L * lines.Count;
-        var transaction = lastTransaction - lines.Count;
-        await WriteEntriesAsync(raw, journal, lines, entryNumber, transaction, db.Now(), ct);
+        var entryNumber = lastEntry - 3L * plan.Count;
+        var transaction = lastTransaction - plan.Count;
+        await WriteEntriesAsync(raw, journal, plan, entryNumber, transaction, db.Now(), ct);
 
         // Applications move the invoices' remaining amounts (recorded in customer_ledger_applications above).
         var now = db.Now();
-        foreach (var open in invoices.Values.Where(o => o.Remaining != o.Entry.RemainingAmount))
+        foreach (var open in plan.Invoices.Values.Where(o => o.Remaining != o.Entry.RemainingAmount))
         {
             await raw.ExecuteAsync("UPDATE customer_ledger_entries SET remaining_amount = @p0, open = @p1 WHERE id = @p2", ct,
                 open.Remaining, raw.Bool(open.Remaining != 0), raw.Guid(open.Entry.Id));
@@ -168,7 +144,7 @@ public static class JournalPoster
         }
         else
         {
-            var ids = lines.Select(l => l.Id).ToArray();
+            var ids = plan.LineIds!;
             await db.PaymentDimensions.Where(d => EF.Parameter(ids).Contains(d.PaymentId)).ExecuteDeleteAsync(ct);
             await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
         }
@@ -178,9 +154,132 @@ public static class JournalPoster
     private static void Add(Dictionary<Guid, long> sums, Guid key, long amount) =>
         sums[key] = sums.GetValueOrDefault(key) + amount;
 
-    private static List<string> Check(Line line, Companies.Company company, Dictionary<Guid, Account> accounts, Dictionary<Guid, CustomerPostingGroup> groups,
-        Dictionary<Guid, Customer> customers, Dictionary<Guid, OpenInvoice> invoices)
+    /// <summary>What the checks found: the company, its accounts and customer posting groups.</summary>
+    private sealed record References(Companies.Company Company, Dictionary<Guid, Account> Accounts, Dictionary<Guid, CustomerPostingGroup> Groups);
+
+    /// <summary>
+    /// A checked journal, ready to write. Units carry the balances: every line, or (summary path) one per customer and
+    /// balancing account with the sum of its amounts. Applying: the lines that settle an invoice, in line order.
+    /// </summary>
+    private sealed class PostingPlan
     {
+        public required int Count { get; init; }
+        public required long Amount { get; init; }
+        public required List<Line> Units { get; init; }
+        public required List<Line> Applying { get; init; }
+        public required Dictionary<Guid, OpenInvoice> Invoices { get; init; }
+        /// <summary>The ids of the lines posted (the full path only: PostgreSQL deletes exactly these).</summary>
+        public Guid[]? LineIds { get; init; }
+    }
+
+    /// <summary>Reads every line, checks each, and reports every failing line (at most <see cref="MaxReportedLines"/>).</summary>
+    private static async Task<PostingPlan> PlanFromLinesAsync(AppDb db, RawSql raw, CustomerPaymentJournal journal, References refs, CancellationToken ct)
+    {
+        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, ct);
+        CheckCount(journal, lines.Count);
+        var customers = await CustomersAsync(db, journal.CompanyId, lines.Select(l => l.CustomerId), ct);
+        var invoices = await InvoicesAsync(db, journal.CompanyId, lines.Select(l => l.AppliesToInvoiceId), ct);
+        var failures = new List<(int LineNumber, string Reason)>();
+        foreach (var line in lines)
+        {
+            var reasons = Check(line, refs, customers, invoices);
+            if (reasons.Count > 0) failures.Add((line.LineNumber, string.Join("; ", reasons)));
+        }
+        if (failures.Count > 0) throw Rejected(journal.Code, lines.Count, failures);
+        return new PostingPlan
+        {
+            Count = lines.Count, Amount = lines.Sum(l => l.Amount), Units = lines, Invoices = invoices,
+            Applying = lines.Where(l => l.Invoice is not null).ToList(), LineIds = lines.Select(l => l.Id).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// SQLite: the checks without reading every line. One grouped query gives, per customer and balancing account, the
+    /// count, the sum and the largest amount, the earliest and latest posting date, the smallest document number ("" when
+    /// any is empty) and how many lines name an invoice. Each rule of <see cref="Check"/> on a line without an invoice
+    /// depends only on those (the customer, the balancing account, amount &lt; 0, the date range, a document number), so a
+    /// group passes exactly when a line with its largest amount, smallest document number and, in turn, its earliest and
+    /// latest date passes. Only the lines that name an invoice are read and checked one by one. Null when anything fails:
+    /// the caller then checks every line and reports each failing one, as before. The lines are read through the
+    /// line-number index (in the order they were mostly written: 0.18 s for 100,000 lines against 0.63 s through the
+    /// customer index, whose order jumps between table pages).
+    /// </summary>
+    private static async Task<PostingPlan?> PlanFromSummaryAsync(AppDb db, RawSql raw, CustomerPaymentJournal journal, References refs, CancellationToken ct)
+    {
+        var units = new List<(Line Unit, int Count, long Sum, DateOnly LastDate, long InvoiceLines)>();
+        await using (var cmd = raw.Command(
+            "SELECT customer_id, balancing_account_id, COUNT(*), SUM(amount), MAX(amount), MIN(posting_date), MAX(posting_date), MIN(document_number), " +
+            "SUM(applies_to_invoice_id <> @p1 OR applies_to_invoice_number <> '') FROM customer_payments INDEXED BY ux_customer_payments_line WHERE journal_id = @p0 " +
+            "GROUP BY customer_id, balancing_account_id", raw.Guid(journal.Id), raw.Guid(Guid.Empty)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                var unit = new Line
+                {
+                    CustomerId = r.GetGuid(0), BalancingAccountId = r.GetGuid(1), Amount = r.GetInt64(4),
+                    PostingDate = r.GetFieldValue<DateOnly>(5), DocumentNumber = r.GetString(7),
+                };
+                units.Add((unit, r.GetInt32(2), r.GetInt64(3), r.GetFieldValue<DateOnly>(6), r.GetInt64(8)));
+            }
+        }
+        var count = units.Sum(u => (long)u.Count);
+        CheckCount(journal, count);
+        var customers = await CustomersAsync(db, journal.CompanyId, units.Select(u => u.Unit.CustomerId), ct);
+        var none = new Dictionary<Guid, OpenInvoice>();
+        foreach (var (unit, _, sum, lastDate, _) in units)
+        {
+            if (Check(unit, refs, customers, none).Count > 0) return null;
+            unit.PostingDate = lastDate;
+            if (Check(unit, refs, customers, none).Count > 0) return null;
+            // Checked with the largest amount; the unit carries the sum.
+            unit.Amount = sum;
+        }
+        var applying = units.Any(u => u.InvoiceLines > 0) ? await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: true, ct) : [];
+        var invoices = await InvoicesAsync(db, journal.CompanyId, applying.Select(l => l.AppliesToInvoiceId), ct);
+        foreach (var line in applying)
+            if (Check(line, refs, customers, invoices).Count > 0) return null;
+        return new PostingPlan
+        {
+            Count = (int)count, Amount = units.Sum(u => u.Unit.Amount), Units = units.Select(u => u.Unit).ToList(),
+            Applying = applying, Invoices = invoices,
+        };
+    }
+
+    private static void CheckCount(CustomerPaymentJournal journal, long count)
+    {
+        if (count == 0) throw ApiErrors.Dialog($"There is nothing to post: the journal {journal.Code} has no lines.");
+        if (count > MaxLines)
+            throw ApiErrors.Dialog($"The journal {journal.Code} has {count} lines; at most {MaxLines} lines can be posted at once.");
+    }
+
+    private static async Task<Dictionary<Guid, Customer>> CustomersAsync(AppDb db, Guid companyId, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var customers = new Dictionary<Guid, Customer>();
+        foreach (var chunk in ids.Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
+            foreach (var c in await db.Customers.AsNoTracking().Where(c => c.CompanyId == companyId && chunk.Contains(c.Id)).ToListAsync(ct))
+                customers[c.Id] = c;
+        return customers;
+    }
+
+    /// <summary>The posted sales invoices among the ids, each with its invoice entry (remaining amount, open).</summary>
+    private static async Task<Dictionary<Guid, OpenInvoice>> InvoicesAsync(AppDb db, Guid companyId, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var invoices = new Dictionary<Guid, OpenInvoice>();
+        foreach (var chunk in ids.Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
+        {
+            var found = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == companyId && chunk.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+            var entries = await db.CustomerLedgerEntries.AsNoTracking()
+                .Where(e => e.CompanyId == companyId && e.DocumentType == "Invoice" && chunk.Contains(e.SalesInvoiceId)).ToListAsync(ct);
+            foreach (var e in entries)
+                if (found.TryGetValue(e.SalesInvoiceId, out var inv)) invoices[inv.Id] = new OpenInvoice(inv, e);
+        }
+        return invoices;
+    }
+
+    private static List<string> Check(Line line, References refs, Dictionary<Guid, Customer> customers, Dictionary<Guid, OpenInvoice> invoices)
+    {
+        var (company, accounts, groups) = refs;
         var reasons = new List<string>();
         if (line.Amount >= 0)
             reasons.Add($"the amount must be negative (a receipt), but it is {Money(line.Amount)}");
@@ -257,12 +356,15 @@ public static class JournalPoster
 
     private static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, CancellationToken ct)
+    /// <summary>The journal's lines in line order; invoiceLinesOnly: only those that name an invoice (by id or number).</summary>
+    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, bool invoiceLinesOnly, CancellationToken ct)
     {
         var lines = new List<Line>();
         await using var cmd = raw.Command(
             "SELECT id, line_number, customer_id, posting_date, document_number, amount, applies_to_invoice_id, " +
-            "applies_to_invoice_number, balancing_account_id FROM customer_payments WHERE journal_id = @p0 ORDER BY line_number", raw.Guid(journalId));
+            "applies_to_invoice_number, balancing_account_id FROM customer_payments WHERE journal_id = @p0" +
+            (invoiceLinesOnly ? " AND (applies_to_invoice_id <> @p1 OR applies_to_invoice_number <> '')" : "") + " ORDER BY line_number",
+            invoiceLinesOnly ? [raw.Guid(journalId), raw.Guid(Guid.Empty)] : [raw.Guid(journalId)]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -288,7 +390,7 @@ public static class JournalPoster
     /// Ids are time-ordered (a per-post prefix from a version 7 GUID and the row's index), so new rows go to the end
     /// of the primary-key index instead of random places in it.
     /// </summary>
-    private static async Task WriteEntriesAsync(RawSql raw, CustomerPaymentJournal journal, List<Line> lines, long lastEntryBefore, long lastTransactionBefore,
+    private static async Task WriteEntriesAsync(RawSql raw, CustomerPaymentJournal journal, PostingPlan plan, long lastEntryBefore, long lastTransactionBefore,
         DateTime now, CancellationToken ct)
     {
         string Id(string prefixParameter, string index) => raw.IsSqlite
@@ -303,11 +405,11 @@ public static class JournalPoster
             journal.Code, raw.Timestamp(now), raw.Guid(Guid.Empty),
         ];
         await CreateKeyedAsync(raw, Customers, $"customer_id {uuid} PRIMARY KEY, customer_number {text}, receivables_account_id {uuid}, receivables_number {text}",
-            lines.DistinctBy(l => l.Customer.Id).Select(l => new[] { raw.Guid(l.Customer.Id), l.Customer.Number, raw.Guid(l.Receivables.Id), l.Receivables.Number }), ct);
+            plan.Units.DistinctBy(l => l.Customer.Id).Select(l => new[] { raw.Guid(l.Customer.Id), l.Customer.Number, raw.Guid(l.Receivables.Id), l.Receivables.Number }), ct);
         await CreateKeyedAsync(raw, Balancing, $"account_id {uuid} PRIMARY KEY, account_number {text}",
-            lines.DistinctBy(l => l.Balancing.Id).Select(l => new[] { raw.Guid(l.Balancing.Id), l.Balancing.Number }), ct);
+            plan.Units.DistinctBy(l => l.Balancing.Id).Select(l => new[] { raw.Guid(l.Balancing.Id), l.Balancing.Number }), ct);
         await CreateKeyedAsync(raw, Applied, $"line_id {uuid} PRIMARY KEY, invoice_entry_id {uuid}, applied {integer}",
-            lines.Where(l => l.Invoice is not null).Select(l => new[] { raw.Guid(l.Id), raw.Guid(l.Invoice!.Entry.Id), l.Applied }), ct);
+            plan.Applying.Select(l => new[] { raw.Guid(l.Id), raw.Guid(l.Invoice!.Entry.Id), l.Applied }), ct);
 
         // The plan of every line, numbered in line order. On SQLite the rows take the rowids 1, 2, ... in the order
         // the SELECT gives them (an empty table; the line-number index gives them in line order without a sort).
@@ -365,7 +467,7 @@ public static class JournalPoster
                 await raw.ExecuteAsync("DROP TABLE " + table, ct);
         // The rows written must be exactly the plan.
         var first = lastEntryBefore + 1;
-        var last = lastEntryBefore + 3L * lines.Count;
+        var last = lastEntryBefore + 3L * plan.Count;
         var (count, amount, remaining) = await TotalsAsync(raw,
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), CAST(COALESCE(SUM(remaining_amount), 0) AS bigint) FROM customer_ledger_entries " +
             "WHERE company_id = @p0 AND entry_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), first, last);
@@ -374,11 +476,12 @@ public static class JournalPoster
             "WHERE company_id = @p0 AND entry_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), first, last);
         var (appCount, appSum, _) = await TotalsAsync(raw,
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), 0 FROM customer_ledger_applications " +
-            "WHERE company_id = @p0 AND transaction_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), lastTransactionBefore + 1, lastTransactionBefore + lines.Count);
-        var planned = lines.Sum(l => l.Amount);
-        if (count != lines.Count || amount != planned || remaining != planned + lines.Sum(l => l.Applied)
-            || glCount != 2L * lines.Count || glSum != 0 || glDebit != -planned
-            || appCount != lines.Count(l => l.Applied > 0) || appSum != lines.Sum(l => l.Applied))
+            "WHERE company_id = @p0 AND transaction_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), lastTransactionBefore + 1, lastTransactionBefore + plan.Count);
+        var planned = plan.Amount;
+        var applied = plan.Applying.Sum(l => l.Applied);
+        if (count != plan.Count || amount != planned || remaining != planned + applied
+            || glCount != 2L * plan.Count || glSum != 0 || glDebit != -planned
+            || appCount != plan.Applying.Count(l => l.Applied > 0) || appSum != applied)
             throw new InvalidOperationException("The ledger rows written differ from the posting plan.");
     }
 
