@@ -56,7 +56,8 @@ SHARED=$HARNESS
 log "side-by-side: $SHARED/compare.sh"
 if [ -n "${SKIP_PEERS:-}" ]; then export TARGETS=" "; fi   # a space: compare.sh defaults an empty TARGETS to the peers
 EXTRA_TARGET=bc-service EXTRA_BASEURL=http://127.0.0.1:$PORT EXTRA_START="bash $BENCH/start-service.sh 10k $PORT" \
-  SKIP_1M=${SKIP_PEERS:-${SKIP_1M:-}} bash "$SHARED/compare.sh" "$OUT"
+  SKIP_1M=${SKIP_PEERS:-${SKIP_1M:-}} bash "$SHARED/compare.sh" "$OUT" \
+  || log "compare.sh stopped early (exit $?; e.g. a peer that could not start): the rounds it finished are in $OUT, the rest of the run goes on"
 
 if [ -z "${SKIP_1M:-}" ]; then
   for r in $(seq 1 "$ROUNDS"); do
