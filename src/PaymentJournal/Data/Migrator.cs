@@ -70,12 +70,12 @@ public static class Migrator
         {
             if (provider == DatabaseProvider.Sqlite)
             {
-                // WAL lets readers run beside the writer; synchronous stays FULL (the default) on every connection but the group
-                // committer's, which syncs the WAL itself before any caller hears of a commit.
                 // A new database gets 16 KiB pages (SQLite's default is 4 KiB): fewer, fuller B-tree pages make the bulk
                 // writes of posting about a fifth cheaper. It only takes effect before the first table exists; an existing
                 // database keeps its page size (VACUUM outside WAL mode changes it).
                 await Exec(conn, null, "PRAGMA page_size = 16384;", ct);
+                // WAL lets readers run beside the writer; synchronous stays FULL (the default) on every connection but the group
+                // committer's, which syncs the WAL itself before any caller hears of a commit.
                 await Exec(conn, null, "PRAGMA journal_mode=WAL;", ct);
             }
             else

@@ -29,6 +29,9 @@ public static class JournalPoster
     /// <summary>Rows a multi-row INSERT of the temporary tables carries (at most four values each).</summary>
     private const int RowsPerInsert = 200;
     private const int IdChunk = 500;
+    /// <summary>A line that names an invoice (@p1: the empty GUID). The grouped check counts these and then reads exactly
+    /// these, so both queries must use this one predicate: a line it missed would be posted unchecked against its invoice.</summary>
+    private const string NamesInvoice = "(applies_to_invoice_id <> @p1 OR applies_to_invoice_number <> '')";
 
     /// <summary>Fault injection for tests, by journal id: runs after every row is written and before the commit.</summary>
     internal static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Func<Task>> BeforeCommitForTests = new();
@@ -209,7 +212,7 @@ public static class JournalPoster
         var units = new List<(Line Unit, int Count, long Sum, DateOnly LastDate, long InvoiceLines)>();
         await using (var cmd = raw.Command(
             "SELECT customer_id, balancing_account_id, COUNT(*), SUM(amount), MAX(amount), MIN(posting_date), MAX(posting_date), MIN(document_number), " +
-            "SUM(applies_to_invoice_id <> @p1 OR applies_to_invoice_number <> '') FROM customer_payments INDEXED BY ux_customer_payments_line WHERE journal_id = @p0 " +
+            $"SUM({NamesInvoice}) FROM customer_payments INDEXED BY ux_customer_payments_line WHERE journal_id = @p0 " +
             "GROUP BY customer_id, balancing_account_id", raw.Guid(journal.Id), raw.Guid(Guid.Empty)))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -363,7 +366,7 @@ public static class JournalPoster
         await using var cmd = raw.Command(
             "SELECT id, line_number, customer_id, posting_date, document_number, amount, applies_to_invoice_id, " +
             "applies_to_invoice_number, balancing_account_id FROM customer_payments WHERE journal_id = @p0" +
-            (invoiceLinesOnly ? " AND (applies_to_invoice_id <> @p1 OR applies_to_invoice_number <> '')" : "") + " ORDER BY line_number",
+            (invoiceLinesOnly ? " AND " + NamesInvoice : "") + " ORDER BY line_number",
             invoiceLinesOnly ? [raw.Guid(journalId), raw.Guid(Guid.Empty)] : [raw.Guid(journalId)]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
