@@ -19,7 +19,7 @@ namespace PaymentJournal.Data;
 /// <see cref="DbUpdateException"/> SaveChanges would throw, and a lost concurrency check as a
 /// <see cref="DbUpdateConcurrencyException"/>.
 /// </summary>
-public static class PreparedRows
+public static partial class PreparedRows
 {
     private sealed record Column(string Name, IProperty Property, RelationalTypeMapping Mapping);
 
@@ -27,6 +27,8 @@ public static class PreparedRows
     {
         /// <summary>Sets a column's value, read from the reader at its ordinal, on an entity (made on first use).</summary>
         public Action<object, DbDataReader>[]? Readers { get; set; }
+        /// <summary>SELECT every column FROM the table (made on first use).</summary>
+        public string? SelectAll { get; set; }
     }
 
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Plan>> Plans = new();

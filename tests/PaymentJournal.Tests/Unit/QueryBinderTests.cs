@@ -186,6 +186,18 @@ public sealed class QueryBinderTests(QueryBinderDatabase database) : IClassFixtu
 
     internal static Expression<Func<CustomerPayment, bool>> Bind(string filter) => QueryBinder.BindFilter<CustomerPayment>(ParseFilter(filter), PaymentField);
 
+    internal static Expression<Func<Customer, bool>> BindCustomer(string filter) =>
+        QueryBinder.BindFilter<Customer>(ParseFilter(filter, CustomerType, Customers), n => CustomerFields.FirstOrDefault(f => f.Name == n));
+
+    internal static Expression<Func<Account, bool>> BindAccount(string filter) =>
+        QueryBinder.BindFilter<Account>(ParseFilter(filter, AccountType, Accounts), n => AccountFields.FirstOrDefault(f => f.Name == n));
+
+    internal static (LambdaExpression Key, bool Descending) BindOrder(string orderBy)
+    {
+        var clause = Parser(PaymentType, Payments, "$orderby", orderBy).ParseOrderBy();
+        return (QueryBinder.BindOrderKey<CustomerPayment>(clause.Expression, PaymentField), clause.Direction == OrderByDirection.Descending);
+    }
+
     /// <summary>The lines (1..6, line number / 10000) the filter selects, run on the SQLite database.</summary>
     private string Lines(string filter)
     {
@@ -787,7 +799,7 @@ public sealed class QueryBinderTests(QueryBinderDatabase database) : IClassFixtu
 /// </summary>
 public sealed class QueryBinderPostgresTests
 {
-    private static readonly string[] Cases =
+    internal static readonly string[] Cases =
     [
         nameof(QueryBinderTests.Eq), nameof(QueryBinderTests.Ne), nameof(QueryBinderTests.Lt), nameof(QueryBinderTests.Le),
         nameof(QueryBinderTests.Gt), nameof(QueryBinderTests.Ge), nameof(QueryBinderTests.LogicalOperatorsAndParentheses),

@@ -1,0 +1,263 @@
+using System.Data.Common;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace PaymentJournal.Data;
+
+public static partial class PreparedRows
+{
+    /// <summary>How many list statements a connection keeps prepared; past it, the kept ones are dropped and prepared anew.</summary>
+    public const int MaxListStatements = 64;
+
+    // Keyed by the statement's text: the same text always has the same parameters, of the same columns, in the same order.
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> ListCommands = new();
+
+    /// <summary>
+    /// A page of <typeparamref name="T"/>, untracked, read with a statement of our own kept prepared on the connection:
+    /// rows matching every predicate, in the given order, <paramref name="skip"/> left out, at most <paramref name="take"/>.
+    /// The predicates and order keys are the LINQ expressions EF Core would otherwise translate; this reads only the shapes
+    /// whose SQL is plain (comparisons of non-null columns with values or columns, AND, OR, NOT, order by columns) and
+    /// writes for them the SQL EF Core writes on SQLite. Null, having run nothing, for any other shape: the caller then
+    /// runs the query through EF Core.
+    /// </summary>
+    public static async Task<List<T>?> ListAsync<T>(AppDb db, IReadOnlyList<LambdaExpression> where,
+        IReadOnlyList<(LambdaExpression Selector, bool Descending)> order, int skip, int take, CancellationToken ct) where T : class
+    {
+        var plan = PlanFor(db.Model, typeof(T));
+        var sql = new SqlWriter(plan);
+        if (!sql.TryWrite(where, order)) return null;
+        sql.Text.Append(" LIMIT @p").Append(sql.Values.Count).Append(" OFFSET @p").Append(sql.Values.Count + 1);
+        var text = sql.Text.ToString();
+
+        var connection = db.Database.GetDbConnection();
+        var commands = ListCommands.GetValue(connection, _ => new());
+        if (!commands.TryGetValue(text, out var cmd))
+        {
+            if (commands.Count >= MaxListStatements)
+            {
+                foreach (var old in commands.Values) old.Dispose();
+                commands.Clear();
+            }
+            cmd = connection.CreateCommand();
+            cmd.CommandText = text;
+            for (var i = 0; i < sql.Values.Count; i++)
+                cmd.Parameters.Add(sql.Values[i].Column.Mapping.CreateParameter(cmd, "@p" + i, null, nullable: false));
+            foreach (var name in new[] { "@p" + sql.Values.Count, "@p" + (sql.Values.Count + 1) })
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                p.DbType = System.Data.DbType.Int64;
+                cmd.Parameters.Add(p);
+            }
+            commands[text] = cmd;
+        }
+        for (var i = 0; i < sql.Values.Count; i++) cmd.Parameters[i].Value = sql.Values[i].Value;
+        cmd.Parameters[sql.Values.Count].Value = (long)take;
+        cmd.Parameters[sql.Values.Count + 1].Value = (long)skip;
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+
+        var rows = new List<T>(Math.Min(take, 256));
+        var readers = plan.Readers ??= plan.Columns.Select(ColumnReader).ToArray();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var entity = Activator.CreateInstance<T>();
+            for (var i = 0; i < readers.Length; i++) readers[i](entity, reader);
+            rows.Add(entity);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Writes SELECT ... WHERE ... ORDER BY for the plain shapes of <see cref="ListAsync{T}"/>. Every value becomes a
+    /// parameter, converted as its column stores it. Only columns that cannot hold NULL are read, so every comparison is
+    /// true or false and SQL's AND, OR and NOT mean what C#'s do (EF Core writes extra NULL checks for nullable columns).
+    /// </summary>
+    private sealed class SqlWriter(Plan plan)
+    {
+        public StringBuilder Text { get; } = new(512);
+        public List<(Column Column, object Value)> Values { get; } = [];
+        private ParameterExpression _row = null!;
+
+        public bool TryWrite(IReadOnlyList<LambdaExpression> where, IReadOnlyList<(LambdaExpression Selector, bool Descending)> order)
+        {
+            Text.Append(plan.SelectAll ??= "SELECT " + string.Join(", ", plan.Columns.Select(c => Quote(c.Name))) + " FROM " + Quote(plan.Table));
+            for (var i = 0; i < where.Count; i++)
+            {
+                Text.Append(i == 0 ? " WHERE " : " AND ");
+                _row = where[i].Parameters[0];
+                if (!Predicate(where[i].Body)) return false;
+            }
+            for (var i = 0; i < order.Count; i++)
+            {
+                _row = order[i].Selector.Parameters[0];
+                if (ColumnOf(order[i].Selector.Body) is not { } column) return false;
+                Text.Append(i == 0 ? " ORDER BY " : ", ").Append(Quote(column.Name));
+                if (order[i].Descending) Text.Append(" DESC");
+            }
+            return true;
+        }
+
+        private bool Predicate(Expression e)
+        {
+            switch (e)
+            {
+                case ConstantExpression { Value: bool b }:
+                    Text.Append(b ? "1" : "0");
+                    return true;
+                case BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logical:
+                    Text.Append('(');
+                    if (!Predicate(logical.Left)) return false;
+                    Text.Append(logical.NodeType == ExpressionType.AndAlso ? " AND " : " OR ");
+                    if (!Predicate(logical.Right)) return false;
+                    Text.Append(')');
+                    return true;
+                case UnaryExpression { NodeType: ExpressionType.Not } not when not.Type == typeof(bool):
+                    Text.Append("NOT (");
+                    if (!Predicate(not.Operand)) return false;
+                    Text.Append(')');
+                    return true;
+                case BinaryExpression binary when Operator(binary.NodeType) is { } op:
+                    return Comparison(binary.Left, op, binary.Right);
+                default:
+                    // A bool column on its own (stored as 0 or 1).
+                    if (ColumnOf(e) is not { } flag || flag.Property.ClrType != typeof(bool)) return false;
+                    Text.Append(Quote(flag.Name));
+                    return true;
+            }
+        }
+
+        private bool Comparison(Expression left, string op, Expression right)
+        {
+            // string.Compare(a, b) op 0 and a.CompareTo(b) op 0: EF Core writes a op b.
+            if (right is ConstantExpression { Value: 0 } && Compared(left) is { } compared) (left, right) = compared;
+            else if (left is ConstantExpression { Value: 0 } && Compared(right) is { } mirrored) (left, right, op) = (mirrored.Item1, mirrored.Item2, Mirror(op));
+
+            left = Unwrap(left);
+            right = Unwrap(right);
+            var leftColumn = ColumnOf(left);
+            var rightColumn = ColumnOf(right);
+            if (leftColumn is null && rightColumn is null) return false;
+            if (leftColumn is not null && rightColumn is not null)
+            {
+                // Two columns: only of one stored type, without conversions, so SQLite compares what EF Core's SQL compares.
+                if (leftColumn.Mapping.GetType() != rightColumn.Mapping.GetType() || leftColumn.Mapping.Converter is not null
+                    || rightColumn.Mapping.Converter is not null) return false;
+                Text.Append(Quote(leftColumn.Name)).Append(' ').Append(op).Append(' ').Append(Quote(rightColumn.Name));
+                return true;
+            }
+            var column = leftColumn ?? rightColumn!;
+            if (!TryValue(leftColumn is null ? left : right, column, out var value)) return false;
+            var parameter = "@p" + Values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Values.Add((column, value));
+            if (leftColumn is not null) Text.Append(Quote(column.Name)).Append(' ').Append(op).Append(' ').Append(parameter);
+            else Text.Append(parameter).Append(' ').Append(op).Append(' ').Append(Quote(column.Name));
+            return true;
+        }
+
+        private static (Expression, Expression)? Compared(Expression e) => e switch
+        {
+            MethodCallExpression { Method: { Name: nameof(string.Compare), DeclaringType: var t }, Object: null, Arguments: [var a, var b] }
+                when t == typeof(string) => (a, b),
+            MethodCallExpression { Method.Name: nameof(IComparable.CompareTo), Object: { } a, Arguments: [var b] }
+                when a.Type == b.Type && (a.Type == typeof(Guid) || a.Type == typeof(string)) => (a, b),
+            _ => null,
+        };
+
+        /// <summary>
+        /// Conversions that change nothing SQLite stores: to the nullable form of a type, between integer types (every
+        /// integer is a 64-bit INTEGER), and a bool as 1 or 0 (how the binder orders booleans).
+        /// </summary>
+        private static Expression Unwrap(Expression e)
+        {
+            while (true)
+            {
+                switch (e)
+                {
+                    case UnaryExpression { NodeType: ExpressionType.Convert } convert
+                        when Nullable.GetUnderlyingType(convert.Type) == convert.Operand.Type || (IsInteger(convert.Type) && IsInteger(convert.Operand.Type)):
+                        e = convert.Operand;
+                        continue;
+                    case ConditionalExpression { IfTrue: ConstantExpression { Value: 1 }, IfFalse: ConstantExpression { Value: 0 } } flag
+                        when flag.Test.Type == typeof(bool) && flag.Test is MemberExpression:
+                        e = flag.Test;
+                        continue;
+                    default:
+                        return e;
+                }
+            }
+        }
+
+        private static bool IsInteger(Type t) => t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte);
+
+        /// <summary>The column a member access on the row reads: a mapped property that cannot hold NULL.</summary>
+        private Column? ColumnOf(Expression e)
+        {
+            if (e is not MemberExpression { Expression: ParameterExpression p, Member: var member } || p != _row) return null;
+            // By name: a property declared on a base class comes as a different PropertyInfo (its reflected type differs).
+            foreach (var c in plan.Columns)
+                if (c.Property.Name == member.Name && (c.Property.PropertyInfo ?? (MemberInfo?)c.Property.FieldInfo)?.DeclaringType == member.DeclaringType)
+                    return c.Property.IsNullable ? null : c;
+            return null;
+        }
+
+        /// <summary>
+        /// The value of a captured variable (what EF Core sends as a parameter) or a constant, as the column stores it
+        /// (its value converter applied); false for NULL and for anything that needs computing.
+        /// </summary>
+        private static bool TryValue(Expression e, Column column, out object value)
+        {
+            value = null!;
+            object? v;
+            switch (e)
+            {
+                case ConstantExpression constant:
+                    v = constant.Value;
+                    break;
+                case MemberExpression { Expression: ConstantExpression { Value: { } holder }, Member: FieldInfo field }:
+                    v = field.GetValue(holder);
+                    break;
+                case MemberExpression { Expression: ConstantExpression { Value: { } holder }, Member: PropertyInfo property }:
+                    v = property.GetValue(holder);
+                    break;
+                default:
+                    return false;
+            }
+            if (v is null) return false;
+            var type = column.Property.ClrType;
+            if (v.GetType() != type)
+            {
+                if (!IsInteger(type) || !IsInteger(v.GetType())) return false;
+                try
+                {
+                    v = Convert.ChangeType(v, type, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (OverflowException)
+                {
+                    return false;
+                }
+            }
+            value = Value(column, v);
+            return true;
+        }
+
+        private static string? Operator(ExpressionType type) => type switch
+        {
+            ExpressionType.Equal => "=",
+            ExpressionType.NotEqual => "<>",
+            ExpressionType.LessThan => "<",
+            ExpressionType.LessThanOrEqual => "<=",
+            ExpressionType.GreaterThan => ">",
+            ExpressionType.GreaterThanOrEqual => ">=",
+            _ => null,
+        };
+
+        private static string Mirror(string op) => op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
+
+        private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+}
