@@ -42,10 +42,7 @@ public static partial class PreparedRows
                 foreach (var old in commands.Values) old.Dispose();
                 commands.Clear();
             }
-            cmd = connection.CreateCommand();
-            cmd.CommandText = text;
-            for (var i = 0; i < sql.Values.Count; i++)
-                cmd.Parameters.Add(sql.Values[i].Column.Mapping.CreateParameter(cmd, "@p" + i, null, nullable: false));
+            cmd = NewCommand(connection, text, sql.Values.ConvertAll(v => v.Column));
             foreach (var name in new[] { "@p" + sql.Values.Count, "@p" + (sql.Values.Count + 1) })
             {
                 var p = cmd.CreateParameter();
@@ -199,10 +196,9 @@ public static partial class PreparedRows
         {
             if (e is not MemberExpression { Expression: ParameterExpression p, Member: var member } || p != _row) return null;
             // By name: a property declared on a base class comes as a different PropertyInfo (its reflected type differs).
-            foreach (var c in plan.Columns)
-                if (c.Property.Name == member.Name && (c.Property.PropertyInfo ?? (MemberInfo?)c.Property.FieldInfo)?.DeclaringType == member.DeclaringType)
-                    return c.Property.IsNullable ? null : c;
-            return null;
+            if (!plan.ByName.TryGetValue(member.Name, out var c)
+                || (c.Property.PropertyInfo ?? (MemberInfo?)c.Property.FieldInfo)?.DeclaringType != member.DeclaringType) return null;
+            return c.Property.IsNullable ? null : c;
         }
 
         /// <summary>

@@ -25,6 +25,9 @@ public static partial class PreparedRows
 
     private sealed record Plan(string Table, Column[] Columns, Column Key, Column? Token)
     {
+        /// <summary>The columns by property name.</summary>
+        public Dictionary<string, Column> ByName { get; } = Columns.ToDictionary(c => c.Property.Name);
+
         /// <summary>Sets a column's value, read from the reader at its ordinal, on an entity (made on first use).</summary>
         public Action<object, DbDataReader>[]? Readers { get; set; }
         /// <summary>SELECT every column FROM the table (made on first use).</summary>
@@ -117,7 +120,7 @@ public static partial class PreparedRows
     /// <summary>The read's command, its WHERE made of the given properties, with their values set.</summary>
     private static DbCommand QueryCommand(AppDb db, Plan plan, Type type, string queryName, (string Property, object Value)[] where, Func<string, string> sql)
     {
-        var filters = where.Select(w => plan.Columns.First(c => c.Property.Name == w.Property)).ToArray();
+        var filters = where.Select(w => plan.ByName[w.Property]).ToArray();
         var cmd = CommandFor(db, plan, (type, 0, queryName), () => sql(string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))), filters);
         for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
         return cmd;
@@ -153,15 +156,18 @@ public static partial class PreparedRows
     {
         var connection = db.Database.GetDbConnection();
         var commands = Commands.GetValue(connection, _ => new());
-        if (!commands.TryGetValue(key, out var cmd))
-        {
-            cmd = connection.CreateCommand();
-            cmd.CommandText = sql();
-            for (var i = 0; i < parameters.Length; i++)
-                cmd.Parameters.Add(parameters[i].Mapping.CreateParameter(cmd, "@p" + i, null, parameters[i].Property.IsNullable));
-            commands[key] = cmd;
-        }
+        if (!commands.TryGetValue(key, out var cmd)) commands[key] = cmd = NewCommand(connection, sql(), parameters);
         cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        return cmd;
+    }
+
+    /// <summary>A command for the SQL, its parameters @p0, @p1, ... typed as the given columns store their values.</summary>
+    private static DbCommand NewCommand(DbConnection connection, string sql, IReadOnlyList<Column> parameters)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        for (var i = 0; i < parameters.Count; i++)
+            cmd.Parameters.Add(parameters[i].Mapping.CreateParameter(cmd, "@p" + i, null, parameters[i].Property.IsNullable));
         return cmd;
     }
 

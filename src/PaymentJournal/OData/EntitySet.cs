@@ -37,9 +37,16 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     {
         IQueryable<T> q = rc.Db.Set<T>();
         if (!tracking) q = q.AsNoTracking();
-        q = q.Where(Equal(CompanyKey, scope.CompanyId));
-        if (scope.Via?.ChildForeignKey is Expression<Func<T, Guid>> fk) q = q.Where(Equal(fk, scope.ParentId));
+        foreach (var visible in ScopeFilters(scope)) q = q.Where(visible);
         return q;
+    }
+
+    /// <summary>What <see cref="Query"/> filters on: the company, and the parent when reached through a navigation.</summary>
+    private List<Expression<Func<T, bool>>> ScopeFilters(Scope scope)
+    {
+        var filters = new List<Expression<Func<T, bool>>>(4) { Equal(CompanyKey, scope.CompanyId) };
+        if (scope.Via?.ChildForeignKey is Expression<Func<T, Guid>> fk) filters.Add(Equal(fk, scope.ParentId));
+        return filters;
     }
 
     /// <summary>Checks a set may rules before a list runs (e.g. company-level customerPayments need a journal filter).</summary>
@@ -167,8 +174,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         if (CompiledFind && rc.Db.IsSqlite)
         {
             // The same rows as the query below, read with a statement kept prepared (null for a shape it does not read).
-            var where = new List<LambdaExpression>(4) { Equal(CompanyKey, scope.CompanyId) };
-            if (scope.Via?.ChildForeignKey is Expression<Func<T, Guid>> fk) where.Add(Equal(fk, scope.ParentId));
+            var where = ScopeFilters(scope);
             if (filter is not null) where.Add(filter);
             if (after is not null) where.Add(after);
             rows = await PreparedRows.ListAsync<T>(rc.Db, where, order.ConvertAll(k => (k.Selector, k.Descending)), skip, take + 1, rc.Aborted);
