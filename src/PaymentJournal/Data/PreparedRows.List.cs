@@ -18,18 +18,18 @@ public static partial class PreparedRows
 
     /// <summary>
     /// A page of <typeparamref name="T"/>, untracked, read with a statement of our own kept prepared on the connection:
-    /// rows matching every predicate, in the given order, <paramref name="skip"/> left out, at most <paramref name="take"/>.
+    /// rows whose <paramref name="equal"/> properties hold the given values and that match every predicate, in the given order, <paramref name="skip"/> left out, at most <paramref name="take"/>.
     /// The predicates and order keys are the LINQ expressions EF Core would otherwise translate; this reads only the shapes
     /// whose SQL is plain (comparisons of non-null columns with values or columns, AND, OR, NOT, order by columns) and
     /// writes for them the SQL EF Core writes on SQLite. Null, having run nothing, for any other shape: the caller then
     /// runs the query through EF Core.
     /// </summary>
-    public static async Task<List<T>?> ListAsync<T>(AppDb db, IReadOnlyList<LambdaExpression> where,
+    public static async Task<List<T>?> ListAsync<T>(AppDb db, (string Property, object Value)[] equal, IReadOnlyList<LambdaExpression> where,
         IReadOnlyList<(LambdaExpression Selector, bool Descending)> order, int skip, int take, CancellationToken ct) where T : class
     {
         var plan = PlanFor(db.Model, typeof(T));
         var sql = new SqlWriter(plan);
-        if (!sql.TryWrite(where, order)) return null;
+        if (!sql.TryWrite(equal, where, order)) return null;
         sql.Text.Append(" LIMIT @p").Append(sql.Values.Count).Append(" OFFSET @p").Append(sql.Values.Count + 1);
         var text = sql.Text.ToString();
 
@@ -58,12 +58,12 @@ public static partial class PreparedRows
         cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
 
         var rows = new List<T>(Math.Min(take, 256));
-        var readers = plan.Readers ??= plan.Columns.Select(ColumnReader).ToArray();
+        var read = plan.RowReader ??= RowReader(plan);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             var entity = Activator.CreateInstance<T>();
-            for (var i = 0; i < readers.Length; i++) readers[i](entity, reader);
+            read(entity, reader, SqliteColumns.StatementOf(reader));
             rows.Add(entity);
         }
         return rows;
@@ -80,12 +80,19 @@ public static partial class PreparedRows
         public List<(Column Column, object Value)> Values { get; } = [];
         private ParameterExpression _row = null!;
 
-        public bool TryWrite(IReadOnlyList<LambdaExpression> where, IReadOnlyList<(LambdaExpression Selector, bool Descending)> order)
+        public bool TryWrite((string Property, object Value)[] equal, IReadOnlyList<LambdaExpression> where,
+            IReadOnlyList<(LambdaExpression Selector, bool Descending)> order)
         {
             Text.Append(plan.SelectAll ??= "SELECT " + string.Join(", ", plan.Columns.Select(c => Quote(c.Name))) + " FROM " + Quote(plan.Table));
+            for (var i = 0; i < equal.Length; i++)
+            {
+                if (!plan.ByName.TryGetValue(equal[i].Property, out var column) || column.Property.IsNullable) return false;
+                Text.Append(i == 0 ? " WHERE " : " AND ").Append(Quote(column.Name)).Append(" = @p").Append(Values.Count);
+                Values.Add((column, Value(column, equal[i].Value)));
+            }
             for (var i = 0; i < where.Count; i++)
             {
-                Text.Append(i == 0 ? " WHERE " : " AND ");
+                Text.Append(i + equal.Length == 0 ? " WHERE " : " AND ");
                 _row = where[i].Parameters[0];
                 if (!Predicate(where[i].Body)) return false;
             }

@@ -28,8 +28,8 @@ public static partial class PreparedRows
         /// <summary>The columns by property name.</summary>
         public Dictionary<string, Column> ByName { get; } = Columns.ToDictionary(c => c.Property.Name);
 
-        /// <summary>Sets a column's value, read from the reader at its ordinal, on an entity (made on first use).</summary>
-        public Action<object, DbDataReader>[]? Readers { get; set; }
+        /// <summary>Sets every column's value, read from the reader's current row, on an entity (made on first use).</summary>
+        public Action<object, DbDataReader, IntPtr>? RowReader { get; set; }
         /// <summary>SELECT every column FROM the table (made on first use).</summary>
         public string? SelectAll { get; set; }
     }
@@ -104,8 +104,7 @@ public static partial class PreparedRows
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         var entity = Activator.CreateInstance<T>();
-        var readers = plan.Readers ??= plan.Columns.Select(ColumnReader).ToArray();
-        for (var i = 0; i < readers.Length; i++) readers[i](entity, reader);
+        (plan.RowReader ??= RowReader(plan))(entity, reader, SqliteColumns.StatementOf(reader));
         return entity;
     }
 
@@ -127,29 +126,38 @@ public static partial class PreparedRows
     }
 
     /// <summary>
-    /// Reads a column as EF Core does: the type mapping's reader method for its provider type (e.g. GetGuid for a Guid
-    /// stored as TEXT), then its value converter, then the property's setter; NULL stays null.
+    /// Reads every column as EF Core does: the type mapping's reader method for its provider type (e.g. GetGuid for a Guid
+    /// stored as TEXT), then its value converter, then the property's setter; NULL stays null. The reader methods are
+    /// <see cref="SqliteColumns"/>' when it has one, which read from the statement itself (given as the third argument;
+    /// zero sends every column through the reader).
     /// </summary>
-    private static Action<object, DbDataReader> ColumnReader(Column column, int ordinal)
+    private static Action<object, DbDataReader, IntPtr> RowReader(Plan plan)
     {
         var entity = Expression.Parameter(typeof(object), "entity");
         var reader = Expression.Parameter(typeof(DbDataReader), "reader");
-        var method = column.Mapping.GetDataReaderMethod();
-        Expression value = Expression.Call(reader, method, Expression.Constant(ordinal));
-        value = column.Mapping.CustomizeDataReaderExpression(value);
-        var providerType = column.Mapping.Converter?.ProviderClrType ?? column.Mapping.ClrType;
-        if (value.Type != providerType) value = Expression.Convert(value, providerType);
-        if (column.Mapping.Converter is { } converter)
-            value = ReplacingExpressionVisitor.Replace(converter.ConvertFromProviderExpression.Parameters[0], value, converter.ConvertFromProviderExpression.Body);
-        var propertyType = column.Property.ClrType;
-        if (value.Type != propertyType) value = Expression.Convert(value, propertyType);
-        if (column.Property.IsNullable || !propertyType.IsValueType)
-            value = Expression.Condition(Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.IsDBNull))!, Expression.Constant(ordinal)),
-                Expression.Default(propertyType), value);
-        var member = (System.Reflection.MemberInfo?)column.Property.PropertyInfo ?? column.Property.FieldInfo
-                     ?? throw new InvalidOperationException($"{column.Property.Name} has no property or field to set.");
-        var assign = Expression.Assign(Expression.MakeMemberAccess(Expression.Convert(entity, column.Property.DeclaringType.ClrType), member), value);
-        return Expression.Lambda<Action<object, DbDataReader>>(assign, entity, reader).Compile();
+        var stmt = Expression.Parameter(typeof(IntPtr), "stmt");
+        var assigns = new List<Expression>();
+        for (var ordinal = 0; ordinal < plan.Columns.Length; ordinal++)
+        {
+            var column = plan.Columns[ordinal];
+            var at = Expression.Constant(ordinal);
+            var method = column.Mapping.GetDataReaderMethod();
+            Expression value = SqliteColumns.For(method) is { } native ? Expression.Call(native, reader, stmt, at) : Expression.Call(reader, method, at);
+            value = column.Mapping.CustomizeDataReaderExpression(value);
+            var providerType = column.Mapping.Converter?.ProviderClrType ?? column.Mapping.ClrType;
+            if (value.Type != providerType) value = Expression.Convert(value, providerType);
+            if (column.Mapping.Converter is { } converter)
+                value = ReplacingExpressionVisitor.Replace(converter.ConvertFromProviderExpression.Parameters[0], value, converter.ConvertFromProviderExpression.Body);
+            var propertyType = column.Property.ClrType;
+            if (value.Type != propertyType) value = Expression.Convert(value, propertyType);
+            if (column.Property.IsNullable || !propertyType.IsValueType)
+                value = Expression.Condition(Expression.Call(typeof(SqliteColumns).GetMethod(nameof(SqliteColumns.IsDBNull))!, reader, stmt, at),
+                    Expression.Default(propertyType), value);
+            var member = (System.Reflection.MemberInfo?)column.Property.PropertyInfo ?? column.Property.FieldInfo
+                         ?? throw new InvalidOperationException($"{column.Property.Name} has no property or field to set.");
+            assigns.Add(Expression.Assign(Expression.MakeMemberAccess(Expression.Convert(entity, column.Property.DeclaringType.ClrType), member), value));
+        }
+        return Expression.Lambda<Action<object, DbDataReader, IntPtr>>(Expression.Block(assigns), entity, reader, stmt).Compile();
     }
 
     private static DbCommand CommandFor(AppDb db, Plan plan, (Type, ulong, string?) key, Func<string> sql, Column[] parameters)

@@ -78,6 +78,11 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         public (string, object)[] Where(Scope scope, Guid key) => Parent is null
             ? [(Company, scope.CompanyId), (Key, key)]
             : [(Company, scope.CompanyId), (Parent, scope.ParentId), (Key, key)];
+
+        /// <summary>What <see cref="ScopeFilters"/> filters on, as property and value.</summary>
+        public (string, object)[] Scope(Scope scope) => Parent is null
+            ? [(Company, scope.CompanyId)]
+            : [(Company, scope.CompanyId), (Parent, scope.ParentId)];
     }
 
     private readonly ConcurrentDictionary<NavigationDef, PreparedLookup?> _preparedByParent = new();
@@ -159,9 +164,9 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         CheckList(rc, scope, query);
         var surface = rc.Surface.Kind;
         var filter = query.Filter is null ? null : BoundFilter(query.Filter, surface);
-        var q = Query(rc, scope);
-        if (filter is not null) q = q.Where(filter);
-        long? count = query.Count ? await q.LongCountAsync(rc.Aborted) : null;
+        // EF Core's query is only built when it runs: for $count, and for a page the prepared list does not read.
+        IQueryable<T> Filtered() => filter is null ? Query(rc, scope) : Query(rc, scope).Where(filter);
+        long? count = query.Count ? await Filtered().LongCountAsync(rc.Aborted) : null;
 
         var order = OrderKeys(query.OrderBy, surface);
         var after = query.SkipToken is null ? null : AfterToken(order, query.SkipToken, Signature(query));
@@ -171,16 +176,17 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         var take = (int)Math.Min(wanted, pageSize);
 
         List<T>? rows = null;
-        if (CompiledFind && rc.Db.IsSqlite)
+        if (CompiledFind && rc.Db.IsSqlite && PreparedFind(scope.Via) is { } prepared)
         {
             // The same rows as the query below, read with a statement kept prepared (null for a shape it does not read).
-            var where = ScopeFilters(scope);
+            var where = new List<LambdaExpression>(2);
             if (filter is not null) where.Add(filter);
             if (after is not null) where.Add(after);
-            rows = await PreparedRows.ListAsync<T>(rc.Db, where, order.ConvertAll(k => (k.Selector, k.Descending)), skip, take + 1, rc.Aborted);
+            rows = await PreparedRows.ListAsync<T>(rc.Db, prepared.Scope(scope), where, OrderSelectors(order), skip, take + 1, rc.Aborted);
         }
         if (rows is null)
         {
+            var q = Filtered();
             if (after is not null) q = q.Where(after);
             q = ApplyOrder(q, order);
             if (skip > 0) q = q.Skip(skip);
@@ -382,6 +388,11 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         _boundFilters.GetValue(filter, f => QueryBinder.BindFilter<T>(f, name => FindField(name, surface)));
 
     private sealed record OrderKey(LambdaExpression Selector, bool Descending);
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<OrderKey>, List<(LambdaExpression, bool)>> _orderSelectors = new();
+
+    private List<(LambdaExpression, bool)> OrderSelectors(List<OrderKey> order) =>
+        _orderSelectors.GetValue(order, o => o.ConvertAll(k => (k.Selector, k.Descending)));
 
     private List<OrderKey> OrderKeys(OrderByClause? orderBy, Surfaces surface) =>
         orderBy is null ? BindOrderKeys(null, surface) : _boundOrders.GetValue(orderBy, _ => BindOrderKeys(orderBy, surface));

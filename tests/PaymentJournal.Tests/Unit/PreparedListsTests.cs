@@ -20,7 +20,7 @@ public sealed class PreparedListsTests(QueryBinderDatabase database) : IClassFix
     private static readonly Expression<Func<CustomerPayment, Guid>> ById = x => x.Id;
 
     private static Task<List<T>?> Prepared<T>(AppDb db, LambdaExpression[] where, params (LambdaExpression, bool)[] order) where T : class =>
-        PreparedRows.ListAsync<T>(db, where, order, 0, 1000, default);
+        PreparedRows.ListAsync<T>(db, [], where, order, 0, 1000, default);
 
     private static string Lines(IEnumerable<CustomerPayment> rows) => string.Join(",", rows.Select(p => p.LineNumber / 10000));
 
@@ -49,6 +49,32 @@ public sealed class PreparedListsTests(QueryBinderDatabase database) : IClassFix
         // Most filters are plain comparisons; the rest use functions and arithmetic, which EF Core reads.
         Assert.True(served * 2 > total, $"{served} of {total} filters read with the prepared statement");
         Assert.True(served < total, "functions and arithmetic are left to EF Core");
+    }
+
+    [Fact]
+    public async Task The_scope_s_equalities_select_what_EF_Core_s_where_selects()
+    {
+        await using var db = database.Open();
+        var (company, journal) = (QueryBinderDatabase.Company, QueryBinderDatabase.Journal);
+        Expression<Func<CustomerPayment, bool>> bigger = x => x.Amount > 1000;
+        var cases = new (string Name, (string, object)[] Equal, LambdaExpression[] Where, IQueryable<CustomerPayment> Ef)[]
+        {
+            ("company and journal", [("CompanyId", company), ("JournalId", journal)], [], db.CustomerPayments.Where(x => x.CompanyId == company && x.JournalId == journal)),
+            ("company, journal and a filter", [("CompanyId", company), ("JournalId", journal)], [bigger],
+                db.CustomerPayments.Where(x => x.CompanyId == company && x.JournalId == journal).Where(bigger)),
+            ("another company", [("CompanyId", Guid.NewGuid()), ("JournalId", journal)], [], db.CustomerPayments.Where(x => x.JournalId == Guid.Empty)),
+            ("another journal", [("CompanyId", company), ("JournalId", Guid.NewGuid())], [bigger], db.CustomerPayments.Where(x => x.JournalId == Guid.Empty)),
+            ("a line number", [("LineNumber", 30000)], [], db.CustomerPayments.Where(x => x.LineNumber == 30000)),
+        };
+        foreach (var c in cases)
+        {
+            var rows = await PreparedRows.ListAsync<CustomerPayment>(db, c.Equal, c.Where, [(ByLine, false)], 0, 1000, default);
+            Assert.NotNull(rows);
+            Assert.Equal(Lines(await c.Ef.AsNoTracking().OrderBy(x => x.LineNumber).ToListAsync()), Lines(rows));
+        }
+        Assert.NotEmpty((await PreparedRows.ListAsync<CustomerPayment>(db, cases[0].Equal, [], [(ByLine, false)], 0, 1000, default))!);
+        // A property the table does not have: left to EF Core.
+        Assert.Null(await PreparedRows.ListAsync<CustomerPayment>(db, [("NoSuchProperty", 1)], [], [(ByLine, false)], 0, 1000, default));
     }
 
     [Theory]
@@ -110,7 +136,7 @@ public sealed class PreparedListsTests(QueryBinderDatabase database) : IClassFix
         {
             for (var take = 1; take <= 7; take++)
             {
-                var rows = await PreparedRows.ListAsync<CustomerPayment>(db, [], [(key, descending), (ById, false)], skip, take, default);
+                var rows = await PreparedRows.ListAsync<CustomerPayment>(db, [], [], [(key, descending), (ById, false)], skip, take, default);
                 Assert.NotNull(rows);
                 IQueryable<CustomerPayment> query = db.CustomerPayments.AsNoTracking();
                 var call = Expression.Call(typeof(Queryable), descending ? "OrderByDescending" : "OrderBy", [typeof(CustomerPayment), key.ReturnType],
