@@ -55,8 +55,20 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false)
     {
         var tracking = rc.Method != "GET" && !readOnly;
-        if (CompiledFind && !tracking && rc.Db.IsSqlite && PreparedFind(scope.Via) is { } find)
-            return await PreparedRows.FindAsync<T>(rc.Db, find.Name, find.Where(scope, key), rc.Aborted);
+        if (CompiledFind && rc.Db.IsSqlite && PreparedFind(scope.Via) is { } find)
+        {
+            if (!tracking) return await PreparedRows.FindAsync<T>(rc.Db, find.Name, find.Where(scope, key), rc.Aborted);
+            // A change reads its row tracked. The prepared read, attached unchanged, is the entity EF Core's tracked query
+            // makes, unless the context tracks that row already (an earlier change of the same unit): then the query's
+            // identity resolution decides, below.
+            if ((_keyIsPrimaryKey ??= rc.Db.Model.FindEntityType(typeof(T))?.FindPrimaryKey()?.Properties is [{ } only] && only.Name == find.Key)
+                && rc.Db.Set<T>().Local.FindEntry(key) is null)
+            {
+                var row = await PreparedRows.FindAsync<T>(rc.Db, find.Name, find.Where(scope, key), rc.Aborted);
+                if (row is not null) rc.Db.Attach(row);
+                return row;
+            }
+        }
         if (CompiledFind)
         {
             // Reads by key are the hottest path (and a change starts with one): a query compiled once per shape skips
@@ -87,6 +99,8 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
 
     private readonly ConcurrentDictionary<NavigationDef, PreparedLookup?> _preparedByParent = new();
     private PreparedLookup? _preparedInCompany;
+    /// <summary>Whether the set's key is EF Core's primary key (a row of another shape, e.g. a dimension line, is found by EF Core when tracked).</summary>
+    private bool? _keyIsPrimaryKey;
     private bool _preparedInCompanyChecked;
 
     private PreparedLookup? PreparedFind(NavigationDef? via)

@@ -57,6 +57,28 @@ public sealed class BatchTests(ServiceFixture f) : IClassFixture<ServiceFixture>
     }
 
     [Fact]
+    public async Task A_second_change_of_a_row_in_the_same_group_sees_the_first()
+    {
+        var url = C + "/customerPaymentJournals(" + ServiceFixture.General + ")/customerPayments";
+        var (status, created, _) = await f.Http.Post(ServiceFixture.V2 + url, new { customerNumber = "C00001", amount = -3, description = "before" });
+        Assert.Equal(201, status);
+        var item = url + "(" + created.Str("id") + ")";
+        object Patch(string id, object body) => new Dictionary<string, object?>
+        {
+            ["id"] = id, ["method"] = "PATCH", ["url"] = item, ["atomicityGroup"] = "g", ["body"] = body,
+            ["headers"] = new Dictionary<string, string> { ["Content-Type"] = "application/json", ["If-Match"] = "*" },
+        };
+        var r = await Batch([Patch("1", new { description = "first" }), Patch("2", new { amount = -7 }), Req("3", "GET", item)]);
+        Assert.Equal([200, 200, 200], r.Select(x => x!["status"]!.GetValue<int>()));
+        // The second change starts from the first one's row, not from the row as stored before the group.
+        Assert.Equal("first", r[1]!["body"].Str("description"));
+        Assert.Equal(-7m, r[1]!["body"]!["amount"]!.GetValue<decimal>());
+        Assert.Equal("first", r[2]!["body"].Str("description"));
+        Assert.Equal(-7m, r[2]!["body"]!["amount"]!.GetValue<decimal>());
+        Assert.NotEqual(r[0]!["body"].Str("@odata.etag"), r[1]!["body"].Str("@odata.etag"));
+    }
+
+    [Fact]
     public async Task Isolation_snapshot_makes_the_whole_batch_atomic()
     {
         var before = await f.WithDb(db => db.CustomerPayments.CountAsync());
