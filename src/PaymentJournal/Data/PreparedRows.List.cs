@@ -18,7 +18,8 @@ public static partial class PreparedRows
 
     /// <summary>
     /// A page of <typeparamref name="T"/>, untracked, read with a statement of our own kept prepared on the connection:
-    /// rows whose <paramref name="equal"/> properties hold the given values and that match every predicate, in the given order, <paramref name="skip"/> left out, at most <paramref name="take"/>.
+    /// rows whose <paramref name="equal"/> properties hold the given values (the company, the parent) and that match every
+    /// predicate, in the given order, <paramref name="skip"/> left out, at most <paramref name="take"/>.
     /// The predicates and order keys are the LINQ expressions EF Core would otherwise translate; this reads only the shapes
     /// whose SQL is plain (comparisons of non-null columns with values or columns, AND, OR, NOT, order by columns) and
     /// writes for them the SQL EF Core writes on SQLite. Null, having run nothing, for any other shape: the caller then

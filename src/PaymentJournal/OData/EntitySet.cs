@@ -196,7 +196,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
             var where = new List<LambdaExpression>(2);
             if (filter is not null) where.Add(filter);
             if (after is not null) where.Add(after);
-            rows = await PreparedRows.ListAsync<T>(rc.Db, prepared.Scope(scope), where, OrderSelectors(order), skip, take + 1, rc.Aborted);
+            rows = await PreparedRows.ListAsync<T>(rc.Db, prepared.Scope(scope), where, order.ConvertAll(k => (k.Selector, k.Descending)), skip, take + 1, rc.Aborted);
         }
         if (rows is null)
         {
@@ -402,11 +402,6 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         _boundFilters.GetValue(filter, f => QueryBinder.BindFilter<T>(f, name => FindField(name, surface)));
 
     private sealed record OrderKey(LambdaExpression Selector, bool Descending);
-
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<OrderKey>, List<(LambdaExpression, bool)>> _orderSelectors = new();
-
-    private List<(LambdaExpression, bool)> OrderSelectors(List<OrderKey> order) =>
-        _orderSelectors.GetValue(order, o => o.ConvertAll(k => (k.Selector, k.Descending)));
 
     private List<OrderKey> OrderKeys(OrderByClause? orderBy, Surfaces surface) =>
         orderBy is null ? BindOrderKeys(null, surface) : _boundOrders.GetValue(orderBy, _ => BindOrderKeys(orderBy, surface));
