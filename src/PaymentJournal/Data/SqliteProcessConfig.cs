@@ -6,10 +6,6 @@ namespace PaymentJournal.Data;
 /// connection's mutex, and every allocation takes the global memory-statistics mutex. Here each connection is used by
 /// one caller at a time (a pooled context per request, the writer's own, the checkpoint loop's own), so multi-thread
 /// mode, which drops the per-connection mutexes, is safe; nothing reads SQLite's memory statistics, so they are off.
-/// Statement journals stay in memory up to <see cref="StatementJournalSpill"/>: the writer runs every unit in a savepoint,
-/// and SQLite keeps the original of each page a unit changes in a statement journal, which by default moves to a new
-/// temporary file past 64 KiB, four pages of 16 KiB; a unit of one payment passes that, so every group commit created,
-/// wrote, and removed a file of its own. Only a large unit (a posted journal) still spills to a file.
 /// When a connection has already opened in this process (SQLite is initialised), the settings cannot change and the
 /// library stays as it was: slower, not less correct.
 /// </summary>
@@ -17,9 +13,6 @@ public static class SqliteProcessConfig
 {
     private const int ConfigMultiThread = 2; // SQLITE_CONFIG_MULTITHREAD
     private const int ConfigMemStatus = 9;   // SQLITE_CONFIG_MEMSTATUS
-    private const int ConfigStatementJournalSpill = 26; // SQLITE_CONFIG_STMTJRNL_SPILL
-    /// <summary>Bytes of a statement journal kept in memory before it moves to a file.</summary>
-    public const int StatementJournalSpill = 4 << 20;
     private static readonly Lazy<bool> Applied = new(Apply);
 
     /// <summary>True when the settings took effect (this call or an earlier one).</summary>
@@ -31,7 +24,6 @@ public static class SqliteProcessConfig
         // SQLITE_OK (0) only before SQLite is initialised; SQLITE_MISUSE (21) after.
         var threading = SQLitePCL.raw.sqlite3_config(ConfigMultiThread);
         var memStatus = SQLitePCL.raw.sqlite3_config(ConfigMemStatus, 0);
-        var spill = SQLitePCL.raw.sqlite3_config(ConfigStatementJournalSpill, StatementJournalSpill);
-        return threading == 0 && memStatus == 0 && spill == 0;
+        return threading == 0 && memStatus == 0;
     }
 }
