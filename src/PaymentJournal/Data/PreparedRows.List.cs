@@ -88,8 +88,7 @@ public static partial class PreparedRows
             for (var i = 0; i < equal.Length; i++)
             {
                 if (!plan.ByName.TryGetValue(equal[i].Property, out var column) || column.Property.IsNullable) return false;
-                Text.Append(i == 0 ? " WHERE " : " AND ").Append(Quote(column.Name)).Append(" = @p").Append(Values.Count);
-                Values.Add((column, Value(column, equal[i].Value)));
+                Text.Append(i == 0 ? " WHERE " : " AND ").Append(Quote(column.Name)).Append(" = ").Append(Parameter(column, Value(column, equal[i].Value)));
             }
             for (var i = 0; i < where.Count; i++)
             {
@@ -157,11 +156,18 @@ public static partial class PreparedRows
             }
             var column = leftColumn ?? rightColumn!;
             if (!TryValue(leftColumn is null ? left : right, column, out var value)) return false;
-            var parameter = "@p" + Values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Values.Add((column, value));
+            var parameter = Parameter(column, value);
             if (leftColumn is not null) Text.Append(Quote(column.Name)).Append(' ').Append(op).Append(' ').Append(parameter);
             else Text.Append(parameter).Append(' ').Append(op).Append(' ').Append(Quote(column.Name));
             return true;
+        }
+
+        /// <summary>The next parameter's name, for a value already converted as the column stores it.</summary>
+        private string Parameter(Column column, object value)
+        {
+            var name = "@p" + Values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Values.Add((column, value));
+            return name;
         }
 
         private static (Expression, Expression)? Compared(Expression e) => e switch

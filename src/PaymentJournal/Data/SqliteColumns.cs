@@ -60,11 +60,11 @@ public static unsafe class SqliteColumns
 
     /// <summary>Text with a NUL in it goes to the reader, which ends it there.</summary>
     public static string GetString(DbDataReader reader, IntPtr stmt, int i) =>
-        stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Text && TextOf(stmt, i) is var text && !text.Contains((byte)0)
+        TypeOf(stmt, i) == Text && TextOf(stmt, i) is var text && !text.Contains((byte)0)
             ? Encoding.UTF8.GetString(text) : reader.GetString(i);
 
     public static long GetInt64(DbDataReader reader, IntPtr stmt, int i) =>
-        stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Integer ? sqlite3_column_int64(stmt, i) : reader.GetInt64(i);
+        TypeOf(stmt, i) == Integer ? sqlite3_column_int64(stmt, i) : reader.GetInt64(i);
 
     public static int GetInt32(DbDataReader reader, IntPtr stmt, int i) =>
         IntegerOf(stmt, i) is { } v && v is >= int.MinValue and <= int.MaxValue ? (int)v : reader.GetInt32(i);
@@ -79,26 +79,29 @@ public static unsafe class SqliteColumns
         IntegerOf(stmt, i) is { } v ? v != 0 : reader.GetBoolean(i);
 
     public static double GetDouble(DbDataReader reader, IntPtr stmt, int i) =>
-        stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Real ? sqlite3_column_double(stmt, i) : reader.GetDouble(i);
+        TypeOf(stmt, i) == Real ? sqlite3_column_double(stmt, i) : reader.GetDouble(i);
 
     /// <summary>A GUID as EF Core stores it on SQLite: TEXT of 36 characters (upper case).</summary>
     public static Guid GetGuid(DbDataReader reader, IntPtr stmt, int i)
     {
-        if (stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Text && TextOf(stmt, i) is { Length: 36 } text && TryGuid(text, out var g)) return g;
+        if (TypeOf(stmt, i) == Text && TextOf(stmt, i) is { Length: 36 } text && TryGuid(text, out var g)) return g;
         return reader.GetGuid(i);
     }
 
     /// <summary>A timestamp as EF Core writes it: yyyy-MM-dd HH:mm:ss with up to seven digits of fraction (of unspecified kind, as the reader gives it).</summary>
     public static DateTime GetDateTime(DbDataReader reader, IntPtr stmt, int i) =>
-        stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Text && TryDateTime(TextOf(stmt, i), out var value) ? value : reader.GetDateTime(i);
+        TypeOf(stmt, i) == Text && TryDateTime(TextOf(stmt, i), out var value) ? value : reader.GetDateTime(i);
 
     /// <summary>A date as EF Core writes it: yyyy-MM-dd.</summary>
     public static DateOnly GetDateOnly(DbDataReader reader, IntPtr stmt, int i) =>
-        stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Text && TextOf(stmt, i) is { Length: 10 } text && TryDate(text, out var date)
+        TypeOf(stmt, i) == Text && TextOf(stmt, i) is { Length: 10 } text && TryDate(text, out var date)
             ? date : reader.GetFieldValue<DateOnly>(i);
 
+    /// <summary>The column's storage class; none (0) without a statement, so every read goes to the reader.</summary>
+    private static int TypeOf(IntPtr stmt, int i) => stmt != IntPtr.Zero ? sqlite3_column_type(stmt, i) : 0;
+
     private static long? IntegerOf(IntPtr stmt, int i) =>
-        stmt != IntPtr.Zero && sqlite3_column_type(stmt, i) == Integer ? sqlite3_column_int64(stmt, i) : null;
+        TypeOf(stmt, i) == Integer ? sqlite3_column_int64(stmt, i) : null;
 
     /// <summary>The column's UTF-8 text, valid until the row moves on. (The type is asked first: this is only called for TEXT.)</summary>
     private static ReadOnlySpan<byte> TextOf(IntPtr stmt, int i)

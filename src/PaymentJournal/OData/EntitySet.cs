@@ -87,9 +87,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     /// </summary>
     private sealed record PreparedLookup(string Name, string Company, string? Parent, string Key)
     {
-        public (string, object)[] Where(Scope scope, Guid key) => Parent is null
-            ? [(Company, scope.CompanyId), (Key, key)]
-            : [(Company, scope.CompanyId), (Parent, scope.ParentId), (Key, key)];
+        public (string, object)[] Where(Scope scope, Guid key) => [.. Scope(scope), (Key, key)];
 
         /// <summary>What <see cref="ScopeFilters"/> filters on, as property and value.</summary>
         public (string, object)[] Scope(Scope scope) => Parent is null

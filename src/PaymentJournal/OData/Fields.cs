@@ -72,8 +72,19 @@ public sealed class FieldDef<T> : FieldDef
 public static class Wire
 {
     public static string Guid(Guid g) => g.ToString("D");
-    public static string Date(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-    public static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    public static string Date(DateOnly d)
+    {
+        Span<byte> text = stackalloc byte[10];
+        Date(d, text);
+        return System.Text.Encoding.ASCII.GetString(text);
+    }
+
+    public static string Timestamp(DateTime utc)
+    {
+        Span<byte> text = stackalloc byte[24];
+        Timestamp(utc, text);
+        return System.Text.Encoding.ASCII.GetString(text);
+    }
 
     /// <summary><see cref="Date"/> as UTF-8, for the JSON writer without a string in between: yyyy-MM-dd, 10 bytes.</summary>
     public static void Date(DateOnly d, Span<byte> to)

@@ -1,10 +1,11 @@
+using System.Globalization;
 using System.Text;
 using PaymentJournal.OData;
 using Xunit;
 
 namespace PaymentJournal.Tests.Unit;
 
-/// <summary>Dates and timestamps are written straight into the JSON as UTF-8: the same text as their string forms.</summary>
+/// <summary>Dates and timestamps, as UTF-8 and as strings: the text .NET's own formatting gives (yyyy-MM-dd, yyyy-MM-ddTHH:mm:ss.fffZ).</summary>
 public sealed class WireTests
 {
     [Fact]
@@ -20,11 +21,15 @@ public sealed class WireTests
         Span<byte> text = stackalloc byte[24];
         foreach (var t in times)
         {
+            var timestamp = t.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             Wire.Timestamp(t, text);
-            Assert.Equal(Wire.Timestamp(t), Encoding.ASCII.GetString(text));
+            Assert.Equal(timestamp, Encoding.ASCII.GetString(text));
+            Assert.Equal(timestamp, Wire.Timestamp(t));
             var day = DateOnly.FromDateTime(t);
+            var date = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             Wire.Date(day, text[..10]);
-            Assert.Equal(Wire.Date(day), Encoding.ASCII.GetString(text[..10]));
+            Assert.Equal(date, Encoding.ASCII.GetString(text[..10]));
+            Assert.Equal(date, Wire.Date(day));
         }
     }
 }
