@@ -66,12 +66,21 @@ public sealed class ReadReplica
 /// </summary>
 public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
 {
-    /// <summary>Runs <paramref name="work"/> as one all-or-nothing unit; it receives the context to use (its DbContext may differ).</summary>
-    public async Task RunAsync(OData.RequestContext rc, Func<OData.RequestContext, Task> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> as one all-or-nothing unit; it receives the context to use (its DbContext may differ).
+    /// On SQLite the writer may run a unit twice (see <see cref="GroupCommitter"/>): what it leaves for after the commit
+    /// starts empty on each run. <paramref name="alone"/>: a unit that changes many rows (posting), or that keeps state
+    /// outside its context (an atomic $batch group), runs on its own, once.
+    /// </summary>
+    public async Task RunAsync(OData.RequestContext rc, Func<OData.RequestContext, Task> work, bool alone = false)
     {
         if (IsSqlite)
         {
-            await committer.RunAsync(db => work(rc.InUnit(db)), rc.Aborted);
+            await committer.RunAsync(db =>
+            {
+                rc.AfterCommit?.Clear();
+                return work(rc.InUnit(db));
+            }, rc.Aborted, alone);
             return;
         }
         await using var tx = await BeginAsync(rc.Db, rc.Aborted);

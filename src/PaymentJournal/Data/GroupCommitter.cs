@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -7,9 +6,9 @@ namespace PaymentJournal.Data;
 
 /// <summary>
 /// Group commit for SQLite. SQLite has one writer at a time and a durable commit costs an fsync, so writes queue here
-/// and run one after another on a single connection, each inside a savepoint of a shared transaction; whatever has
-/// queued up meanwhile is committed together with one fsync. A failing write rolls back to its savepoint and takes
-/// nothing else with it; every caller learns its outcome only after the commit that holds its write is durable. On a
+/// and run one after another on a single connection and thread, in a shared transaction; whatever has queued up meanwhile
+/// is committed together with one fsync. A failing write takes nothing else with it (see <see cref="RunBatchAsync"/>);
+/// every caller learns its outcome only after the commit that holds its write is durable. On a
 /// database file in WAL mode that fsync runs on a thread beside the writer (synchronous=NORMAL on the writer's
 /// connection, then one fsync of the WAL for every batch committed since the last one), so the next batch runs while
 /// the disk works; Database:SqliteSyncBesideWriter=false keeps it inside each COMMIT (synchronous=FULL). The writer's
@@ -38,7 +37,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
 
     /// <summary>How many times the writer has started the WAL over (see <see cref="RestartWal"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
-    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly System.Collections.Concurrent.BlockingCollection<Item> _queue = new();
     /// <summary>Committed batches whose WAL frames are written but not yet synced (see <see cref="SyncLoop"/>).</summary>
     private readonly System.Collections.Concurrent.BlockingCollection<List<Item>> _unsynced = new();
     private Task? _running;
@@ -46,20 +45,33 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     private readonly CancellationTokenSource _stop = new();
     private readonly object _start = new();
 
-    private sealed class Item(Func<AppDb, Task> work, CancellationToken ct)
+    private sealed class Item(Func<AppDb, Task> work, CancellationToken ct, bool alone)
     {
         public Func<AppDb, Task> Work { get; } = work;
+        public bool Alone { get; } = alone;
         public CancellationToken Cancel { get; } = ct;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Exception? Error { get; set; }
     }
 
-    public Task RunAsync(Func<AppDb, Task> work, CancellationToken ct)
+    /// <summary>
+    /// Queues <paramref name="work"/> for the writer, which may run it a second time if another unit of its batch fails
+    /// (see <see cref="RunBatchAsync"/>). <paramref name="alone"/>: a unit that changes many rows (posting a journal), or
+    /// that must not run twice, runs in a group commit of its own.
+    /// </summary>
+    public Task RunAsync(Func<AppDb, Task> work, CancellationToken ct, bool alone = false)
     {
         EnsureStarted();
-        var item = new Item(work, ct);
-        if (!_queue.Writer.TryWrite(item)) throw new InvalidOperationException("The service is shutting down.");
-        return item.Done.Task;
+        var item = new Item(work, ct, alone);
+        try
+        {
+            if (_queue.TryAdd(item)) return item.Done.Task;
+        }
+        catch (InvalidOperationException)
+        {
+            // adding is complete: shutting down
+        }
+        throw new InvalidOperationException("The service is shutting down.");
     }
 
     private void EnsureStarted()
@@ -67,7 +79,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         if (_running is not null) return;
         lock (_start)
         {
-            _running ??= Task.Run(LoopAsync);
+            _running ??= StartWriterThread();
             _checkpoints ??= StartCheckpointThread();
         }
     }
@@ -146,7 +158,33 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         return (System.Diagnostics.Stopwatch.GetElapsedTime(start), copiedAll);
     }
 
-    private async Task LoopAsync()
+    /// <summary>
+    /// The writer runs on a thread of its own rather than on the thread pool: when a write arrives it starts at once,
+    /// instead of waiting in the pool's queue behind the HTTP work of every other request.
+    /// </summary>
+    private Task StartWriterThread()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                Loop();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                // The writer's connection could not be opened or set up: no write can run, so none is left waiting.
+                log.LogCritical(e, "The SQLite writer stopped");
+                _queue.CompleteAdding();
+                while (_queue.TryTake(out var item)) item.Done.TrySetException(e);
+                done.TrySetException(e);
+            }
+        }) { IsBackground = true, Name = "SQLite writer" }.Start();
+        return done.Task;
+    }
+
+    private void Loop()
     {
         var db = NewContext();
         var savepoints = new Savepoints(db);
@@ -157,21 +195,34 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         var syncer = walSync is null ? null : StartSyncThread(walSync);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync())
+            Item? carried = null; // a unit that runs alone, taken from the queue while a batch was being gathered
+            while (true)
             {
+                Item? first = carried;
+                carried = null;
+                if (first is null && !_queue.TryTake(out first, Timeout.Infinite)) break;
                 // A new list each time: a committed batch may still be with the sync thread.
-                var batch = new List<Item>(MaxBatch);
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
+                var batch = new List<Item>(MaxBatch) { first };
+                while (!first.Alone && batch.Count < MaxBatch && _queue.TryTake(out var next))
+                {
+                    if (next.Alone)
+                    {
+                        carried = next;
+                        break;
+                    }
+                    batch.Add(next);
+                }
                 try
                 {
-                    await RunBatchAsync(db, savepoints, batch);
+                    // The units run on SQLite, whose calls all complete synchronously: this wait does not block.
+                    RunBatchAsync(db, savepoints, batch).GetAwaiter().GetResult();
                 }
                 catch (Exception e)
                 {
                     // The commit itself failed (disk full, I/O error): none of the batch is durable.
                     log.LogError(e, "A group commit of {Count} writes failed", batch.Count);
                     foreach (var item in batch) item.Done.TrySetException(item.Error ?? e);
-                    await db.DisposeAsync();
+                    db.Dispose();
                     db = NewContext();
                     if (walSync is not null) db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
                     savepoints = new Savepoints(db);
@@ -201,8 +252,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         finally
         {
             _unsynced.CompleteAdding();
-            if (syncer is not null) await syncer;
-            await db.DisposeAsync();
+            syncer?.GetAwaiter().GetResult();
+            db.Dispose();
         }
     }
 
@@ -250,6 +301,9 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         }) { IsBackground = true, Name = "SQLite WAL sync" }.Start();
         return done.Task;
     }
+
+    /// <summary>For tests: how many units wait for the writer.</summary>
+    internal int QueuedForTests => _queue.Count;
 
     /// <summary>For tests: runs on the sync thread before each fsync of the WAL.</summary>
     internal Action? BeforeWalSyncForTests { get; set; }
@@ -336,8 +390,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     }
 
     /// <summary>
-    /// The savepoint statements on the writer's connection, compiled once: EF Core's savepoint calls make a new command
-    /// for each, and SQLite compiles it anew, twice or three times for every unit.
+    /// The savepoint statements on the writer's connection (for a batch run again after a failure), compiled once: EF
+    /// Core's savepoint calls make a new command for each, and SQLite compiles it anew.
     /// </summary>
     private sealed class Savepoints(AppDb db)
     {
@@ -358,11 +412,78 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         }
     }
 
+    /// <summary>
+    /// Runs a batch in one transaction. The units run one after another without savepoints: a savepoint makes SQLite copy
+    /// every page a unit changes into a statement journal first (a temporary file, written with more bytes than the WAL),
+    /// and almost every unit either succeeds or fails in a check before it writes. A unit that fails having changed no
+    /// row leaves nothing to undo. Only when a unit fails after changing rows (or SQLite rolled the transaction back) is
+    /// the whole transaction rolled back and the batch run again, each unit in a savepoint of its own, without the failed
+    /// unit; the units before it run a second time, which is safe, since nothing they did was committed or answered.
+    /// </summary>
     private static async Task RunBatchAsync(AppDb db, Savepoints savepoints, List<Item> batch)
     {
-        await using var tx = await db.Database.BeginTransactionAsync();
+        if (batch.Count == 1)
+        {
+            await RunAloneAsync(db, batch[0]);
+            return;
+        }
+        var tx = await db.Database.BeginTransactionAsync();
+        try
+        {
+            if (!await RunWithoutSavepointsAsync(db, batch))
+            {
+                await tx.RollbackAsync();
+                await tx.DisposeAsync();
+                tx = await db.Database.BeginTransactionAsync();
+                await RunInSavepointsAsync(db, savepoints, tx, batch);
+            }
+            await tx.CommitAsync();
+        }
+        finally
+        {
+            await tx.DisposeAsync();
+        }
+    }
+
+    /// <summary>False when a unit failed after changing rows: then the transaction holds part of a failed unit.</summary>
+    private static async Task<bool> RunWithoutSavepointsAsync(AppDb db, List<Item> batch)
+    {
+        var handle = ((SqliteConnection)db.Database.GetDbConnection()).Handle!;
         foreach (var item in batch)
         {
+            if (item.Cancel.IsCancellationRequested)
+            {
+                item.Error = new OperationCanceledException(item.Cancel);
+                continue;
+            }
+            // Rows inserted, updated or deleted on this connection so far (triggers and foreign-key actions included).
+            var changes = SQLitePCL.raw.sqlite3_total_changes(handle);
+            try
+            {
+                await item.Work(db);
+            }
+            catch (Exception e)
+            {
+                item.Error = e;
+                // A failed statement leaves no change behind, but SQLite may have rolled back the whole transaction (a
+                // full disk, say): then nothing before this unit is in it any more either.
+                if (SQLitePCL.raw.sqlite3_total_changes(handle) != changes || SQLitePCL.raw.sqlite3_get_autocommit(handle) != 0)
+                    return false;
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The batch again, each unit in a savepoint; units that already failed keep their error and do not run.</summary>
+    private static async Task RunInSavepointsAsync(AppDb db, Savepoints savepoints, IDbContextTransaction tx, List<Item> batch)
+    {
+        foreach (var item in batch)
+        {
+            if (item.Error is not null) continue;
             if (item.Cancel.IsCancellationRequested)
             {
                 item.Error = new OperationCanceledException(item.Cancel);
@@ -385,12 +506,37 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                 db.ChangeTracker.Clear();
             }
         }
+    }
+
+    /// <summary>A batch of one unit needs no savepoint: if it fails, its whole transaction is rolled back.</summary>
+    private static async Task RunAloneAsync(AppDb db, Item item)
+    {
+        if (item.Cancel.IsCancellationRequested)
+        {
+            item.Error = new OperationCanceledException(item.Cancel);
+            return;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync();
+        try
+        {
+            await item.Work(db);
+        }
+        catch (Exception e)
+        {
+            item.Error = e;
+            await tx.RollbackAsync();
+            return;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
         await tx.CommitAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.CompleteAdding();
         if (_running is not null) await _running;
         await _stop.CancelAsync();
         if (_checkpoints is not null) await _checkpoints;

@@ -150,7 +150,7 @@ public sealed class BatchHandler(WriteGate gate)
                     await RunOneAsync(unit, m, failed, locations, endpoint, inGroup: true);
                     if (IsFailure(m.Response!)) { culprit = m; throw new GroupFailed(); }
                 }
-            });
+            }, alone: true); // the group's answers and Content-IDs are kept outside its context: it must run once
         }
         catch (GroupFailed)
         {

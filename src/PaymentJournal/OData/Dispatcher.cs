@@ -42,8 +42,16 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     private async Task RunUnitAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         var afterCommit = new AfterCommit();
-        await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response));
+        await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
+            alone: IsPostAction(path));
         afterCommit.Run();
+    }
+
+    /// <summary>Whether a path (before it is resolved) ends in the post action, which changes every line of a journal.</summary>
+    private static bool IsPostAction(string path)
+    {
+        var p = path.AsSpan().TrimEnd('/');
+        return p.EndsWith("/" + PostAction, StringComparison.Ordinal) || p.EndsWith("/post", StringComparison.Ordinal);
     }
 
     /// <summary>Writes the answer now, or after the commit when the change is a unit of its own.</summary>

@@ -54,6 +54,9 @@ public sealed class AfterCommit
 
     public void Add(Action work) => _work += work;
 
+    /// <summary>Forgets what a run of the unit added, before the unit runs again.</summary>
+    public void Clear() => _work = null;
+
     public void Run() => _work?.Invoke();
 }
 

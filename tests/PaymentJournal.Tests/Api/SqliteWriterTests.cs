@@ -194,4 +194,113 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
         Assert.Equal(123.45m, read!["amount"]!.GetValue<decimal>());
         Assert.Equal("2025-03-04", read.Str("postingDate"));
     }
+
+    /// <summary>
+    /// Makes the probe table, then holds the writer in a unit of its own (run alone) until the returned release is called.
+    /// </summary>
+    private async Task<(GroupCommitter Committer, Func<Task> Release)> HoldWriterAsync()
+    {
+        var committer = f.Services.GetRequiredService<GroupCommitter>();
+        await f.ExecuteSqlAsync("CREATE TABLE IF NOT EXISTS writer_probe (k TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL)");
+        var hold = new ManualResetEventSlim(false);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = committer.RunAsync(_ => { holding.TrySetResult(); hold.Wait(TimeSpan.FromSeconds(30)); return Task.CompletedTask; }, default, alone: true);
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (committer, async () => { hold.Set(); await holder; hold.Dispose(); });
+    }
+
+    /// <summary>
+    /// Holds the writer in a unit of its own until <paramref name="queue"/> has queued its units behind it, so that they
+    /// run as one batch; returns their tasks.
+    /// </summary>
+    private async Task<List<Task>> OneBatchAsync(params Func<AppDb, Task>[] units)
+    {
+        var (committer, release) = await HoldWriterAsync();
+        var tasks = units.Select(u => committer.RunAsync(u, default)).ToList();
+        Assert.Equal(units.Length, committer.QueuedForTests);
+        await release();
+        foreach (var t in tasks) await Task.WhenAny(t).WaitAsync(TimeSpan.FromSeconds(10));
+        return tasks;
+    }
+
+    private static Func<AppDb, Task> Count(string key, Action? ran = null, bool failAfter = false, bool failBefore = false) => async db =>
+    {
+        ran?.Invoke();
+        if (failBefore) throw new InvalidOperationException("failed before writing " + key);
+        await db.Database.ExecuteSqlRawAsync("INSERT INTO writer_probe (k, n) VALUES ({0}, 1) ON CONFLICT (k) DO UPDATE SET n = n + 1", key);
+        if (failAfter) throw new InvalidOperationException("failed after writing " + key);
+    };
+
+    private Task<List<(string K, long N)>> ProbeAsync(string prefix) => f.WithDb(async db =>
+    {
+        await db.Database.OpenConnectionAsync();
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = "SELECT k, n FROM writer_probe WHERE k LIKE '" + prefix + "%' ORDER BY k";
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<(string, long)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetInt64(1)));
+        return rows;
+    });
+
+    [SqliteFact]
+    public async Task A_unit_that_fails_after_writing_takes_nothing_else_of_its_batch_with_it()
+    {
+        int ranA = 0, ranC = 0;
+        var tasks = await OneBatchAsync(
+            Count("fw-a", () => Interlocked.Increment(ref ranA)),
+            Count("fw-b", failAfter: true),
+            Count("fw-c", () => Interlocked.Increment(ref ranC)));
+        Assert.True(tasks[0].IsCompletedSuccessfully, tasks[0].Exception?.ToString());
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => tasks[1]);
+        Assert.Equal("failed after writing fw-b", error.Message);
+        Assert.True(tasks[2].IsCompletedSuccessfully, tasks[2].Exception?.ToString());
+        // The batch's transaction was rolled back and run again without the failed unit: the unit before it ran twice,
+        // the one after it once, and each counted once.
+        Assert.Equal((2, 1), (ranA, ranC));
+        Assert.Equal([("fw-a", 1L), ("fw-c", 1L)], await ProbeAsync("fw-"));
+    }
+
+    [SqliteFact]
+    public async Task A_unit_that_fails_before_writing_leaves_the_others_of_its_batch_to_run_once()
+    {
+        int ranA = 0, ranC = 0;
+        var tasks = await OneBatchAsync(
+            Count("fb-a", () => Interlocked.Increment(ref ranA)),
+            Count("fb-b", failBefore: true),
+            Count("fb-c", () => Interlocked.Increment(ref ranC)));
+        Assert.True(tasks[0].IsCompletedSuccessfully && tasks[2].IsCompletedSuccessfully);
+        Assert.Equal("failed before writing fb-b", (await Assert.ThrowsAsync<InvalidOperationException>(() => tasks[1])).Message);
+        Assert.Equal((1, 1), (ranA, ranC));
+        Assert.Equal([("fb-a", 1L), ("fb-c", 1L)], await ProbeAsync("fb-"));
+    }
+
+    [SqliteFact]
+    public async Task Two_units_that_fail_after_writing_in_one_batch_leave_the_rest_committed()
+    {
+        var tasks = await OneBatchAsync(
+            Count("f2-a"), Count("f2-b", failAfter: true), Count("f2-c"), Count("f2-d", failAfter: true), Count("f2-e"));
+        Assert.Equal([true, false, true, false, true], tasks.Select(t => t.IsCompletedSuccessfully).ToArray());
+        Assert.Equal([("f2-a", 1L), ("f2-c", 1L), ("f2-e", 1L)], await ProbeAsync("f2-"));
+    }
+
+    [SqliteFact]
+    public async Task A_request_run_again_after_another_unit_failed_is_answered_once()
+    {
+        var (committer, release) = await HoldWriterAsync();
+        // A create through the API, then a unit that fails after writing, in one batch: the create runs twice.
+        var post = f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "TWICE", displayName = "run twice" });
+        for (var i = 0; i < 500 && committer.QueuedForTests == 0; i++) await Task.Delay(10);
+        Assert.Equal(1, committer.QueuedForTests);
+        var failing = committer.RunAsync(Count("tw-b", failAfter: true), default);
+        await release();
+        var (status, body, _) = await post.WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.True(status == 201, body?.ToJsonString());
+        Assert.Equal("TWICE", body.Str("code"));
+        var id = Guid.Parse(body.Str("id"));
+        // The answer names the row that was committed, and there is one such row.
+        Assert.Equal(1, await f.WithDb(db => db.CustomerPaymentJournals.CountAsync(j => j.Code == "TWICE")));
+        Assert.Equal(id, await f.WithDb(db => db.CustomerPaymentJournals.Where(j => j.Code == "TWICE").Select(j => j.Id).SingleAsync()));
+        Assert.Empty(await ProbeAsync("tw-"));
+    }
 }
