@@ -36,6 +36,7 @@ public static class App
         });
 
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        dbOptions.Validate();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
         builder.Services.AddSingleton(dbOptions);
         if (dbOptions.Provider == DatabaseProvider.Sqlite) SqliteProcessConfig.EnsureApplied();
@@ -111,7 +112,7 @@ public static class App
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentJournal.Startup");
         await using var startup = await Migrator.StartupLockAsync(db, options.Provider);
-        await Migrator.MigrateAsync(db, options.Provider, log);
+        await Migrator.MigrateAsync(db, options.Provider, log, sqlitePageSize: options.SqlitePageSize);
         // Under the same lock as the migrations: two nodes starting on an empty database must not both seed it.
         if (app.Configuration.GetValue("Demo:Seed", true) && await DemoSeed.SeedAsync(db))
             log.LogInformation("Seeded the demo company {CompanyId}", DemoSeed.CompanyId);

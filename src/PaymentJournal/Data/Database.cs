@@ -21,6 +21,17 @@ public sealed class DatabaseOptions
     public int SqliteWalRestartPages { get; set; } = 65536;
     /// <summary>SQLite: the WAL fsync that makes a group commit durable runs on a thread beside the writer.</summary>
     public bool SqliteSyncBesideWriter { get; set; } = true;
+    /// <summary>
+    /// SQLite: the page size of a new database file, a power of two from 512 to 65536 (an existing file keeps its own).
+    /// </summary>
+    public int SqlitePageSize { get; set; } = 4096;
+
+    /// <summary>Throws on a setting SQLite would ignore without a word.</summary>
+    public void Validate()
+    {
+        if (SqlitePageSize is < 512 or > 65536 || (SqlitePageSize & (SqlitePageSize - 1)) != 0)
+            throw new InvalidOperationException($"Database:SqlitePageSize must be a power of two from 512 to 65536, not {SqlitePageSize}.");
+    }
 }
 
 /// <summary>

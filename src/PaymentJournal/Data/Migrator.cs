@@ -62,7 +62,7 @@ public static class Migrator
         }
     }
 
-    public static async Task<int> MigrateAsync(AppDb db, DatabaseProvider provider, ILogger log, CancellationToken ct = default)
+    public static async Task<int> MigrateAsync(AppDb db, DatabaseProvider provider, ILogger log, CancellationToken ct = default, int sqlitePageSize = 4096)
     {
         var conn = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
@@ -70,10 +70,11 @@ public static class Migrator
         {
             if (provider == DatabaseProvider.Sqlite)
             {
-                // A new database gets 16 KiB pages (SQLite's default is 4 KiB): fewer, fuller B-tree pages make the bulk
-                // writes of posting about a fifth cheaper. It only takes effect before the first table exists; an existing
-                // database keeps its page size (VACUUM outside WAL mode changes it).
-                await Exec(conn, null, "PRAGMA page_size = 16384;", ct);
+                // A new database gets Database:SqlitePageSize pages (4 KiB, SQLite's own default, unless set). Small pages
+                // keep the many small writes cheap: every changed B-tree page goes to the WAL whole. Large ones make the
+                // bulk writes of posting cheaper (bench/RESULTS.md, session 8). It only takes effect before the first
+                // table exists; an existing database keeps its page size (VACUUM outside WAL mode changes it).
+                await Exec(conn, null, "PRAGMA page_size = " + sqlitePageSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
                 // WAL lets readers run beside the writer; synchronous stays FULL (the default) on every connection but the group
                 // committer's, which syncs the WAL itself before any caller hears of a commit.
                 await Exec(conn, null, "PRAGMA journal_mode=WAL;", ct);

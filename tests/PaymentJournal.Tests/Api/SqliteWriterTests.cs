@@ -29,19 +29,45 @@ public sealed class SqliteWriterFixture : ServiceFixture
 public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<SqliteWriterFixture>
 {
     [SqliteFact]
-    public async Task A_new_database_has_16_KiB_pages_and_a_WAL()
+    public async Task A_new_database_has_4_KiB_pages_and_a_WAL()
     {
         var (pageSize, mode) = await f.WithDb(async db =>
         {
             await db.Database.OpenConnectionAsync();
-            await using var cmd = db.Database.GetDbConnection().CreateCommand();
-            cmd.CommandText = "PRAGMA page_size";
-            var size = Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-            cmd.CommandText = "PRAGMA journal_mode";
-            return (size, (string?)await cmd.ExecuteScalarAsync());
+            return (await PageSizeAsync(db), await ScalarAsync(db, "PRAGMA journal_mode"));
         });
-        Assert.Equal((16384L, "wal"), (pageSize, mode));
+        Assert.Equal((4096L, "wal"), (pageSize, (string?)mode));
     }
+
+    [SqliteFact]
+    public async Task A_new_database_takes_the_configured_page_size_and_an_existing_one_keeps_its_own()
+    {
+        var file = Path.Combine(f.Directory, $"pages-{Guid.NewGuid():N}.db");
+        var options = new DbContextOptionsBuilder<AppDb>().UseSqlite($"Data Source={file}").Options;
+        await using (var db = new AppDb(options))
+        {
+            await Migrator.MigrateAsync(db, DatabaseProvider.Sqlite, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, sqlitePageSize: 16384);
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(16384L, await PageSizeAsync(db));
+            Assert.Equal(1L, await ScalarAsync(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customer_payments'"));
+        }
+        await using (var db = new AppDb(options))
+        {
+            await Migrator.MigrateAsync(db, DatabaseProvider.Sqlite, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, sqlitePageSize: 4096);
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(16384L, await PageSizeAsync(db));
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(AppDb db, string sql)
+    {
+        await using var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.CommandText = sql;
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    private static async Task<long> PageSizeAsync(AppDb db) =>
+        Convert.ToInt64(await ScalarAsync(db, "PRAGMA page_size"), System.Globalization.CultureInfo.InvariantCulture);
 
     [SqliteFact]
     public async Task A_write_is_answered_only_after_the_WAL_sync_that_makes_it_durable()

@@ -70,6 +70,28 @@ public sealed class StartupTests
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("256")]
+    [InlineData("1000")]
+    [InlineData("131072")]
+    [InlineData("-4096")]
+    public void A_page_size_SQLite_would_ignore_stops_the_start(string size)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Build(("Database:SqlitePageSize", size)));
+        Assert.Contains("Database:SqlitePageSize", e.Message);
+    }
+
+    [Theory]
+    [InlineData("512")]
+    [InlineData("16384")]
+    [InlineData("65536")]
+    public async Task A_power_of_two_page_size_builds(string size)
+    {
+        await using var app = Build(("Database:SqlitePageSize", size));
+        Assert.NotNull(app);
+    }
+
     [Fact]
     public void ApiKey_mode_without_keys_stops_the_start()
     {
