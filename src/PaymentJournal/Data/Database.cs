@@ -24,7 +24,9 @@ public sealed class DatabaseOptions
     /// <summary>
     /// SQLite: the page size of a new database file, a power of two from 512 to 65536 (an existing file keeps its own).
     /// </summary>
-    public int SqlitePageSize { get; set; } = 4096;
+    public int SqlitePageSize { get; set; } = DefaultSqlitePageSize;
+    /// <summary>SQLite's own default page size, and ours.</summary>
+    public const int DefaultSqlitePageSize = 4096;
 
     /// <summary>Throws on a setting SQLite would ignore without a word.</summary>
     public void Validate()

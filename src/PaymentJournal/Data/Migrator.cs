@@ -62,7 +62,8 @@ public static class Migrator
         }
     }
 
-    public static async Task<int> MigrateAsync(AppDb db, DatabaseProvider provider, ILogger log, CancellationToken ct = default, int sqlitePageSize = 4096)
+    public static async Task<int> MigrateAsync(AppDb db, DatabaseProvider provider, ILogger log,
+        int sqlitePageSize = DatabaseOptions.DefaultSqlitePageSize, CancellationToken ct = default)
     {
         var conn = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
