@@ -2,7 +2,7 @@
 W=${BENCH_WORK:-/tmp/benchwork}
 PJ=$W/pj                       # our databases, logs, PID/RSS files
 PUBLISH=${PJ_PUBLISH:-$W/pj-publish}   # dotnet publish -c Release output (PJ_PUBLISH: another build, for A/B runs)
-SHARED=${SHARED_BENCH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
+SHARED=${SHARED_BENCH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/bench" 2>/dev/null && pwd || echo shared/bench)}
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
 COMPANY=c0000000-0000-4000-8000-000000000001

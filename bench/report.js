@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Usage: node bench/report.js RESULTSDIR  -> markdown: medians per target x workload (from raw/roundN/*.txt RESULT lines
-// written by ../shared/bench/run.sh), the ratios against issue 7's targets, posting, startup and RSS figures.
+// written by ../shared/bench/run.sh), the ratios against the speed targets (bench/RESULTS.md), posting, startup and RSS figures.
 'use strict';
 const fs = require('fs'), path = require('path');
 const dir = process.argv[2];
@@ -43,11 +43,11 @@ for (const k of keys) {
     `${fmt(med(rs.map(r => r.p99_ms)), 2)} | ${non2xx.join(' / ')} | ${rs.map(r => r.sock_errors ?? '-').join(' / ')} | ${valid ? 'yes' : '**no**'} |`);
 }
 p('');
-// Targets of issue 7
+// The speed targets (listed at the top of bench/RESULTS.md)
 const ours = 'bc-service', bare = 'aspnet-min';
 const ok = (v, cond) => Number.isNaN(v) ? 'n/a' : cond ? 'met' : '**not met**';
 const validOf = (t, w) => (rows[`${t}|${w}`] || []).every(r => !r.failed && +r.non2xx === 0);
-p('## Against the targets of issue 7');
+p('## Against the speed targets');
 p('');
 p('| target | measured | verdict |');
 p('|---|---|---|');

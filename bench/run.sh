@@ -8,7 +8,7 @@
 #      (bench/start-service.sh 10k) alternating with CAP and the bare ASP.NET peer, then CAP's 1M variant
 #   5. our 1M variant: ROUNDS x (start-service.sh 1m; GET by key + filtered page with JOURNALS=1 PER_JOURNAL=1000000)
 #   6. bench/posting.sh (10,000- and 100,000-line journals), bench/startup.sh (start to first answer), RSS per run
-#   7. bench/report.js -> OUTDIR/report.md (medians, ratios against the targets of issue 7, non-2xx per workload)
+#   7. bench/report.js -> OUTDIR/report.md (medians, ratios against the speed targets, non-2xx per workload)
 # Knobs: ROUNDS=3, SKIP_PEERS=1 (only our service: no CAP/bare rounds, no ratios), SKIP_SEED=1 (reuse the seeded
 # files), SKIP_BUILD=1, SKIP_1M=1, SKIP_POSTING=1, SKIP_STARTUP=1; DURATION/WARMUP/THREADS/CONNS pass to ../shared/bench/run.sh.
 set -euo pipefail
@@ -44,7 +44,7 @@ cat "$OUT"/probe-*.txt | cut -c1-200
 
 # The shared post.lua numbers its lines 2000000000 - n with n restarting at 1 in every wrk process, so the warm-up and
 # the measured run of one target post the same line numbers into the same journals; our service answers those
-# duplicates with the contract's 409, which makes the run invalid. The side-by-side run therefore uses a copy of the
+# duplicates with 409 (a line number is unique in its journal), which makes the run invalid. The side-by-side run therefore uses a copy of the
 # shared harness whose post.lua starts n at an offset taken from wrk's SEED (a different one per run); every target,
 # peers included, runs that same copy. Nothing else differs.
 HARNESS=$W/harness

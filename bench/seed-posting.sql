@@ -1,4 +1,4 @@
--- A journal of @N@ lines that pass the posting checks (CONTRACT §5), rendered by seed.sh:
+-- A journal of @N@ lines that pass the posting checks (docs/posting.md), rendered by seed.sh:
 --   journal id A1000000-0000-4000-8000-<N, 12 digits>, code P<N>, balancing account 2910, own number series;
 --   line k (1..N), g = @OFF@ + k: id B1000000-0000-4000-8000-<g, 12 digits>, lineNumber 10000*k (in-range for N <= 100,000),
 --   a receipt (negative amount, 0.01..999.99), customer c = (g*7919 mod 2^32) mod 200 + 1 (all exist), posting date
