@@ -24,6 +24,8 @@ public class ApiKeyFixture : ServiceFixture
         new("Auth:ApiKeys:1:Name", "reader-a"), new("Auth:ApiKeys:1:KeyHash", Sha256Hex(ReaderA).ToLowerInvariant()), new("Auth:ApiKeys:1:Companies:0", Company), new("Auth:ApiKeys:1:Access", "Read"),
         new("Auth:ApiKeys:2:Name", "admin"), new("Auth:ApiKeys:2:Key", Admin), new("Auth:ApiKeys:2:Companies", "*"), new("Auth:ApiKeys:2:Access", "ReadWrite"),
         new("Auth:ApiKeys:3:Name", "writer-b"), new("Auth:ApiKeys:3:KeyHash", Sha256Hex(WriterB)), new("Auth:ApiKeys:3:Companies", SecondCompany.Id), new("Auth:ApiKeys:3:Access", "ReadWrite"),
+        // These tests send many refused keys from one address on purpose; FailedAuthLimitTests keep the default limit.
+        new("Auth:FailureLimit:Attempts", "1000000"),
         .. ExtraSettings,
     ];
 

@@ -28,6 +28,8 @@ public class JwtFixture : ServiceFixture
         new("Auth:Jwt:SigningKeys:1:PublicKeyPem", Rsa.ExportSubjectPublicKeyInfoPem()),
         new("Auth:Jwt:JwksFile", JwksPath),
         new("Auth:Jwt:ClockSkewSeconds", "0"),
+        // These tests send many refused tokens from one address on purpose; FailedAuthLimitTests keep the default limit.
+        new("Auth:FailureLimit:Attempts", "1000000"),
         .. ExtraSettings,
     ];
 
