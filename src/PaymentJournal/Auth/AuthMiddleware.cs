@@ -6,8 +6,9 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Auth;
 
 /// <summary>
-/// The front door of every request but /health: the request timeout, the credential (by Auth:Mode), the
-/// per-credential throttle, and a last guard that turns anything unforeseen into the contract's 500 body.
+/// The front door of every request but /health: the request timeout, the failed-authentication limit, the credential
+/// (by Auth:Mode), the per-credential throttle, and a last guard that turns anything unforeseen into the contract's
+/// 500 body. It also puts nosniff and no-store on every answer.
 /// The <see cref="CompanyAccess"/> it settles on goes into HttpContext.Items, where the OData endpoint picks it up.
 /// </summary>
 public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, Throttle throttle, FailedAuthLimit failures, Limits limits, ILogger<AuthMiddleware> log,
@@ -48,7 +49,7 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
                 var client = settings.Mode == AuthMode.None ? null : FailedAuthLimit.ClientOf(http);
                 if (client is not null && failures.RetryAfter(client) is { } wait)
                 {
-                    log.LogWarning("Request refused with 429 (too many refused credentials, retry after {RetryAfter} s) from {Remote}", wait, client);
+                    log.LogInformation("Request refused with 429 (too many refused credentials, retry after {RetryAfter} s) from {Remote}", wait, client);
                     await Fail(ApiErrors.TooManyFailedAuthentications(wait));
                     return;
                 }
@@ -57,7 +58,8 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
                 {
                     // The reason names the check that failed, never the key or token.
                     log.LogInformation("Request refused with {Status} ({Reason}) from {Remote}", outcome.Error.Status, outcome.LogReason, http.Connection.RemoteIpAddress);
-                    if (client is not null && outcome.Error.Status == 401) failures.Failed(client);
+                    if (client is not null && outcome.Error.Status == 401 && failures.Failed(client))
+                        log.LogWarning("{Remote} sent too many refused credentials: its requests are refused with 429 until the window ends", client);
                     await Fail(outcome.Error);
                     return;
                 }

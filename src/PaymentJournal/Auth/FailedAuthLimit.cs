@@ -52,16 +52,17 @@ public sealed class FailedAuthLimit(FailedAuthSettings settings)
         }
     }
 
-    public void Failed(string client)
+    /// <summary>Counts a refused credential; true when it is the one that reaches the limit.</summary>
+    public bool Failed(string client)
     {
-        if (!settings.Enabled) return;
+        if (!settings.Enabled) return false;
         var now = Stopwatch.GetTimestamp();
         if (_windows.Count > PruneAbove) Prune(now);
         var w = _windows.GetOrAdd(client, _ => new Window(now));
         lock (w)
         {
             if (now - w.Start >= _windowTicks) { w.Start = now; w.Failures = 0; }
-            w.Failures++;
+            return ++w.Failures == settings.Attempts;
         }
     }
 

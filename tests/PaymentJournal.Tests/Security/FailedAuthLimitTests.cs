@@ -135,6 +135,7 @@ public sealed class FailedAuthLimitApiKeyTests(DefaultFailureLimitApiKeyFixture 
         var lines = f.Logs.Entries.Where(e => e.Contains("127.0.0.26", StringComparison.Ordinal)).ToList();
         Assert.Equal(Limit, lines.Count(l => l.Contains("Request refused with 401", StringComparison.Ordinal)));
         Assert.Equal(2, lines.Count(l => l.Contains("Request refused with 429", StringComparison.Ordinal)));
+        Assert.Single(lines, l => l.Contains("sent too many refused credentials", StringComparison.Ordinal));
         foreach (var s in secrets) Assert.DoesNotContain(f.Logs.Entries, e => e.Contains(s, StringComparison.Ordinal));
     }
 }

@@ -142,7 +142,7 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
         output.WriteLine($"seed {seed}: {requests.Count} requests in {clock.Elapsed.TotalSeconds:F1} s; statuses " +
             string.Join(", ", statusCounts.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}x{kv.Value}")));
         Assert.True(failures.IsEmpty, $"seed {seed}: {failures.Count} failures:\n" + string.Join("\n", failures.Take(30)));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"the run took {clock.Elapsed}");
+        // No limit on the whole run (a busy machine may take minutes): a hang is a request without an answer in 20 s, above.
         Assert.Equal(before, await DbSnapshot.TakeAsync(f));
         Assert.Equal(200, (await f.Http.Get("/health")).Status);
 
