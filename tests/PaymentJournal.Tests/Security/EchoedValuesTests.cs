@@ -59,6 +59,31 @@ public sealed class EchoedValuesTests(ApiKeyFixture f) : IClassFixture<ApiKeyFix
         Assert.Equal(0, await f.WithDb(db => db.Customers.CountAsync(c => c.DisplayName == name)));
     }
 
+    /// <summary>Every printable ASCII character and a few others, escaped, in either segment: an answer is a 201 that wrote or a 400 that did not.</summary>
+    [Fact]
+    public async Task Whatever_a_segment_holds_the_answer_says_whether_the_write_happened()
+    {
+        var characters = Enumerable.Range(0x20, 0x5F).Select(c => ((char)c).ToString())
+            .Concat(["\t", "\r", "\n", "\0", "\u007f", "\u00e9", "\u00a0", "\u202e", "\ud83d\ude00", "\u4e2d"]);
+        foreach (var c in characters)
+        {
+            foreach (var tenantSide in new[] { true, false })
+            {
+                var segment = "a" + Uri.EscapeDataString(c) + "b";
+                var url = tenantSide
+                    ? $"/v2.0/{segment}/production/api/v2.0/companies({ServiceFixture.Company})/customers"
+                    : $"/v2.0/contoso/{segment}/api/v2.0/companies({ServiceFixture.Company})/customers";
+                var name = "Char " + Guid.NewGuid().ToString("N");
+                var r = await f.Http.Post(url, new { displayName = name });
+                var written = await f.WithDb(db => db.Customers.CountAsync(x => x.DisplayName == name));
+                Assert.True(r.Status is 201 or 400, $"'{c}' ({(tenantSide ? "tenant" : "environment")}): {r.Status}");
+                Assert.True((r.Status == 201) == (written == 1), $"'{c}': {r.Status} with {written} written");
+                var valid = char.IsAsciiLetterOrDigit(c[0]) && c.Length == 1 || c == "-" || (c == "_" && !tenantSide) || (c == "." && tenantSide);
+                Assert.True(valid == (r.Status == 201), $"'{c}' ({(tenantSide ? "tenant" : "environment")}): {r.Status}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("contoso", "production")]
     [InlineData("contoso.onmicrosoft.com", "Production")]
