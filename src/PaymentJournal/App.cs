@@ -80,10 +80,11 @@ public static class App
         app.MapGet("/health", async (AppDb db, CancellationToken ct) =>
             await db.Database.CanConnectAsync(ct) ? Results.Text("Healthy") : Results.Text("Unhealthy", statusCode: 503));
 
-        Task V2(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.V2, "/api/v2.0/", rest ?? "");
+        Task V2(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest ?? "");
+        // The tenant and environment are echoed into absolute URLs: checked before anything runs.
         Task V2Online(HttpContext http, string tenant, string environment, string? rest) =>
-            endpoint.HandleAsync(http, catalog.V2, $"/v2.0/{tenant}/{environment}/api/v2.0/", rest ?? "");
-        Task Graph(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.Graph, "/beta/financials/", rest ?? "");
+            endpoint.HandleAsync(http, catalog.V2, () => UrlParts.OnlineRoot(tenant, environment), rest ?? "");
+        Task Graph(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.Graph, static () => "/beta/financials/", rest ?? "");
 
         app.Map("/api/v2.0/{**rest}", V2);
         app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);

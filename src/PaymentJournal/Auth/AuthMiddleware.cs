@@ -6,11 +6,12 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Auth;
 
 /// <summary>
-/// The front door of every request but /health: the request timeout, the credential (by Auth:Mode), the
-/// per-credential throttle, and a last guard that turns anything unforeseen into the contract's 500 body.
+/// The front door of every request but /health: the request timeout, the failed-authentication limit, the credential
+/// (by Auth:Mode), the per-credential throttle, and a last guard that turns anything unforeseen into the contract's
+/// 500 body. It also puts nosniff and no-store on every answer.
 /// The <see cref="CompanyAccess"/> it settles on goes into HttpContext.Items, where the OData endpoint picks it up.
 /// </summary>
-public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, Throttle throttle, Limits limits, ILogger<AuthMiddleware> log,
+public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, Throttle throttle, FailedAuthLimit failures, Limits limits, ILogger<AuthMiddleware> log,
     ApiKeyStore? keys = null, JwtAuthenticator? jwt = null)
 {
     private const string BasicChallenge = "Basic realm=\"PaymentJournal\"";
@@ -18,6 +19,14 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
 
     public async Task InvokeAsync(HttpContext http)
     {
+        // On every answer, errors included (they clear the response first): never sniffed, never cached.
+        http.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        }, http.Response);
         var clientAborted = http.RequestAborted;
         Task Fail(ApiException error, string? correlationId = null)
         {
@@ -36,10 +45,21 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
             }
             else
             {
+                // A client past the limit of refused credentials is turned away before its credential is looked at.
+                var client = settings.Mode == AuthMode.None ? null : FailedAuthLimit.ClientOf(http);
+                if (client is not null && failures.RetryAfter(client) is { } wait)
+                {
+                    log.LogInformation("Request refused with 429 (too many refused credentials, retry after {RetryAfter} s) from {Remote}", wait, client);
+                    await Fail(ApiErrors.TooManyFailedAuthentications(wait));
+                    return;
+                }
                 var outcome = await AuthenticateAsync(http);
                 if (outcome.Error is not null)
                 {
+                    // The reason names the check that failed, never the key or token.
                     log.LogInformation("Request refused with {Status} ({Reason}) from {Remote}", outcome.Error.Status, outcome.LogReason, http.Connection.RemoteIpAddress);
+                    if (client is not null && outcome.Error.Status == 401 && failures.Failed(client))
+                        log.LogWarning("{Remote} sent too many refused credentials: its requests are refused with 429 until the window ends", client);
                     await Fail(outcome.Error);
                     return;
                 }

@@ -21,6 +21,11 @@ public static class AuthSetup
         var throttle = builder.Configuration.GetSection("Throttling").Get<ThrottleSettings>() ?? new ThrottleSettings();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new Throttle(throttle));
+        var failureLimit = builder.Configuration.GetSection("Auth:FailureLimit").Get<FailedAuthSettings>() ?? new FailedAuthSettings();
+        failureLimit.Validate();
+        builder.Services.AddSingleton(new FailedAuthLimit(failureLimit));
+        var proxies = ForwardedHeadersSetup.Read(builder.Configuration);
+        if (proxies is not null) builder.Services.AddSingleton(proxies);
         if (settings.Mode == AuthMode.ApiKey) builder.Services.AddSingleton(new ApiKeyStore(settings.ApiKeys));
         if (settings.Mode == AuthMode.Jwt) builder.Services.AddSingleton(new JwtAuthenticator(settings.Jwt));
 
@@ -34,7 +39,12 @@ public static class AuthSetup
         });
     }
 
-    public static void UseAuth(WebApplication app) => app.UseMiddleware<AuthMiddleware>();
+    public static void UseAuth(WebApplication app)
+    {
+        // Behind trusted proxies, the client's address, scheme and host come from X-Forwarded-* before anything uses them.
+        if (app.Services.GetService<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>() is { } forwarded) app.UseForwardedHeaders(forwarded);
+        app.UseMiddleware<AuthMiddleware>();
+    }
 
     /// <summary>
     /// Every address the configuration asks Kestrel to listen on: urls (App.Build always sets it, so http_ports never

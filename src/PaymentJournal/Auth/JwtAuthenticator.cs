@@ -106,9 +106,16 @@ public sealed class JwtAuthenticator(JwtSettings settings)
         RequireSignedTokens = true,
         ValidateIssuerSigningKey = true,
         ClockSkew = settings.ClockSkew,
-        // Without a kid, every configured key is tried (a shared secret has no kid).
-        TryAllIssuerSigningKeys = true,
+        // The audience as configured, character for character: "paymentjournal/" is not "paymentjournal".
+        IgnoreTrailingSlashWhenValidatingAudience = false,
+        // A token with a kid is checked against the key with that kid only, and refused when there is none;
+        // without a kid, every configured key is tried (a shared secret often has no kid).
+        TryAllIssuerSigningKeys = false,
+        IssuerSigningKeyResolver = (_, _, kid, _) => KeysFor(settings.SigningKeys, kid),
     };
+
+    internal static IEnumerable<SecurityKey> KeysFor(IReadOnlyList<SecurityKey> keys, string? kid) =>
+        string.IsNullOrEmpty(kid) ? keys : keys.Where(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)).ToList();
 
     /// <summary>The access a token grants; a failure is logged by the exception's type name only, never with the token.</summary>
     public async Task<AuthOutcome> AuthenticateAsync(string token)

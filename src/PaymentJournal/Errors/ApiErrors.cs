@@ -87,5 +87,9 @@ public static class ApiErrors
         new(429, "Request_TooManyRequests", "The request was throttled: too many requests for this credential.")
         { Headers = new() { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
 
+    public static ApiException TooManyFailedAuthentications(int retryAfterSeconds) =>
+        new(429, "Request_TooManyRequests", "Too many requests with credentials that were not valid came from this address; try again later.")
+        { Headers = new() { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+
     internal static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "...";
 }

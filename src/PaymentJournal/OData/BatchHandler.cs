@@ -388,12 +388,13 @@ public sealed class BatchHandler(WriteGate gate)
                 }
                 sb.Append("--").Append(openChangeSet is null ? boundary : changeSetBoundary).Append("\r\n");
                 sb.Append("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n");
-                if (item.ContentId is not null) sb.Append("Content-ID: ").Append(item.ContentId).Append("\r\n");
+                // No value may carry CR or LF into the answer: a header line of a part must not split.
+                if (item.ContentId is not null) sb.Append("Content-ID: ").Append(UrlParts.SafeHeader(item.ContentId)).Append("\r\n");
                 sb.Append("\r\n");
                 var r = item.Part.Response!;
                 sb.Append("HTTP/1.1 ").Append(r.Status.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(Reason(r.Status)).Append("\r\n");
                 if (r.ContentType is not null) sb.Append("Content-Type: ").Append(r.ContentType).Append("\r\n");
-                foreach (var (k, v) in r.Headers) sb.Append(k).Append(": ").Append(v).Append("\r\n");
+                foreach (var (k, v) in r.Headers) sb.Append(k).Append(": ").Append(UrlParts.SafeHeader(v)).Append("\r\n");
                 sb.Append("\r\n");
                 if (r.Body.WrittenCount > 0) sb.Append(Encoding.UTF8.GetString(r.Body.WrittenSpan)).Append("\r\n");
             }

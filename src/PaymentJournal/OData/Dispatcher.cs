@@ -11,7 +11,7 @@ namespace PaymentJournal.OData;
 /// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
 /// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
 /// </summary>
-public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies)
+public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, ILogger<Dispatcher> log)
 {
     private const string PostAction = "Microsoft.NAV.post";
 
@@ -44,7 +44,19 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var afterCommit = new AfterCommit();
         await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
             alone: IsPostAction(path));
-        afterCommit.Run();
+        // The change has committed: from here on the answer must say so, whatever happens while it is written.
+        try
+        {
+            afterCommit.Run();
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "The change committed but its answer could not be written; answering 204 instead, correlation id {CorrelationId}", rc.CorrelationId);
+            var location = response.Headers.GetValueOrDefault("Location");
+            response.Headers.Clear();
+            response.NoContent();
+            if (location is not null) response.Headers["Location"] = location;
+        }
     }
 
     /// <summary>Whether a path (before it is resolved) ends in the post action, which changes every line of a journal.</summary>

@@ -10,7 +10,8 @@ namespace PaymentJournal.OData;
 /// </summary>
 public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, ILogger<ODataEndpoint> log)
 {
-    public async Task HandleAsync(HttpContext http, Surface surface, string serviceRootPath, string rest)
+    /// <summary>Serves one request; <paramref name="serviceRootPath"/> checks the path segments it echoes (a 400 if they are not valid).</summary>
+    public async Task HandleAsync(HttpContext http, Surface surface, Func<string> serviceRootPath, string rest)
     {
         var correlationId = Guid.NewGuid().ToString("D");
         var response = new ResponseBuilder();
@@ -21,13 +22,14 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         try
         {
             var request = http.Request;
+            var rootPath = serviceRootPath();
             if (request.Path.Value!.Length + request.QueryString.Value!.Length > limits.MaxUrlLength)
                 throw new ApiException(414, "BadRequest_UriTooLong", $"The request URL is longer than {limits.MaxUrlLength} characters.");
             var body = await ReadBodyAsync(http, rest == "$batch" ? limits.MaxBatchBodyBytes : limits.MaxBodyBytes);
             var rc = new RequestContext
             {
                 Db = db, Surface = surface, Method = request.Method.ToUpperInvariant(),
-                ServiceRoot = request.Scheme + "://" + request.Host.Value + request.PathBase.Value + serviceRootPath,
+                ServiceRoot = request.Scheme + "://" + request.Host.Value + request.PathBase.Value + rootPath,
                 Headers = new HeaderView(request.Headers), Body = body, CorrelationId = correlationId, Limits = limits, Catalog = catalog,
                 Access = http.Items.TryGetValue(typeof(CompanyAccess), out var a) && a is CompanyAccess access ? access : CompanyAccess.All,
                 Aborted = http.RequestAborted, RelativePath = rest,
@@ -138,7 +140,8 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
     {
         var r = http.Response;
         r.StatusCode = response.Status;
-        foreach (var (k, v) in response.Headers) r.Headers[k] = v;
+        // Kestrel refuses a header value with a control or non-ASCII character by throwing: it must not get one.
+        foreach (var (k, v) in response.Headers) r.Headers[k] = UrlParts.SafeHeader(v);
         if (response.ContentType is not null) r.ContentType = response.ContentType;
         if (response.Body.WrittenCount > 0)
         {

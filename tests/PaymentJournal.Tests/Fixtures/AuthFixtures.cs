@@ -24,10 +24,17 @@ public class ApiKeyFixture : ServiceFixture
         new("Auth:ApiKeys:1:Name", "reader-a"), new("Auth:ApiKeys:1:KeyHash", Sha256Hex(ReaderA).ToLowerInvariant()), new("Auth:ApiKeys:1:Companies:0", Company), new("Auth:ApiKeys:1:Access", "Read"),
         new("Auth:ApiKeys:2:Name", "admin"), new("Auth:ApiKeys:2:Key", Admin), new("Auth:ApiKeys:2:Companies", "*"), new("Auth:ApiKeys:2:Access", "ReadWrite"),
         new("Auth:ApiKeys:3:Name", "writer-b"), new("Auth:ApiKeys:3:KeyHash", Sha256Hex(WriterB)), new("Auth:ApiKeys:3:Companies", SecondCompany.Id), new("Auth:ApiKeys:3:Access", "ReadWrite"),
+        .. FailureLimitSettings,
         .. ExtraSettings,
     ];
 
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    /// <summary>
+    /// Most tests send many refused credentials from one address on purpose, so the failed-authentication limit is
+    /// raised here; FailedAuthLimitTests override this to run with the default.
+    /// </summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> FailureLimitSettings => [new("Auth:FailureLimit:Attempts", "1000000")];
 
     public override async Task InitializeAsync()
     {
