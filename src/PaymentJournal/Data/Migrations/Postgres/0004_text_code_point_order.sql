@@ -3,18 +3,21 @@
 -- also SQLite's order. Changing only the collation keeps every value; indexes on the columns are rebuilt.
 DO $$
 DECLARE
-    col record;
+    t record;
 BEGIN
-    FOR col IN
-        SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS column_type
+    -- One ALTER TABLE per table, so that its indexes are rebuilt once.
+    FOR t IN
+        SELECT c.relname AS table_name,
+               string_agg(format('ALTER COLUMN %I TYPE %s COLLATE "C"', a.attname, format_type(a.atttypid, a.atttypmod)), ', ') AS changes
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
           AND a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
           AND a.attcollation <> 'pg_catalog."C"'::regcollation
+        GROUP BY c.relname
     LOOP
-        EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE %s COLLATE "C"', col.table_name, col.column_name, col.column_type);
+        EXECUTE format('ALTER TABLE %I ', t.table_name) || t.changes;
     END LOOP;
 END $$;
 
