@@ -35,6 +35,7 @@ public sealed class AppDb : DbContext
         {
             var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
             connection.Open();
+            SqlText.Register(connection);
             Database.SetDbConnection(connection, contextOwnsConnection: false);
         }
     }
@@ -121,6 +122,7 @@ public sealed class AppDb : DbContext
             if (typeof(Versioned).IsAssignableFrom(entity.ClrType))
                 entity.FindProperty(nameof(Versioned.Version))!.IsConcurrencyToken = true;
         }
+        SqlText.Map(b, postgres: !Database.IsSqlite());
     }
 
     private static void CompanyOwned<T>(ModelBuilder b, System.Linq.Expressions.Expression<Func<T, object?>> key) where T : class =>

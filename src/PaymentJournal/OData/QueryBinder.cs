@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.OData;
 using Microsoft.OData.Edm;
 using Microsoft.OData.UriParser;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 
 namespace PaymentJournal.OData;
@@ -49,6 +50,7 @@ public static class QueryBinder
         {
             Num { Term: { } term } => term,
             Time { Term: { } term } => term,
+            Scalar { Kind: ScalarKind.String } s => Ordinal(s.Expr),
             Scalar s => s.Expr,
             _ => throw ApiErrors.NotSupported("Ordering by a constant expression"),
         };
@@ -318,7 +320,11 @@ public static class QueryBinder
             var left = Bind(node.Left);
             Expression result = Expression.Constant(false);
             foreach (var item in list.Collection)
-                result = Or(result, Compare(BinaryOperatorKind.Equal, left, Bind(item)));
+            {
+                // String items come with InLists.Marker in front (see there).
+                var value = item is ConstantNode { Value: string s } && s.Length > 0 && s[0] == InLists.Marker ? new Const(s[1..]) : Bind(item);
+                result = Or(result, Compare(BinaryOperatorKind.Equal, left, value));
+            }
             return new Scalar(result, ScalarKind.Boolean);
         }
 
@@ -471,7 +477,7 @@ public static class QueryBinder
         {
             if (left.GetType() != right.GetType())
                 throw ApiErrors.BadRequest($"The operator '{OperatorName(op)}' cannot compare these literals.");
-            var order = left is string ls ? string.CompareOrdinal(ls, (string)right) : Comparer<object>.Default.Compare(left, right);
+            var order = left is string ls ? CompareCodePoints(ls, (string)right) : Comparer<object>.Default.Compare(left, right);
             return Expression.Constant(Holds(op, order));
         }
 
@@ -508,12 +514,11 @@ public static class QueryBinder
 
             var den = left.Den / BigInteger.GreatestCommonDivisor(left.Den, right.Den) * right.Den;
             var l = Scale(left.Term, den / left.Den);
-            Expression sum;
-            if (subtract && right.Term is UnaryExpression { NodeType: ExpressionType.Negate } negated)
-                sum = Expression.Subtract(l, Scale(negated.Operand, den / right.Den));
-            else
-                sum = Expression.Add(l, Scale(right.Term, den / right.Den));
-            return new Num(sum, den, offset, integral);
+            var subtracted = subtract && right.Term is UnaryExpression { NodeType: ExpressionType.Negate } negated ? negated.Operand : null;
+            var r = Scale(subtracted ?? right.Term, den / right.Den);
+            // An Int32 and an Int64 term (lineNumber and a negated lineNumber, say) are added as Int64.
+            if (l.Type != r.Type) (l, r) = (ToLong(l), ToLong(r));
+            return new Num(subtracted is null ? Expression.Add(l, r) : Expression.Subtract(l, r), den, offset, integral);
         }
 
         private static Num Negate(Num value) => new(
@@ -626,9 +631,9 @@ public static class QueryBinder
                 "endswith" => StringPredicate(nameof(string.EndsWith), args, name),
                 "length" => Count(args, name, s => Expression.Property(s, nameof(string.Length))),
                 "indexof" => Count(args, name, s => Expression.Call(s, StringIndexOf, Text(args[1], name, upper: Upper(args[0])))),
-                "tolower" => StringFunction(args, name, s => Expression.Call(s, StringToLower)),
-                "toupper" => StringFunction(args, name, s => Expression.Call(s, StringToUpper)),
-                "trim" => StringFunction(args, name, s => Expression.Call(s, StringTrim)),
+                "tolower" => StringFunction(args, name, s => Expression.Call(SqlLower, s)),
+                "toupper" => StringFunction(args, name, s => Expression.Call(SqlUpper, s)),
+                "trim" => StringFunction(args, name, s => Expression.Call(s, StringTrim, Expression.Constant(SqlText.Whitespace))),
                 "concat" => StringFunction(args, name, s => Expression.Call(StringConcat, s, Text(Arg(args, 1, name), name))),
                 "substring" => Substring(args, name),
                 "year" => DatePart(args, name, nameof(DateTime.Year)),
@@ -675,7 +680,8 @@ public static class QueryBinder
 
             // EF Core uses LIKE for StartsWith/EndsWith, which ignores case on SQLite but not on PostgreSQL;
             // comparing the leading or trailing substring is case-sensitive on both, like contains (instr/strpos).
-            Expression length = pattern is Const { Value: string p } ? Expression.Constant((Upper(target) ? p.ToUpperInvariant() : p).Length) : Expression.Property(part, nameof(string.Length));
+            // Both databases count characters (code points), not UTF-16 units: '😀' is one.
+            Expression length = pattern is Const { Value: string p } ? Expression.Constant(CodePoints(Upper(target) ? p.ToUpperInvariant() : p)) : Expression.Property(part, nameof(string.Length));
             if (method == nameof(string.StartsWith))
                 return new Scalar(Expression.Equal(Expression.Call(text, StringSubstring2, Expression.Constant(0), length), part), ScalarKind.Boolean);
             var textLength = Expression.Property(text, nameof(string.Length));
@@ -692,7 +698,7 @@ public static class QueryBinder
         {
             var target = Arg(args, 0, function);
             if (function == "indexof") Arg(args, 1, function);
-            if (target is Const { Value: string s } && function == "length") return Num.Constant(new Rational(s.Length, BigInteger.One), integral: true);
+            if (target is Const { Value: string s } && function == "length") return Num.Constant(new Rational(CodePoints(s), BigInteger.One), integral: true);
             return new Num(apply(Text(target, function)), BigInteger.One, Rational.Zero, integral: true);
         }
 
@@ -734,9 +740,10 @@ public static class QueryBinder
     private static readonly MethodInfo GuidCompareTo = typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!;
     private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
     private static readonly MethodInfo StringIndexOf = typeof(string).GetMethod(nameof(string.IndexOf), [typeof(string)])!;
-    private static readonly MethodInfo StringToLower = typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!;
-    private static readonly MethodInfo StringToUpper = typeof(string).GetMethod(nameof(string.ToUpper), Type.EmptyTypes)!;
-    private static readonly MethodInfo StringTrim = typeof(string).GetMethod(nameof(string.Trim), Type.EmptyTypes)!;
+    private static readonly MethodInfo SqlLower = typeof(SqlText).GetMethod(nameof(SqlText.Lower))!;
+    private static readonly MethodInfo SqlUpper = typeof(SqlText).GetMethod(nameof(SqlText.Upper))!;
+    private static readonly MethodInfo SqlOrdinal = typeof(SqlText).GetMethod(nameof(SqlText.Ordinal))!;
+    private static readonly MethodInfo StringTrim = typeof(string).GetMethod(nameof(string.Trim), [typeof(char[])])!;
     private static readonly MethodInfo StringConcat = typeof(string).GetMethod(nameof(string.Concat), [typeof(string), typeof(string)])!;
     private static readonly MethodInfo StringSubstring1 = typeof(string).GetMethod(nameof(string.Substring), [typeof(int)])!;
     private static readonly MethodInfo StringSubstring2 = typeof(string).GetMethod(nameof(string.Substring), [typeof(int), typeof(int)])!;
@@ -747,11 +754,44 @@ public static class QueryBinder
     private static Expression Relational(ExpressionType op, Expression left, Expression right)
     {
         var zero = Expression.Constant(0);
-        if (left.Type == typeof(string)) return Expression.MakeBinary(op, Expression.Call(StringCompare, left, right), zero);
+        if (left.Type == typeof(string))
+        {
+            // A column holds its collation (code-point order); anything else is told to compare in that order.
+            if (!(IsColumnOrValue(left) && IsColumnOrValue(right))) (left, right) = (Ordinal(left), Ordinal(right));
+            return Expression.MakeBinary(op, Expression.Call(StringCompare, left, right), zero);
+        }
         if (left.Type == typeof(Guid)) return Expression.MakeBinary(op, Expression.Call(left, GuidCompareTo, right), zero);
         if (left.Type == typeof(bool))
             return Expression.MakeBinary(op, Expression.Condition(left, Expression.Constant(1), zero), Expression.Condition(right, Expression.Constant(1), zero));
         return Expression.MakeBinary(op, left, right);
+    }
+
+    private static bool IsColumn(Expression e) => e is MemberExpression { Expression: ParameterExpression };
+
+    private static bool IsColumnOrValue(Expression e) => IsColumn(e) || e is MemberExpression { Expression: ConstantExpression } or ConstantExpression;
+
+    /// <summary>A string expression compared and sorted in code-point order; a column already is.</summary>
+    private static Expression Ordinal(Expression e) => IsColumn(e) || e is MethodCallExpression { Method.Name: nameof(SqlText.Ordinal) }
+        ? e : Expression.Call(SqlOrdinal, e);
+
+    /// <summary>Code points of a string (a surrogate pair is one).</summary>
+    private static int CodePoints(string s)
+    {
+        var n = 0;
+        foreach (var _ in s.EnumerateRunes()) n++;
+        return n;
+    }
+
+    /// <summary>Code-point order, which is UTF-8 byte order (SQLite's BINARY and PostgreSQL's "C"); UTF-16 order
+    /// differs from it where a surrogate pair meets a character from U+E000 to U+FFFF.</summary>
+    private static int CompareCodePoints(string a, string b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        for (var i = 0; i < n; i++)
+            if (a[i] != b[i]) return Fix(a[i]) - Fix(b[i]);
+        return a.Length.CompareTo(b.Length);
+
+        static int Fix(char c) => c >= '\uE000' ? c - 0x800 : c >= '\uD800' ? c + 0x2000 : c;
     }
 
     /// <summary>A constant EF Core sends as a SQL parameter (a captured value, unlike a ConstantExpression).</summary>

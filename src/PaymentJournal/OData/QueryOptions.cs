@@ -103,7 +103,7 @@ public sealed class QueryOptions
             if (name is "$schemaversion") continue;
             if (!collection && name is "$filter" or "$orderby" or "$top" or "$skip" or "$count" or "$skiptoken")
                 throw ApiErrors.QueryOption($"The query option '{name}' is only allowed on a collection.");
-            options[name] = value;
+            options[name] = name is "$filter" or "$expand" ? InLists.Rewrite(value) : value;
         }
         if (options.Count == 0) return new QueryOptions { Raw = raw };
         var source = sourceOf();

@@ -25,7 +25,7 @@ public class ServiceFixture : IAsyncLifetime
     private WebApplication? _app;
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "pj-tests-" + Guid.NewGuid().ToString("N")[..12]);
     /// <summary>The provider this run tests; tests that look at the database directly go through <see cref="WithDb{T}"/>.</summary>
-    public DatabaseProvider Provider { get; } = TestDatabase.Provider;
+    public virtual DatabaseProvider Provider => TestDatabase.Provider;
     public string ConnectionString { get; private set; } = "";
     public HttpClient Http { get; private set; } = null!;
     public Uri BaseAddress { get; private set; } = null!;
@@ -34,13 +34,16 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>Extra configuration (key, value) for a fixture subclass, e.g. auth settings.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
+    /// <summary>Makes the fresh database the service runs on; a fixture subclass may make another kind.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateAsync(Provider, Directory, "test");
+
     /// <summary>A hook for a fixture subclass to change the builder further, e.g. to add a logger provider.</summary>
     protected virtual void Configure(WebApplicationBuilder builder) { }
 
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
-        ConnectionString = await TestDatabase.CreateAsync(Provider, Directory, "test");
+        ConnectionString = await CreateDatabaseAsync();
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",

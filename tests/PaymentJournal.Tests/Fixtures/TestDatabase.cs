@@ -79,10 +79,11 @@ public sealed class PostgresServer
 
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
 
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>A fresh database; <paramref name="options"/> (SQL of our own, never input) adds to CREATE DATABASE, e.g. a locale.</summary>
+    public async Task<string> CreateDatabaseAsync(string options = "")
     {
         var name = $"pj_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..6]}";
-        await ExecAsync($"CREATE DATABASE \"{name}\"");
+        await ExecAsync($"CREATE DATABASE \"{name}\" {options}");
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }
 

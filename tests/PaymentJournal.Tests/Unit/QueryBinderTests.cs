@@ -862,12 +862,8 @@ public sealed class QueryBinderPostgresTests
 
     private static AppDb Open(string connection) => new(new DbContextOptionsBuilder<AppDb>().UseNpgsql(connection).Options);
 
-    private static string Migration()
-    {
-        using var stream = typeof(AppDb).Assembly.GetManifestResourceStream("migrations/Postgres/0001_initial.sql")!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    private static string Migration() =>
+        string.Join("\n;\n", Migrator.Scripts(DatabaseProvider.Postgres).Select(script => script.Sql));
 
     private static void Seed(AppDb db)
     {
