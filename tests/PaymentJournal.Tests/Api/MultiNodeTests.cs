@@ -50,7 +50,16 @@ public sealed class MultiNodeFixture : IAsyncLifetime
     }
 }
 
-public sealed class MultiNodeTests(MultiNodeFixture f) : IClassFixture<MultiNodeFixture>
+/// <summary>The test classes that share one pair of nodes (and run one after another): starting more node processes
+/// side by side only makes a busy machine slower.</summary>
+[CollectionDefinition(Name)]
+public sealed class TwoNodes : ICollectionFixture<MultiNodeFixture>
+{
+    public const string Name = "Two nodes";
+}
+
+[Collection(TwoNodes.Name)]
+public sealed class MultiNodeTests(MultiNodeFixture f)
 {
     private const string Company = ServiceFixture.Company;
     private static readonly string Journals = $"/api/v2.0/companies({Company})/customerPaymentJournals";
