@@ -34,7 +34,7 @@ public sealed class TwoNodeConcurrentPostingTests(MultiNodeFixture f)
     public async Task Random_journals_through_two_nodes_match_the_ledger_model()
     {
         var run = new PostingScenarios([f.A.Http, f.B.Http], new NpgsqlDbAccess(f.ConnectionString));
-        foreach (var seed in PostingScenarios.Seeds(7, 8)) await run.RunAsync(seed);
+        foreach (var seed in PostingScenarios.Seeds(7)) await run.RunAsync(seed);
     }
 
 
@@ -121,7 +121,7 @@ internal static class ConcurrentPosting
 
     /// <summary>
     /// Four journals, each with lines on the same three invoices and two customers in a different order, posted at once,
-    /// three rounds. No invoice is claimed beyond its amount, so every post must succeed whatever order they run in.
+    /// two rounds. No invoice is claimed beyond its amount, so every post must succeed whatever order they run in.
     /// </summary>
     public static async Task CrossingJournalsAsync(HttpClient[] nodes, IDbAccess db)
     {
@@ -129,7 +129,7 @@ internal static class ConcurrentPosting
         var customers = new[] { await NewCustomerAsync(nodes[0]), await NewCustomerAsync(nodes[0]) };
         var model = new LedgerModel();
         foreach (var c in customers) model.AddCustomer(c.Id);
-        for (var round = 0; round < 3; round++)
+        for (var round = 0; round < 2; round++)
         {
             var invoices = new List<(string Id, int Customer)>();
             foreach (var k in new[] { 0, 1, 0 })

@@ -11,6 +11,6 @@ public sealed class PostingModelTests(ServiceFixture f) : IClassFixture<ServiceF
     public async Task Random_journals_posted_in_turn_and_at_once_match_the_ledger_model()
     {
         var run = new PostingScenarios([f.Http, f.Http], f);
-        foreach (var seed in PostingScenarios.Seeds(1, 2, 3, 4)) await run.RunAsync(seed);
+        foreach (var seed in PostingScenarios.Seeds(1, 2)) await run.RunAsync(seed);
     }
 }
