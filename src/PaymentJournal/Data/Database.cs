@@ -83,9 +83,12 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
     /// Runs <paramref name="work"/> as one all-or-nothing unit; it receives the context to use (its DbContext may differ).
     /// On SQLite the writer may run a unit twice (see <see cref="GroupCommitter"/>): what it leaves for after the commit
     /// starts empty on each run. <paramref name="alone"/>: a unit that changes many rows (posting), or that keeps state
-    /// outside its context (an atomic $batch group), runs on its own, once.
+    /// outside its context (an atomic $batch group), runs on its own, once. <paramref name="retry"/>: on PostgreSQL a
+    /// unit that the server aborted as a deadlock victim or a serialization failure (nothing of it committed) is rolled
+    /// back and run again from the start, up to <see cref="MaxAttempts"/> times in all, instead of answering 500; only
+    /// for a unit that keeps no state outside its context (a post).
     /// </summary>
-    public async Task RunAsync(OData.RequestContext rc, Func<OData.RequestContext, Task> work, bool alone = false)
+    public async Task RunAsync(OData.RequestContext rc, Func<OData.RequestContext, Task> work, bool alone = false, bool retry = false)
     {
         if (IsSqlite)
         {
@@ -96,16 +99,34 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
             }, rc.Aborted, alone);
             return;
         }
-        await using var tx = await BeginAsync(rc.Db, rc.Aborted);
-        await work(rc.InUnit(rc.Db));
-        await tx.CommitAsync(rc.Aborted);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var tx = await BeginAsync(rc.Db, rc.Aborted);
+                await work(rc.InUnit(rc.Db));
+                await tx.CommitAsync(rc.Aborted);
+                return;
+            }
+            catch (Exception e) when (retry && attempt < MaxAttempts && DbErrors.IsRetryableConflict(e) && !rc.Aborted.IsCancellationRequested)
+            {
+                // Rolled back (and the context cleared) as the transaction was disposed; what was queued for after the
+                // commit belonged to the failed attempt. A short random pause keeps the two from meeting again at once.
+                rc.AfterCommit?.Clear();
+                await Task.Delay(Random.Shared.Next(1, 10 * attempt), rc.Aborted);
+            }
+        }
     }
+
+    /// <summary>How often a retried unit runs at most (<see cref="RunAsync"/>).</summary>
+    public const int MaxAttempts = 5;
 
     public DatabaseProvider Provider => options.Provider;
     public bool IsSqlite => options.Provider == DatabaseProvider.Sqlite;
 
+    /// <summary>READ COMMITTED whatever the server's default: posting's row locks are built on it (docs/posting.md).</summary>
     private static async Task<WriteTransaction> BeginAsync(AppDb db, CancellationToken ct) =>
-        new(db, await db.Database.BeginTransactionAsync(ct));
+        new(db, await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct));
 }
 
 public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyncDisposable
@@ -138,6 +159,18 @@ public static class DbErrors
         PostgresException p => p.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
+
+    /// <summary>
+    /// PostgreSQL aborted the transaction as a deadlock victim or for a serialization failure: nothing of it is
+    /// committed, and running it again may succeed. EF Core may wrap the server's error.
+    /// </summary>
+    public static bool IsRetryableConflict(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+                return true;
+        return false;
+    }
 
     public static bool IsForeignKeyViolation(DbUpdateException e) => e.InnerException switch
     {

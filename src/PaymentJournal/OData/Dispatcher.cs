@@ -43,7 +43,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     {
         var afterCommit = new AfterCommit();
         await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
-            alone: IsPostAction(path));
+            alone: IsPostAction(path), retry: IsPostAction(path));
         // The change has committed: from here on the answer must say so, whatever happens while it is written.
         try
         {

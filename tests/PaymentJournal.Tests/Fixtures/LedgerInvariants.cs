@@ -71,6 +71,15 @@ public static class LedgerInvariants
         var numbers = gl.Select(e => e.EntryNumber).Concat(cle.Select(e => e.EntryNumber)).ToList();
         if (numbers.Count != numbers.Distinct().Count()) errors.Add("an entry number is used twice");
         if (numbers.Count > 0 && numbers.Max() > company.LastEntryNumber) errors.Add("an entry number is beyond the company's counter");
+
+        // 7. An invoice's remaining amount is its original amount (its entry's) less everything applied to it, and never below zero.
+        foreach (var inv in invoices.Where(i => i.Status is "Open" or "Paid"))
+        {
+            if (invoiceEntries[inv.Id].SingleOrDefault() is not { } entry) continue;
+            var applied = appliedTo.GetValueOrDefault(entry.Id);
+            if (inv.RemainingAmount != entry.Amount - applied || inv.RemainingAmount < 0)
+                errors.Add($"invoice {inv.Number}: remaining {inv.RemainingAmount}, but {entry.Amount} less {applied} applied is {entry.Amount - applied}");
+        }
         return errors;
     }
 

@@ -15,7 +15,7 @@ namespace PaymentJournal.Tests.Fixtures;
 /// demo company: a SQLite file, or a PostgreSQL database when PAYMENTJOURNAL_TEST_PROVIDER=postgres (see
 /// <see cref="TestDatabase"/>). One per test class; each test makes its own rows.
 /// </summary>
-public class ServiceFixture : IAsyncLifetime
+public class ServiceFixture : IAsyncLifetime, IDbAccess
 {
     public const string Company = "c0000000-0000-4000-8000-000000000001";
     public const string General = "f0000000-0000-4000-8000-000000000001";

@@ -101,8 +101,10 @@ public static class InvoicePoster
 
         // balanceDue and netChange are sums over entries (FlowFields in Business Central): they move without moving the ETag.
         await raw.ExecuteAsync("UPDATE customers SET balance_due = balance_due + @p0 WHERE id = @p1", ct, total, raw.Guid(customer.Id));
-        await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, total, raw.Guid(receivables!.Id));
-        foreach (var (account, amount) in credits)
-            await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change - @p0 WHERE id = @p1", ct, amount, raw.Guid(account.Id));
+        // The accounts in id order, as a journal post updates them (docs/posting.md, guarantee 7).
+        var accountDelta = credits.Select(c => (c.Account.Id, Delta: -c.Amount)).Append((receivables!.Id, Delta: total))
+            .GroupBy(x => x.Id).Select(g => (Id: g.Key, Delta: g.Sum(x => x.Delta))).Where(x => x.Delta != 0).OrderBy(x => x.Id);
+        foreach (var (id, delta) in accountDelta)
+            await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
     }
 }

@@ -13,9 +13,9 @@ namespace PaymentJournal.Features.Posting;
 
 /// <summary>
 /// Posts a customer payment journal (CONTRACT §5, docs/posting.md). Runs inside the dispatcher's write transaction:
-/// lock the journal, read its lines, check every line, plan every entry in memory and check that it balances,
-/// then write the entries, applications and balances and delete the posted lines. Nothing is written before every
-/// check has passed, and a failure at any later point rolls the whole transaction back.
+/// lock the journal and (PostgreSQL) the invoices it applies to, read its lines, check every line, plan every entry in
+/// memory and check that it balances, then write the entries, applications and balances and delete the posted lines.
+/// Nothing is written before every check has passed, and a failure at any later point rolls the whole transaction back.
 /// </summary>
 public static class JournalPoster
 {
@@ -124,7 +124,8 @@ public static class JournalPoster
 
         // Applications move the invoices' remaining amounts (recorded in customer_ledger_applications above).
         var now = db.Now();
-        foreach (var open in plan.Invoices.Values.Where(o => o.Remaining != o.Entry.RemainingAmount))
+        // In id order, as everywhere in a post (see LockInvoicesAsync), so that concurrent posts take row locks in one order.
+        foreach (var open in plan.Invoices.Values.Where(o => o.Remaining != o.Entry.RemainingAmount).OrderBy(o => o.Invoice.Id))
         {
             await raw.ExecuteAsync("UPDATE customer_ledger_entries SET remaining_amount = @p0, open = @p1 WHERE id = @p2", ct,
                 open.Remaining, raw.Bool(open.Remaining != 0), raw.Guid(open.Entry.Id));
@@ -132,9 +133,10 @@ public static class JournalPoster
                 open.Remaining, open.Remaining == 0 ? "Paid" : "Open", AppDb.NextVersion(open.Invoice.Version, now), raw.Timestamp(now), raw.Guid(open.Invoice.Id));
         }
         // balanceDue and netChange are sums over entries (FlowFields in Business Central): they move without moving the ETag.
-        foreach (var (id, delta) in customerDelta)
+        // Increments in SQL (an UPDATE waits for a concurrent one and adds to what it committed), in id order.
+        foreach (var (id, delta) in customerDelta.OrderBy(kv => kv.Key))
             await raw.ExecuteAsync("UPDATE customers SET balance_due = balance_due + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
-        foreach (var (id, delta) in accountDelta.Where(kv => kv.Value != 0))
+        foreach (var (id, delta) in accountDelta.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key))
             await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
         // The posted lines leave the journal. On SQLite no other writer can have added a line since they were read;
         // on PostgreSQL a line created meanwhile is not locked above, so only the posted ids are deleted.
@@ -181,7 +183,7 @@ public static class JournalPoster
         var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, ct);
         CheckCount(journal, lines.Count);
         var customers = await CustomersAsync(db, journal.CompanyId, lines.Select(l => l.CustomerId), ct);
-        var invoices = await InvoicesAsync(db, journal.CompanyId, lines.Select(l => l.AppliesToInvoiceId), ct);
+        var invoices = await InvoicesAsync(db, raw, journal.CompanyId, lines.Select(l => l.AppliesToInvoiceId), ct);
         var failures = new List<(int LineNumber, string Reason)>();
         foreach (var line in lines)
         {
@@ -239,7 +241,7 @@ public static class JournalPoster
             unit.Amount = sum;
         }
         var applying = units.Any(u => u.InvoiceLines > 0) ? await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: true, ct) : [];
-        var invoices = await InvoicesAsync(db, journal.CompanyId, applying.Select(l => l.AppliesToInvoiceId), ct);
+        var invoices = await InvoicesAsync(db, raw, journal.CompanyId, applying.Select(l => l.AppliesToInvoiceId), ct);
         foreach (var line in applying)
             if (Check(line, refs, customers, invoices).Count > 0) return null;
         return new PostingPlan
@@ -265,11 +267,17 @@ public static class JournalPoster
         return customers;
     }
 
-    /// <summary>The posted sales invoices among the ids, each with its invoice entry (remaining amount, open).</summary>
-    private static async Task<Dictionary<Guid, OpenInvoice>> InvoicesAsync(AppDb db, Guid companyId, IEnumerable<Guid> ids, CancellationToken ct)
+    /// <summary>
+    /// The posted sales invoices among the ids, each with its invoice entry (remaining amount, open). On PostgreSQL they
+    /// are locked first, and only then read: a post that applies to an invoice another post is applying to waits for
+    /// that one to commit and then plans from what it left (see <see cref="LockInvoicesAsync"/>).
+    /// </summary>
+    private static async Task<Dictionary<Guid, OpenInvoice>> InvoicesAsync(AppDb db, RawSql raw, Guid companyId, IEnumerable<Guid> ids, CancellationToken ct)
     {
         var invoices = new Dictionary<Guid, OpenInvoice>();
-        foreach (var chunk in ids.Where(id => id != Guid.Empty).Distinct().Chunk(IdChunk))
+        var distinct = ids.Where(id => id != Guid.Empty).Distinct().ToArray();
+        if (!raw.IsSqlite && distinct.Length > 0) await LockInvoicesAsync(raw, companyId, distinct, ct);
+        foreach (var chunk in distinct.Chunk(IdChunk))
         {
             var found = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == companyId && chunk.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
             var entries = await db.CustomerLedgerEntries.AsNoTracking()
@@ -278,6 +286,22 @@ public static class JournalPoster
                 if (found.TryGetValue(e.SalesInvoiceId, out var inv)) invoices[inv.Id] = new OpenInvoice(inv, e);
         }
         return invoices;
+    }
+
+    /// <summary>
+    /// PostgreSQL: locks the invoices and then their invoice entries until commit, each in id order, in one statement
+    /// each. Under READ COMMITTED every later statement of the post then reads what the previous holder committed, so
+    /// the applications are planned from the current remaining amounts, not from a snapshot another post is changing.
+    /// Every post takes these locks in the same order (journal, its lines, invoices, invoice entries, then the company's
+    /// counters, customers and accounts), so two posts that share invoices wait for each other instead of deadlocking.
+    /// NO KEY UPDATE: inserts that only reference these rows (their foreign-key checks) are not blocked.
+    /// </summary>
+    private static async Task LockInvoicesAsync(RawSql raw, Guid companyId, Guid[] ids, CancellationToken ct)
+    {
+        await raw.ExecuteAsync("SELECT id FROM sales_invoices WHERE company_id = @p0 AND id = ANY(@p1) ORDER BY id FOR NO KEY UPDATE", ct,
+            raw.Guid(companyId), ids);
+        await raw.ExecuteAsync("SELECT id FROM customer_ledger_entries WHERE company_id = @p0 AND document_type = 'Invoice' AND sales_invoice_id = ANY(@p1) " +
+            "ORDER BY id FOR NO KEY UPDATE", ct, raw.Guid(companyId), ids);
     }
 
     private static List<string> Check(Line line, References refs, Dictionary<Guid, Customer> customers, Dictionary<Guid, OpenInvoice> invoices)
