@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.Data;
 
 namespace PaymentJournal.Tests.Api;
 
 /// <summary>
-/// `PaymentJournal backup` and `restore` as an operator runs them: separate processes beside a running service on a
-/// SQLite file. The SQLite commands run in both suite runs; on PostgreSQL they point to pg_dump.
+/// `PaymentJournal backup` and `restore` as an operator runs them: processes of their own beside the running service
+/// (real Kestrel, in this process) on a SQLite file. They run in both suite runs; on PostgreSQL the commands point to pg_dump.
 /// </summary>
 public sealed class BackupTests : IAsyncLifetime
 {
@@ -22,8 +25,35 @@ public sealed class BackupTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static Task<ServiceNode> StartSqliteNode(string name, string path) =>
-        ServiceNode.StartAsync(name, Cs(path), "--Database:Provider=Sqlite");
+    /// <summary>The service on a SQLite file (the demo company seeded into a new one), listening on a free loopback port.</summary>
+    private sealed class Service : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        public HttpClient Http { get; }
+        public string DemoData => _app.Services.GetRequiredService<StartupReport>().DemoData;
+
+        private Service(WebApplication app, HttpClient http) { _app = app; Http = http; }
+
+        public static async Task<Service> StartAsync(string path)
+        {
+            var app = App.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["urls"] = "http://127.0.0.1:0", ["Database:Provider"] = "Sqlite", ["ConnectionStrings:PaymentJournal"] = Cs(path),
+                ["Demo:Seed"] = "true", ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+            }));
+            await App.PrepareDatabaseAsync(app);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Service(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task A_backup_taken_under_write_load_restores_into_a_service_with_its_data_and_every_ledger_invariant()
@@ -32,7 +62,7 @@ public sealed class BackupTests : IAsyncLifetime
         long order = 0;
         long backupStartedAt = long.MaxValue;
         (int Exit, string Out, string Err) backup;
-        await using (var live = await StartSqliteNode("live", Live))
+        await using (var live = await Service.StartAsync(Live))
         {
             using var stop = new CancellationTokenSource();
             var failures = new ConcurrentQueue<string>();
@@ -77,10 +107,8 @@ public sealed class BackupTests : IAsyncLifetime
         var restore = await RunCliAsync("restore", Path.Combine(_dir, "snapshot.db"), "--ConnectionStrings:PaymentJournal=" + Cs(restoredPath));
         Assert.True(restore.Exit == 0, restore.Out + restore.Err);
 
-        await using var node = await StartSqliteNode("restored", restoredPath);
-        // The start-up block comes just after the node listens.
-        for (var i = 0; i < 300 && !node.Output.Contains("demo data:", StringComparison.Ordinal); i++) await Task.Delay(100);
-        Assert.Contains("not seeded: the database already holds data", node.Output);
+        await using var node = await Service.StartAsync(restoredPath);
+        Assert.Equal("not seeded: the database already holds data", node.DemoData);
         var mustHave = acknowledged.Where(a => a.Order <= backupStartedAt).Select(a => a.Id).ToList();
         Assert.True(mustHave.Count >= 50, $"only {mustHave.Count} payments before the backup");
         var (status, one, _) = await node.Http.Get($"{ServiceFixture.CompanyPath()}/customerPayments({mustHave[^1]})");
@@ -105,7 +133,7 @@ public sealed class BackupTests : IAsyncLifetime
     public async Task Restore_refuses_while_the_service_has_the_database_open_and_leaves_it_as_it_was()
     {
         var snapshot = Path.Combine(_dir, "snapshot.db");
-        await using var live = await StartSqliteNode("live", Live);
+        await using var live = await Service.StartAsync(Live);
         var (s, payment, _) = await live.Http.Post(ServiceFixture.PaymentsPath(), new { customerNumber = "C00001", amount = -3m });
         Assert.Equal(201, s);
         var backup = await RunCliAsync("backup", snapshot, "--ConnectionStrings:PaymentJournal=" + Cs(Live));
@@ -125,7 +153,7 @@ public sealed class BackupTests : IAsyncLifetime
     public async Task A_failed_backup_says_why_exits_non_zero_and_leaves_the_previous_backup_and_no_partial_file()
     {
         var target = Path.Combine(_dir, "good.db");
-        await using (var live = await StartSqliteNode("live", Live)) { }
+        await using (var live = await Service.StartAsync(Live)) { }
         var first = await RunCliAsync("backup", target, "--ConnectionStrings:PaymentJournal=" + Cs(Live));
         Assert.True(first.Exit == 0, first.Err);
         var good = await File.ReadAllBytesAsync(target);
@@ -156,7 +184,7 @@ public sealed class BackupTests : IAsyncLifetime
     [Fact]
     public async Task Restore_checks_the_file_before_it_replaces_anything()
     {
-        await using (var live = await StartSqliteNode("live", Live)) { }
+        await using (var live = await Service.StartAsync(Live)) { }
         var before = await File.ReadAllBytesAsync(Live);
 
         var text = Path.Combine(_dir, "text.db");

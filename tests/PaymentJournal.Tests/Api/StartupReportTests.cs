@@ -115,7 +115,8 @@ public sealed class StartupReportTests : IAsyncLifetime
     [Fact]
     public async Task A_relative_SQLite_path_resolves_against_the_working_directory_and_a_new_file_is_announced_with_its_absolute_path()
     {
-        await using var node = await ServiceNode.StartAsync("relative", "Data Source=data/relative.db", "--Database:Provider=Sqlite");
+        await using var node = ServiceNode.Launch("relative", "Data Source=data/relative.db", "--Database:Provider=Sqlite");
+        await node.WaitListeningAsync(TimeSpan.FromMinutes(3)); // a process start on a busy machine
         var expected = Path.Combine(node.WorkDirectory, "data", "relative.db");
         for (var i = 0; i < 300 && !node.Output.Contains("demo data:", StringComparison.Ordinal); i++) await Task.Delay(100);
         Assert.Contains($"No database file at {expected}: creating a new, empty one", node.Output);
