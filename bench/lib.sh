@@ -10,12 +10,13 @@ mkdir -p "$PJ"
 log() { echo "[$(date -u +%T)] $*" >&2; }
 ms_now() { date +%s%3N; }
 # start_pj DB PORT [extra args...] -> PID on stdout; the service's output goes to $PJ/service-PORT.log
+# (Demo:Seed=true: a Release publish runs as Production, where the demo company is off by default)
 start_pj() {
   local db=$1 port=$2; shift 2
   ( cd "$PUBLISH" && exec env DOTNET_CLI_TELEMETRY_OPTOUT=1 \
       Logging__LogLevel__Default="${PJ_LOGLEVEL:-Warning}" \
       nohup dotnet PaymentJournal.dll --urls "http://127.0.0.1:$port" \
-      --ConnectionStrings:PaymentJournal="Data Source=$db" "$@" ) > "$PJ/service-$port.log" 2>&1 < /dev/null &
+      --ConnectionStrings:PaymentJournal="Data Source=$db" --Demo:Seed=true "$@" ) > "$PJ/service-$port.log" 2>&1 < /dev/null &
   echo $!
 }
 # wait_http URL PID [tries of 10 ms] -> 0 when URL answers 2xx

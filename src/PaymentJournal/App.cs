@@ -23,7 +23,8 @@ public static class App
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        // The content root is the build output, where appsettings.json is copied; relative data paths use the working directory.
+        // The content root is the build output, where appsettings.json is copied; a relative SQLite path resolves against
+        // the working directory, and the start-up log names the absolute path (and warns when the file is new).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -48,8 +49,18 @@ public static class App
         void Use(DbContextOptionsBuilder o, string cs)
         {
             if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(cs);
-            else o.UseSqlite(PrepareSqlite(cs, Environment.CurrentDirectory)).AddInterceptors(SqliteStatementCache.Instance);
+            else o.UseSqlite(PrepareSqlite(cs)).AddInterceptors(SqliteStatementCache.Instance);
         }
+        var readOnly = dbOptions.ReadOnlyConnectionString;
+        builder.Services.AddSingleton(new StartupReport
+        {
+            Provider = dbOptions.Provider,
+            Database = StartupReport.DescribeDatabase(dbOptions.Provider, connectionString),
+            SqliteFile = dbOptions.Provider == DatabaseProvider.Sqlite ? SqlitePath(connectionString) : null,
+            ReadReplica = string.IsNullOrEmpty(readOnly) ? null : StartupReport.DescribeDatabase(dbOptions.Provider, readOnly),
+            AuthMode = builder.Configuration["Auth:Mode"] ?? "None",
+            Environment = builder.Environment.EnvironmentName,
+        });
         builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
         builder.Services.AddSingleton(sp => new ReadReplica(sp, dbOptions, Use));
@@ -67,6 +78,8 @@ public static class App
         builder.Services.AddSingleton<ODataEndpoint>();
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
+            .Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category), app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
         AuthSetup.UseAuth(app);
         MapSurfaces(app);
         return app;
@@ -91,13 +104,20 @@ public static class App
         app.Map("/beta/financials/{**rest}", Graph);
     }
 
-    /// <summary>Creates the SQLite file's folder, relative paths resolving against the working directory.</summary>
-    private static string PrepareSqlite(string connectionString, string contentRoot)
+    /// <summary>The SQLite file's absolute path (a relative one resolves against the working directory); null in memory.</summary>
+    public static string? SqlitePath(string connectionString)
     {
         var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
-        if (!string.IsNullOrEmpty(csb.DataSource) && csb.DataSource != ":memory:" && csb.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory)
+        if (string.IsNullOrEmpty(csb.DataSource) || csb.DataSource == ":memory:" || csb.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory) return null;
+        return Path.GetFullPath(csb.DataSource);
+    }
+
+    /// <summary>Creates the SQLite file's folder and pins the connection string to the absolute path.</summary>
+    private static string PrepareSqlite(string connectionString)
+    {
+        var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        if (SqlitePath(connectionString) is { } path)
         {
-            var path = Path.IsPathRooted(csb.DataSource) ? csb.DataSource : Path.Combine(contentRoot, csb.DataSource);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             csb.DataSource = path;
         }
@@ -105,17 +125,32 @@ public static class App
         return csb.ToString();
     }
 
-    /// <summary>Migrates the schema and seeds the demo company into an empty database (unless Demo:Seed=false).</summary>
+    /// <summary>Demo:Seed, whose default is on in Development (the quick start) and off elsewhere.</summary>
+    public static bool SeedDemo(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue("Demo:Seed", environment.IsDevelopment());
+
+    /// <summary>Migrates the schema and seeds the demo company into an empty database when <see cref="SeedDemo"/> says so.</summary>
     public static async Task PrepareDatabaseAsync(WebApplication app)
     {
+        var options = app.Services.GetRequiredService<DatabaseOptions>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category);
+        var report = app.Services.GetRequiredService<StartupReport>();
+        // Before the first context: a SQLite context opens (and so creates) its file when it is made.
+        if (report.SqliteFile is { } path && !File.Exists(path))
+            log.LogWarning("No database file at {Path}: creating a new, empty one", path);
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        var options = app.Services.GetRequiredService<DatabaseOptions>();
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentJournal.Startup");
         await using var startup = await Migrator.StartupLockAsync(db, options.Provider);
         await Migrator.MigrateAsync(db, options.Provider, log, sqlitePageSize: options.SqlitePageSize);
         // Under the same lock as the migrations: two nodes starting on an empty database must not both seed it.
-        if (app.Configuration.GetValue("Demo:Seed", true) && await DemoSeed.SeedAsync(db))
+        if (!SeedDemo(app.Configuration, app.Environment))
+            report.DemoData = "not seeded (Demo:Seed is off; its default is on only in Development)";
+        else if (await DemoSeed.SeedAsync(db))
+        {
             log.LogInformation("Seeded the demo company {CompanyId}", DemoSeed.CompanyId);
+            report.DemoData = $"seeded the demo company {DemoSeed.CompanyId} into the empty database";
+        }
+        else
+            report.DemoData = "not seeded: the database already holds data";
     }
 }

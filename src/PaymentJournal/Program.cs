@@ -1,4 +1,7 @@
 using PaymentJournal;
+using PaymentJournal.Data;
+
+if (Backup.IsCommand(args)) return Backup.Run(args, Console.Out, Console.Error);
 
 WebApplication app;
 try

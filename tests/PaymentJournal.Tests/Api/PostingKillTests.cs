@@ -56,7 +56,7 @@ public sealed class PostingKillTests(ITestOutputHelper output) : IDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "PaymentJournal.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:PaymentJournal", $"Data Source={db}", "--Logging:LogLevel:Default", "Warning" },
+            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}", "--ConnectionStrings:PaymentJournal", $"Data Source={db}", "--Logging:LogLevel:Default", "Warning", "--Demo:Seed", "true" },
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory,
         };
         var p = Process.Start(psi)!;

@@ -49,6 +49,8 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
             ["urls"] = "http://127.0.0.1:0",
             ["Database:Provider"] = Provider.ToString(),
             ["ConnectionStrings:PaymentJournal"] = ConnectionString,
+            // The test host runs as Production, where the demo company is off by default.
+            ["Demo:Seed"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
         };

@@ -29,6 +29,9 @@ public sealed partial class ServiceNode : IAsyncDisposable
         _workDir = workDir;
     }
 
+    /// <summary>The node's working directory (a fresh temp folder), against which a relative SQLite path resolves.</summary>
+    public string WorkDirectory => _workDir;
+
     /// <summary>Everything the node printed so far, for failure messages.</summary>
     public string Output { get { lock (_output) return _output.ToString(); } }
 
@@ -54,7 +57,7 @@ public sealed partial class ServiceNode : IAsyncDisposable
         foreach (var a in new[]
                  {
                      dll, "--urls", "http://127.0.0.1:0", "--contentRoot", workDir,
-                     "--Database:Provider=Postgres", "--ConnectionStrings:PaymentJournal=" + connectionString,
+                     "--Database:Provider=Postgres", "--ConnectionStrings:PaymentJournal=" + connectionString, "--Demo:Seed=true",
                      "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
                      "--Logging:LogLevel:PaymentJournal.Startup=Information", "--Logging:Console:FormatterName=simple",
                  })
