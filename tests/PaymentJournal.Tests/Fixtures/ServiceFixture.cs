@@ -40,7 +40,7 @@ public class ServiceFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
-        ConnectionString = await TestDatabase.CreateAsync(Provider, Directory, "test");
+        ConnectionString = await CreateDatabaseAsync();
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
@@ -71,9 +71,14 @@ public class ServiceFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (ConnectionString.Length > 0) await TestDatabase.DropAsync(Provider, ConnectionString);
+        if (ConnectionString.Length > 0) await DropDatabaseAsync();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
+
+    /// <summary>The fixture's fresh database (a subclass may put it elsewhere); returns its connection string.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateAsync(Provider, Directory, "test");
+
+    protected virtual Task DropDatabaseAsync() => TestDatabase.DropAsync(Provider, ConnectionString);
 
     /// <summary>A scope with the service's own DbContext, to look at the database behind the API.</summary>
     public async Task<T> WithDb<T>(Func<AppDb, Task<T>> work)
