@@ -250,7 +250,10 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                 {
                     // The commit itself failed (disk full, I/O error, the file made read-only): none of the batch is durable.
                     log.LogError(e, "A group commit of {Count} writes failed", batch.Count);
-                    foreach (var item in batch) item.Done.TrySetException(item.Error ?? e);
+                    // A COMMIT whose frames were written but whose fsync failed may come back when the WAL is recovered.
+                    var answer = e is SqliteException { SqliteExtendedErrorCode: 1034 } // SQLITE_IOERR_FSYNC
+                        ? new DbFaultException(DbFaultKind.InDoubt, "Syncing the commit failed.", e) : e;
+                    foreach (var item in batch) item.Done.TrySetException(item.Error ?? answer);
                     Faulted(ref db, ref savepoints, e, walSync is not null);
                     continue;
                 }
