@@ -297,7 +297,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     {
         var kind = DbFaults.Classify(error) ?? DbFaultKind.Unavailable;
         _fault = new DbFaultException(kind, "The SQLite writer's last commit failed: " + error.Message, error);
-        db?.Dispose();
+        Discard(db);
         db = null;
         savepoints = null;
         TryRecover(ref db, ref savepoints, syncNormal);
@@ -323,18 +323,30 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         }
         catch (Exception e)
         {
-            fresh?.Dispose();
+            Discard(fresh);
             var kind = DbFaults.Classify(e) ?? DbFaultKind.Unavailable;
             if (_fault?.Kind != kind) log.LogWarning(e, "The SQLite writer cannot write ({Kind}); it tries again every {Interval} ms", kind, RecoveryIntervalMs);
             _fault = e as DbFaultException ?? new DbFaultException(kind, "The SQLite writer cannot write: " + e.Message, e);
             return false;
         }
-        db?.Dispose();
+        Discard(db);
         db = fresh;
         savepoints = new Savepoints(fresh);
         if (_fault is not null) log.LogWarning("The SQLite writer can write again");
         _fault = null;
         return true;
+    }
+
+    /// <summary>
+    /// Disposes a writer's context and closes its connection, which the context does not own (see <see cref="AppDb"/>):
+    /// a writer that keeps trying during a long fault must not leave a connection open for every try.
+    /// </summary>
+    private static void Discard(AppDb? db)
+    {
+        if (db is null) return;
+        var connection = db.Database.GetDbConnection();
+        db.Dispose();
+        connection.Dispose();
     }
 
     /// <summary>Commits a write that changes no value (one row of schema_migrations rewritten as it is).</summary>
@@ -470,15 +482,23 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     private AppDb NewContext()
     {
         var db = new AppDb(options);
-        db.Database.AutoSavepointsEnabled = false;
-        db.Database.OpenConnection();
-        // busy_timeout: how long a RESTART checkpoint waits for readers still on the WAL.
-        db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768; PRAGMA busy_timeout = 100;");
-        using var cmd = db.Database.GetDbConnection().CreateCommand();
-        // A number from the configuration, not from a request; PRAGMA takes no parameters.
-        cmd.CommandText = "PRAGMA journal_size_limit = " + (4096L * settings.SqliteWalRestartPages).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        cmd.ExecuteNonQuery();
-        return db;
+        try
+        {
+            db.Database.AutoSavepointsEnabled = false;
+            db.Database.OpenConnection();
+            // busy_timeout: how long a RESTART checkpoint waits for readers still on the WAL.
+            db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768; PRAGMA busy_timeout = 100;");
+            using var cmd = db.Database.GetDbConnection().CreateCommand();
+            // A number from the configuration, not from a request; PRAGMA takes no parameters.
+            cmd.CommandText = "PRAGMA journal_size_limit = " + (4096L * settings.SqliteWalRestartPages).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            cmd.ExecuteNonQuery();
+            return db;
+        }
+        catch
+        {
+            Discard(db);
+            throw;
+        }
     }
 
     /// <summary>
