@@ -44,6 +44,7 @@ public static class App
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddSingleton<DatabaseHealth>();
         AuthSetup.AddAuth(builder, limits);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         void Use(DbContextOptionsBuilder o, string cs)
@@ -90,8 +91,13 @@ public static class App
         var catalog = app.Services.GetRequiredService<Catalog>();
         var endpoint = app.Services.GetRequiredService<ODataEndpoint>();
 
-        app.MapGet("/health", async (AppDb db, CancellationToken ct) =>
-            await db.Database.CanConnectAsync(ct) ? Results.Text("Healthy") : Results.Text("Unhealthy", statusCode: 503));
+        // /health: the database answers and can be written; /health/live: the process is up; /health/ready: the
+        // migrations ran and a write commits. None of them needs a credential.
+        var health = app.Services.GetRequiredService<DatabaseHealth>();
+        app.MapGet("/health", async (HttpContext http, AppDb db, CancellationToken ct) => Health(http, await health.ProblemAsync(db, ct), "Healthy"));
+        app.MapGet("/health/live", () => Results.Text("Healthy"));
+        app.MapGet("/health/ready", async (HttpContext http, AppDb db, CancellationToken ct) =>
+            Health(http, await health.ReadinessProblemAsync(db, ct), "Ready"));
 
         Task V2(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest ?? "");
         // The tenant and environment are echoed into absolute URLs: checked before anything runs.
@@ -102,6 +108,13 @@ public static class App
         app.Map("/api/v2.0/{**rest}", V2);
         app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);
         app.Map("/beta/financials/{**rest}", Graph);
+    }
+
+    private static IResult Health(HttpContext http, string? problem, string ok)
+    {
+        if (problem is null) return Results.Text(ok);
+        http.Response.Headers.RetryAfter = Errors.ApiErrors.DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Text("Unhealthy: " + problem, statusCode: 503);
     }
 
     /// <summary>The SQLite file's absolute path (a relative one resolves against the working directory); null in memory.</summary>

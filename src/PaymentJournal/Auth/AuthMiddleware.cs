@@ -6,9 +6,9 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Auth;
 
 /// <summary>
-/// The front door of every request but /health: the request timeout, the failed-authentication limit, the credential
-/// (by Auth:Mode), the per-credential throttle, and a last guard that turns anything unforeseen into the contract's
-/// 500 body. It also puts nosniff and no-store on every answer.
+/// The front door of every request but /health and its probes: the request timeout, the failed-authentication limit,
+/// the credential (by Auth:Mode), the per-credential throttle, and a last guard that turns anything unforeseen into
+/// the standard 500 error body. It also puts nosniff and no-store on every answer.
 /// The <see cref="CompanyAccess"/> it settles on goes into HttpContext.Items, where the OData endpoint picks it up.
 /// </summary>
 public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, Throttle throttle, FailedAuthLimit failures, Limits limits, ILogger<AuthMiddleware> log,
@@ -99,7 +99,8 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
         }
     }
 
-    private static bool IsHealth(PathString path) => path.Equals("/health", StringComparison.OrdinalIgnoreCase);
+    private static bool IsHealth(PathString path) =>
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
 
     private async Task<AuthOutcome> AuthenticateAsync(HttpContext http)
     {

@@ -135,7 +135,15 @@ public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyn
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        await tx.CommitAsync(ct);
+        try
+        {
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Lost on the way to or from the server, the COMMIT may have been carried out: say so rather than "not saved".
+            throw DbFaults.InDoubt(e);
+        }
         _done = true;
     }
 
@@ -143,7 +151,8 @@ public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyn
     {
         if (!_done)
         {
-            try { await tx.RollbackAsync(); } catch (InvalidOperationException) { } // connection already gone
+            try { await tx.RollbackAsync(); }
+            catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException) { } // connection already gone
             db.ChangeTracker.Clear();
         }
         await tx.DisposeAsync();

@@ -35,6 +35,20 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     private int _restart;
     private const int RestartIdle = 0, RestartAsked = 1, RestartReady = 2;
 
+    /// <summary>How often a faulted writer tries its connection again while no write comes.</summary>
+    private const int RecoveryIntervalMs = 500;
+    /// <summary>Writes arriving sooner than this after a failed try fail at once instead of trying again.</summary>
+    private static readonly TimeSpan RecoveryGap = TimeSpan.FromMilliseconds(100);
+    private volatile DbFaultException? _fault;
+    private long _lastRecovery;
+
+    /// <summary>
+    /// Why the writer cannot write at the moment (the file read-only, the disk full, an I/O error), or null when its last
+    /// commit or write check succeeded. While it is set the writer fails writes at once and tries a fresh connection
+    /// with a write check every <see cref="RecoveryIntervalMs"/> ms, and before a batch.
+    /// </summary>
+    public DbFaultException? Fault => _fault;
+
     /// <summary>How many times the writer has started the WAL over (see <see cref="RestartWal"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
     private readonly System.Collections.Concurrent.BlockingCollection<Item> _queue = new();
@@ -186,8 +200,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
 
     private void Loop()
     {
-        var db = NewContext();
-        var savepoints = new Savepoints(db);
+        AppDb? db = NewContext();
+        Savepoints? savepoints = new Savepoints(db);
         var walLimit = 4096L * settings.SqliteWalRestartPages;
         var wal = db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection { DataSource: { Length: > 0 } file }
             ? new FileInfo(file + "-wal") : null;
@@ -200,7 +214,12 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             {
                 Item? first = carried;
                 carried = null;
-                if (first is null && !_queue.TryTake(out first, Timeout.Infinite)) break;
+                if (first is null && !_queue.TryTake(out first, _fault is null ? Timeout.Infinite : RecoveryIntervalMs))
+                {
+                    if (_queue.IsCompleted) break;
+                    TryRecover(ref db, ref savepoints, walSync is not null); // no write came: see whether the fault has passed
+                    continue;
+                }
                 // A new list each time: a committed batch may still be with the sync thread.
                 var batch = new List<Item>(MaxBatch) { first };
                 while (!first.Alone && batch.Count < MaxBatch && _queue.TryTake(out var next))
@@ -212,20 +231,30 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                     }
                     batch.Add(next);
                 }
+                if (_fault is not null && (System.Diagnostics.Stopwatch.GetElapsedTime(_lastRecovery) < RecoveryGap
+                                           || !TryRecover(ref db, ref savepoints, walSync is not null)))
+                {
+                    // Still faulted: the writes fail at once with what is wrong, rather than wait for a disk that may not come back.
+                    var fault = _fault;
+                    foreach (var item in batch)
+                        item.Done.TrySetException(new DbFaultException(fault?.Kind ?? DbFaultKind.Unavailable,
+                            fault?.Message ?? "The database cannot be written.", fault?.InnerException));
+                    continue;
+                }
                 try
                 {
                     // The units run on SQLite, whose calls all complete synchronously: this wait does not block.
-                    RunBatchAsync(db, savepoints, batch).GetAwaiter().GetResult();
+                    RunBatchAsync(db!, savepoints!, batch).GetAwaiter().GetResult();
                 }
                 catch (Exception e)
                 {
-                    // The commit itself failed (disk full, I/O error): none of the batch is durable.
+                    // The commit itself failed (disk full, I/O error, the file made read-only): none of the batch is durable.
                     log.LogError(e, "A group commit of {Count} writes failed", batch.Count);
-                    foreach (var item in batch) item.Done.TrySetException(item.Error ?? e);
-                    db.Dispose();
-                    db = NewContext();
-                    if (walSync is not null) db.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
-                    savepoints = new Savepoints(db);
+                    // A COMMIT whose frames were written but whose fsync failed may come back when the WAL is recovered.
+                    var answer = e is SqliteException { SqliteExtendedErrorCode: 1034 } // SQLITE_IOERR_FSYNC
+                        ? new DbFaultException(DbFaultKind.InDoubt, "Syncing the commit failed.", e) : e;
+                    foreach (var item in batch) item.Done.TrySetException(item.Error ?? answer);
+                    Faulted(ref db, ref savepoints, e, walSync is not null);
                     continue;
                 }
                 foreach (var item in batch)
@@ -235,6 +264,12 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                 if (syncer is null || !TryHandToSyncer(batch))
                     foreach (var item in batch)
                         if (item.Error is null) item.Done.TrySetResult();
+                // A unit that failed on the database itself (it went read-only between two commits, say) faults the writer too.
+                if (batch.FirstOrDefault(item => DbFaults.Classify(item.Error) is not null) is { Error: { } unitFault })
+                {
+                    Faulted(ref db, ref savepoints, unitFault, walSync is not null);
+                    continue;
+                }
                 if (wal is not null)
                 {
                     wal.Refresh();
@@ -242,7 +277,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                     {
                         // The checkpoint loop copies the WAL into the database beside the writer; the restart then only
                         // has the few frames committed since to copy.
-                        if (Volatile.Read(ref _restart) == RestartReady) RestartWal(db);
+                        if (Volatile.Read(ref _restart) == RestartReady) RestartWal(db!);
                         else if (Interlocked.CompareExchange(ref _restart, RestartAsked, RestartIdle) == RestartIdle
                                  && _checkpointNow.CurrentCount == 0) _checkpointNow.Release();
                     }
@@ -253,8 +288,76 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         {
             _unsynced.CompleteAdding();
             syncer?.GetAwaiter().GetResult();
-            db.Dispose();
+            db?.Dispose();
         }
+    }
+
+    /// <summary>Drops the writer's connection after a fault and tries a fresh one at once.</summary>
+    private void Faulted(ref AppDb? db, ref Savepoints? savepoints, Exception error, bool syncNormal)
+    {
+        var kind = DbFaults.Classify(error) ?? DbFaultKind.Unavailable;
+        _fault = new DbFaultException(kind, "The SQLite writer's last commit failed: " + error.Message, error);
+        Discard(db);
+        db = null;
+        savepoints = null;
+        TryRecover(ref db, ref savepoints, syncNormal);
+    }
+
+    /// <summary>
+    /// A fresh connection for the writer, kept only if it can write: SQLite opens a file it may not write read-only
+    /// without a word, so the connection is checked for that and then made to commit a write that changes nothing.
+    /// False (and <see cref="Fault"/> says why) when it cannot; the writer tries again later.
+    /// </summary>
+    private bool TryRecover(ref AppDb? db, ref Savepoints? savepoints, bool syncNormal)
+    {
+        _lastRecovery = System.Diagnostics.Stopwatch.GetTimestamp();
+        AppDb? fresh = null;
+        try
+        {
+            fresh = NewContext();
+            if (syncNormal) fresh.Database.ExecuteSqlRaw("PRAGMA synchronous = NORMAL;");
+            var connection = (SqliteConnection)fresh.Database.GetDbConnection();
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+                throw new DbFaultException(DbFaultKind.ReadOnly, "SQLite could open the database file only read-only: the file, its WAL or its folder cannot be written.");
+            ProbeWrite(connection);
+        }
+        catch (Exception e)
+        {
+            Discard(fresh);
+            var kind = DbFaults.Classify(e) ?? DbFaultKind.Unavailable;
+            if (_fault?.Kind != kind) log.LogWarning(e, "The SQLite writer cannot write ({Kind}); it tries again every {Interval} ms", kind, RecoveryIntervalMs);
+            _fault = e as DbFaultException ?? new DbFaultException(kind, "The SQLite writer cannot write: " + e.Message, e);
+            return false;
+        }
+        Discard(db);
+        db = fresh;
+        savepoints = new Savepoints(fresh);
+        if (_fault is not null) log.LogWarning("The SQLite writer can write again");
+        _fault = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Disposes a writer's context and closes its connection, which the context does not own (see <see cref="AppDb"/>):
+    /// a writer that keeps trying during a long fault must not leave a connection open for every try.
+    /// </summary>
+    private static void Discard(AppDb? db)
+    {
+        if (db is null) return;
+        var connection = db.Database.GetDbConnection();
+        db.Dispose();
+        connection.Dispose();
+    }
+
+    /// <summary>Commits a write that changes no value (one row of schema_migrations rewritten as it is).</summary>
+    private static void ProbeWrite(SqliteConnection connection)
+    {
+        using var tx = connection.BeginTransaction(deferred: false);
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations);";
+        cmd.ExecuteNonQuery();
+        tx.Commit();
     }
 
     private bool TryHandToSyncer(List<Item> batch)
@@ -334,7 +437,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             catch (Exception e)
             {
                 log.LogError(e, "Syncing the WAL after {Count} group commits failed", pending.Count);
-                error = e;
+                // The commits are in the WAL, maybe on disk: the callers must not be told they were not saved.
+                error = new DbFaultException(DbFaultKind.InDoubt, "Syncing the committed write to disk failed.", e);
             }
             foreach (var batch in pending)
                 foreach (var item in batch)
@@ -378,15 +482,23 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
     private AppDb NewContext()
     {
         var db = new AppDb(options);
-        db.Database.AutoSavepointsEnabled = false;
-        db.Database.OpenConnection();
-        // busy_timeout: how long a RESTART checkpoint waits for readers still on the WAL.
-        db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768; PRAGMA busy_timeout = 100;");
-        using var cmd = db.Database.GetDbConnection().CreateCommand();
-        // A number from the configuration, not from a request; PRAGMA takes no parameters.
-        cmd.CommandText = "PRAGMA journal_size_limit = " + (4096L * settings.SqliteWalRestartPages).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        cmd.ExecuteNonQuery();
-        return db;
+        try
+        {
+            db.Database.AutoSavepointsEnabled = false;
+            db.Database.OpenConnection();
+            // busy_timeout: how long a RESTART checkpoint waits for readers still on the WAL.
+            db.Database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768; PRAGMA busy_timeout = 100;");
+            using var cmd = db.Database.GetDbConnection().CreateCommand();
+            // A number from the configuration, not from a request; PRAGMA takes no parameters.
+            cmd.CommandText = "PRAGMA journal_size_limit = " + (4096L * settings.SqliteWalRestartPages).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            cmd.ExecuteNonQuery();
+            return db;
+        }
+        catch
+        {
+            Discard(db);
+            throw;
+        }
     }
 
     /// <summary>

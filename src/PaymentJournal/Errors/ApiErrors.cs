@@ -91,5 +91,29 @@ public static class ApiErrors
         new(429, "Request_TooManyRequests", "Too many requests with credentials that were not valid came from this address; try again later.")
         { Headers = new() { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
 
+    /// <summary>Seconds a client should wait before trying again after a database fault.</summary>
+    public const int DatabaseRetryAfterSeconds = 5;
+
+    /// <summary>
+    /// The database is down, read-only or full: 503 (507 for a full disk) with Retry-After, saying what is wrong and
+    /// whether the write may have been saved.
+    /// </summary>
+    public static ApiException DatabaseFault(Data.DbFaultKind kind)
+    {
+        var (status, code, message) = kind switch
+        {
+            Data.DbFaultKind.DiskFull => (507, "Internal_DatabaseFull",
+                "The database's disk is full, so nothing can be written until space is freed. The request was not completed."),
+            Data.DbFaultKind.ReadOnly => (503, "Internal_DatabaseReadOnly",
+                "The database can be read but not written at the moment. The request was not completed; try again later."),
+            Data.DbFaultKind.InDoubt => (503, "Internal_DatabaseCommitUnknown",
+                "The connection to the database was lost while the write was being committed: it may or may not have been saved. Read it back before trying again."),
+            _ => (503, "Internal_DatabaseUnavailable",
+                "The database cannot be reached or has no connection free at the moment. The request was not completed; try again later."),
+        };
+        return new ApiException(status, code, message)
+        { Headers = new() { ["Retry-After"] = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+    }
+
     internal static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "...";
 }

@@ -10,9 +10,11 @@ namespace PaymentJournal.OData;
 /// $batch in the JSON format (requests/responses, id, dependsOn, atomicityGroup) and as multipart/mixed with change
 /// sets. Requests run in order through the same routing as single requests. An atomicity group (or change set, or the
 /// whole batch under "Isolation: snapshot") runs in one database transaction: if one of its requests fails, the group
-/// is rolled back and every other request of the group answers 424, naming the request that failed.
+/// is rolled back and every other request of the group answers 424, naming the request that failed. Outside a group
+/// every request gets an answer of its own whatever goes wrong in it (a database fault a 503 or 507, anything else a
+/// 500), and the requests after it still run.
 /// </summary>
-public sealed class BatchHandler(WriteGate gate)
+public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<BatchHandler> log)
 {
     private sealed class Part
     {
@@ -156,6 +158,17 @@ public sealed class BatchHandler(WriteGate gate)
         {
             // rolled back; the members' answers are set below
         }
+        catch (Exception e) when (!IsAbort(e, rc))
+        {
+            // The commit or the rollback itself failed: the group is not saved (or, in doubt, the answer says it may be).
+            var error = Fault(e, rc.CorrelationId);
+            foreach (var m in members)
+                if (m != culprit) m.Response = Error(error, rc.CorrelationId);
+            failed.Add(group);
+            foreach (var m in members) failed.Add(m.Id);
+            foreach (var m in members) locations.Remove(m.Id);
+            return;
+        }
         if (culprit is null) return;
         // All or nothing: the group was rolled back, so no member succeeded.
         foreach (var m in members)
@@ -169,7 +182,7 @@ public sealed class BatchHandler(WriteGate gate)
         foreach (var m in members) locations.Remove(m.Id);
     }
 
-    private static async Task RunOneAsync(RequestContext outer, Part part, HashSet<string> failed, Dictionary<string, string> locations,
+    private async Task RunOneAsync(RequestContext outer, Part part, HashSet<string> failed, Dictionary<string, string> locations,
         ODataEndpoint endpoint, bool inGroup)
     {
         var response = new ResponseBuilder();
@@ -199,6 +212,29 @@ public sealed class BatchHandler(WriteGate gate)
             if (!inGroup) outer.Db.ChangeTracker.Clear();
             ErrorWriter.Write(response, e, outer.CorrelationId);
         }
+        catch (Exception e) when (!IsAbort(e, outer))
+        {
+            // This request's own answer; the batch goes on (a group, seeing it failed, rolls back as a whole).
+            if (!inGroup) outer.Db.ChangeTracker.Clear();
+            ErrorWriter.Write(response, Fault(e, outer.CorrelationId), outer.CorrelationId);
+        }
+    }
+
+    /// <summary>The client went away or the request ran out of time: the whole batch stops.</summary>
+    private static bool IsAbort(Exception e, RequestContext rc) => e is OperationCanceledException && rc.Aborted.IsCancellationRequested;
+
+    /// <summary>The answer for an exception that is no <see cref="ApiException"/>: a database fault's 503/507, else a 500.</summary>
+    private ApiException Fault(Exception e, string correlationId)
+    {
+        if (e is ApiException api) return api;
+        if (DbFaults.ToApiError(e) is { } fault)
+        {
+            log.LogWarning(e, "Database fault in a $batch request, answered {Status}, correlation id {CorrelationId}", fault.Status, correlationId);
+            health.Report(DbFaults.Classify(e)!.Value);
+            return fault;
+        }
+        log.LogError(e, "Unhandled error in a $batch request, correlation id {CorrelationId}", correlationId);
+        return ErrorWriter.Unexpected();
     }
 
     /// <summary>The path below the service root and the query of an inner URL: relative, absolute path, absolute URL, or $id/... (content id).</summary>
@@ -409,7 +445,8 @@ public sealed class BatchHandler(WriteGate gate)
         {
             200 => "OK", 201 => "Created", 204 => "No Content", 400 => "Bad Request", 401 => "Unauthorized", 403 => "Forbidden",
             404 => "Not Found", 405 => "Method Not Allowed", 409 => "Conflict", 412 => "Precondition Failed", 413 => "Payload Too Large",
-            415 => "Unsupported Media Type", 424 => "Failed Dependency", 429 => "Too Many Requests", _ => "Status",
+            415 => "Unsupported Media Type", 424 => "Failed Dependency", 429 => "Too Many Requests", 500 => "Internal Server Error",
+            503 => "Service Unavailable", 507 => "Insufficient Storage", _ => "Status",
         };
     }
 }

@@ -8,7 +8,7 @@ namespace PaymentJournal.OData;
 /// The HTTP face of a surface: reads the request into a <see cref="RequestContext"/>, serves the service document,
 /// $metadata and $batch, hands resource paths to the <see cref="Dispatcher"/>, and renders every error the same way.
 /// </summary>
-public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, ILogger<ODataEndpoint> log)
+public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, DatabaseHealth health, ILogger<ODataEndpoint> log)
 {
     /// <summary>Serves one request; <paramref name="serviceRootPath"/> checks the path segments it echoes (a 400 if they are not valid).</summary>
     public async Task HandleAsync(HttpContext http, Surface surface, Func<string> serviceRootPath, string rest)
@@ -44,6 +44,12 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             return; // the client went away; nothing to answer
+        }
+        catch (Exception e) when (DbFaults.ToApiError(e) is { } fault)
+        {
+            log.LogWarning(e, "Database fault, answered {Status}, correlation id {CorrelationId}", fault.Status, correlationId);
+            health.Report(DbFaults.Classify(e)!.Value);
+            ErrorWriter.Write(response, fault, correlationId);
         }
         catch (Exception e)
         {

@@ -34,9 +34,6 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
     /// <summary>Extra configuration (key, value) for a fixture subclass, e.g. auth settings.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
-    /// <summary>Makes the fresh database the service runs on; a fixture subclass may make another kind.</summary>
-    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateAsync(Provider, Directory, "test");
-
     /// <summary>A hook for a fixture subclass to change the builder further, e.g. to add a logger provider.</summary>
     protected virtual void Configure(WebApplicationBuilder builder) { }
 
@@ -76,9 +73,14 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
             await _app.DisposeAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (ConnectionString.Length > 0) await TestDatabase.DropAsync(Provider, ConnectionString);
+        if (ConnectionString.Length > 0) await DropDatabaseAsync();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
+
+    /// <summary>The fixture's fresh database (a subclass may put it elsewhere); returns its connection string.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestDatabase.CreateAsync(Provider, Directory, "test");
+
+    protected virtual Task DropDatabaseAsync() => TestDatabase.DropAsync(Provider, ConnectionString);
 
     /// <summary>A scope with the service's own DbContext, to look at the database behind the API.</summary>
     public async Task<T> WithDb<T>(Func<AppDb, Task<T>> work)

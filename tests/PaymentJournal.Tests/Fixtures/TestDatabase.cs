@@ -55,7 +55,7 @@ public static class TestDatabase
 /// Missing binaries fail every test that needs the server, with the reason: a PostgreSQL run never passes by
 /// quietly running nothing.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IAsyncDisposable
 {
     public const string BinariesVariable = "PAYMENTJOURNAL_TEST_PG_BIN";
     private const string DefaultBin = "/usr/lib/postgresql/15/bin";
@@ -65,19 +65,43 @@ public sealed class PostgresServer
     private readonly string? _dataRoot;
     private readonly string? _bin;
     private readonly string? _runAs;
+    private readonly string? _options;
 
     /// <summary>Connection string of the maintenance database, for CREATE/DROP DATABASE.</summary>
     public string AdminConnectionString { get; }
 
-    private PostgresServer(string admin, string? dataRoot, string? bin, string? runAs)
+    private PostgresServer(string admin, string? dataRoot, string? bin, string? runAs, string? options = null)
     {
         AdminConnectionString = admin;
         _dataRoot = dataRoot;
         _bin = bin;
         _runAs = runAs;
+        _options = options;
     }
 
     public static Task<PostgresServer> SharedAsync() => Shared.Value;
+
+    /// <summary>
+    /// A throwaway server of the caller's own, always from the machine's binaries (never the shared or a given one), for
+    /// a test that stops and starts it; <see cref="DisposeAsync"/> removes it.
+    /// </summary>
+    public static Task<PostgresServer> StartOwnAsync() => LaunchAsync();
+
+    /// <summary>Stops an own server (pg_ctl stop; "immediate" is a crash, "fast" ends the sessions first).</summary>
+    public Task StopAsync(string mode = "fast") =>
+        RunAsync(Path.Combine(Bin, "pg_ctl"), ["-D", Path.Combine(_dataRoot!, "data"), "-m", mode, "-w", "stop"], _runAs);
+
+    /// <summary>Starts an own server again after <see cref="StopAsync"/>, on the same port and data.</summary>
+    public Task StartAgainAsync() =>
+        RunAsync(Path.Combine(Bin, "pg_ctl"), ["-D", Path.Combine(_dataRoot!, "data"), "-l", Path.Combine(_dataRoot!, "server.log"), "-o", _options!, "-w", "-t", "60", "start"], _runAs);
+
+    private string Bin => _bin ?? throw new InvalidOperationException("Only a server this run started can be stopped and started.");
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>A fresh database; <paramref name="options"/> (SQL of our own, never input) adds to CREATE DATABASE, e.g. a locale.</summary>
     public async Task<string> CreateDatabaseAsync(string options = "")
@@ -112,7 +136,11 @@ public sealed class PostgresServer
             if (string.IsNullOrEmpty(csb.Database)) csb.Database = "postgres";
             return new PostgresServer(csb.ConnectionString, null, null, null);
         }
+        return await LaunchAsync();
+    }
 
+    private static async Task<PostgresServer> LaunchAsync()
+    {
         var bin = Environment.GetEnvironmentVariable(BinariesVariable) ?? DefaultBin;
         foreach (var tool in new[] { "initdb", "pg_ctl", "postgres" })
         {
@@ -140,7 +168,7 @@ public sealed class PostgresServer
 
         var server = new PostgresServer(
             new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres", Pooling = false }.ConnectionString,
-            root, bin, runAs);
+            root, bin, runAs, options);
         // The test host may be ended before its exit handlers finish (or killed), so a watchdog outside it stops the
         // server and deletes its folder once the test process is gone; the exit handler only makes that quicker.
         var pgCtl = Path.Combine(bin, "pg_ctl");
