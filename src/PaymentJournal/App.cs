@@ -32,7 +32,7 @@ public static class App
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            // Kestrel's own request-line cap sits above ours (Limits:MaxUrlLength), so a long URL gets the contract's error body.
+            // Kestrel's own request-line cap sits above ours (Limits:MaxUrlLength), so a long URL gets the service's error body.
             k.Limits.MaxRequestLineSize = 65_536;
         });
 

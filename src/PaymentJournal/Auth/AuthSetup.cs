@@ -33,7 +33,7 @@ public static class AuthSetup
         {
             k.Limits.MaxRequestHeadersTotalSize = limits.MaxHeaderBytes;
             k.Limits.MaxRequestHeaderCount = limits.MaxHeaderCount;
-            // A little above the service's URL limit, so that a URL just over it gets the contract's 414 body.
+            // A little above the service's URL limit, so that a URL just over it gets the service's 414 error body.
             k.Limits.MaxRequestLineSize = limits.MaxUrlLength + 2048;
             k.Limits.MaxRequestBodySize = Math.Max(limits.MaxBodyBytes, limits.MaxBatchBodyBytes);
         });

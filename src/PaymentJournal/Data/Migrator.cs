@@ -73,7 +73,7 @@ public static class Migrator
             {
                 // A new database gets Database:SqlitePageSize pages (4 KiB, SQLite's own default, unless set). Small pages
                 // keep the many small writes cheap: every changed B-tree page goes to the WAL whole. Large ones make the
-                // bulk writes of posting cheaper (bench/RESULTS.md, session 8). It only takes effect before the first
+                // bulk writes of posting cheaper (bench/RESULTS.md, run 2026-12-04 19:52). It only takes effect before the first
                 // table exists; an existing database keeps its page size (VACUUM outside WAL mode changes it).
                 await Exec(conn, null, "PRAGMA page_size = " + sqlitePageSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";", ct);
                 // WAL lets readers run beside the writer; synchronous stays FULL (the default) on every connection but the group

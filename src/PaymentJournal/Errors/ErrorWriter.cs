@@ -3,7 +3,7 @@ using PaymentJournal.OData;
 
 namespace PaymentJournal.Errors;
 
-/// <summary>Renders the one error body of the contract (§6): {"error":{"code","message"}}, the message ending in the correlation id.</summary>
+/// <summary>Renders the service's one error body: {"error":{"code","message"}}, the message ending in the correlation id.</summary>
 public static class ErrorWriter
 {
     public const string CorrelationHeader = "ms-correlation-x";

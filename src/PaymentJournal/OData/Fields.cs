@@ -68,7 +68,7 @@ public sealed class FieldDef<T> : FieldDef
     public override LambdaExpression Column => ColumnExpression;
 }
 
-/// <summary>Writes stored values in the contract's wire format (§1: lowercase GUIDs, YYYY-MM-DD, UTC with Z).</summary>
+/// <summary>Writes stored values in the wire format (lowercase GUIDs, YYYY-MM-DD dates, UTC timestamps with Z).</summary>
 public static class Wire
 {
     public static string Guid(Guid g) => g.ToString("D");

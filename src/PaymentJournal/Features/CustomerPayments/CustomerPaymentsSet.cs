@@ -114,8 +114,8 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         }
         p.LineNumber = lineNumber;
 
-        // Defaults come from the last line of the journal (CONTRACT §4.3). Business Central's page would take the line
-        // after an explicitly numbered one instead; the contract chose the simpler rule for every insert.
+        // Defaults come from the last line of the journal. Business Central's page would take the line
+        // after an explicitly numbered one instead; this service keeps the simpler rule for every insert.
         // A line that brings its own posting date and document number needs nothing from its neighbour.
         var needsDefaults = !body.Has("postingDate") || !body.Has("documentNumber");
         var neighbour = !needsDefaults ? null : await db.CustomerPayments.AsNoTracking().Where(x => x.JournalId == journal.Id)

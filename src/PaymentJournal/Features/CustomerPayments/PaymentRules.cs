@@ -7,7 +7,7 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Features.CustomerPayments;
 
 /// <summary>
-/// The customer, contact, invoice, amount, description and comment rules of a payment line (CONTRACT §4, rules 4-6),
+/// The customer, contact, invoice, amount, description and comment rules of a payment line,
 /// shared by create and update.
 /// </summary>
 public static class PaymentRules

@@ -8,7 +8,7 @@ namespace PaymentJournal.Features.Dimensions;
 
 /// <summary>
 /// The dimension lines of a payment, as two entity sets show them: v2.0's dimensionSetLines under the payment and
-/// API v1.0's company-level dimensionLines (Graph). Both follow the same rules (business-central-notes §6): a line is
+/// API v1.0's company-level dimensionLines (Graph). Both follow the same rules: a line is
 /// keyed by its dimension's id, one per dimension; id and code must agree, valueId and valueCode must agree; only the
 /// value may change; and every change moves the payment's ETag, because it changes the payment's dimension set.
 /// </summary>

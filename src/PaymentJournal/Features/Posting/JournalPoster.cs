@@ -12,7 +12,7 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Features.Posting;
 
 /// <summary>
-/// Posts a customer payment journal (CONTRACT §5, docs/posting.md). Runs inside the dispatcher's write transaction:
+/// Posts a customer payment journal (docs/posting.md). Runs inside the dispatcher's write transaction:
 /// lock the journal and (PostgreSQL) the invoices it applies to, read its lines, check every line, plan every entry in
 /// memory and check that it balances, then write the entries, applications and balances and delete the posted lines.
 /// Nothing is written before every check has passed, and a failure at any later point rolls the whole transaction back.
