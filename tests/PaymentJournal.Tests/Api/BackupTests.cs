@@ -55,7 +55,7 @@ public sealed class BackupTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SqliteFact] // an in-process service on SQLite: EF Core keeps one provider's compiled queries per process
     public async Task A_backup_taken_under_write_load_restores_into_a_service_with_its_data_and_every_ledger_invariant()
     {
         var acknowledged = new ConcurrentQueue<(string Id, long Order)>();
@@ -129,7 +129,7 @@ public sealed class BackupTests : IAsyncLifetime
         Assert.True(created == 201, body2?.ToJsonString());
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Restore_refuses_while_the_service_has_the_database_open_and_leaves_it_as_it_was()
     {
         var snapshot = Path.Combine(_dir, "snapshot.db");

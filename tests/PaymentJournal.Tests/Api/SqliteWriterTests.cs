@@ -13,7 +13,7 @@ public sealed class SqliteFactAttribute : FactAttribute
 {
     public SqliteFactAttribute()
     {
-        if (TestDatabase.Provider != DatabaseProvider.Sqlite) Skip = "SQLite writer only: runs in the SQLite run of the suite";
+        if (TestDatabase.Provider != DatabaseProvider.Sqlite) Skip = "SQLite only: runs in the SQLite run of the suite";
     }
 }
 
