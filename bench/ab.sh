@@ -18,7 +18,8 @@ for rev in "$A" "$B"; do
   dir=$W/ab-$rev
   [ -f "$dir/PaymentJournal.dll" ] && continue
   src=$W/ab-src-$rev; rm -rf "$src"; git -C "$REPO" worktree add -f --detach "$src" "$rev" >/dev/null
-  dotnet publish "$src/src/PaymentJournal" -c Release -o "$dir" -nologo -v:quiet >/dev/null
+  dotnet publish "$src/src/PaymentJournal/PaymentJournal.csproj" -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -o "$dir" -nologo -v quiet >/dev/null   # as bench/build.sh publishes
   git -C "$REPO" worktree remove --force "$src"
 done
 for r in $(seq 1 "$ROUNDS"); do
