@@ -30,7 +30,13 @@ for r in $(seq 1 "$ROUNDS"); do
     stop_pid "$pid"; sleep 2
   done
 done
-echo "medians ($ROUNDS rounds): commit workload req/s p99_ms"
-awk '{k=$1" "$2; n[k]++; rps[k, n[k]]=$3; p99[k, n[k]]=$5}
-  END {for (k in n) {m=n[k]; for (i=1;i<=m;i++) {a[i]=rps[k,i]; b[i]=p99[k,i]}
-       asort(a); asort(b); print k, a[int((m+1)/2)], b[int((m+1)/2)]}}' "$OUT/runs.txt" | sort -k2,2 -k1,1 | tee "$OUT/medians.txt"
+echo "medians ($ROUNDS rounds): workload commit req/s p99_ms"
+for k in $(awk '{print $1"|"$2}' "$OUT/runs.txt" | sort -u); do
+  rev=${k%|*}; w=${k#*|}
+  awk -v r="$rev" -v w="$w" '$1 == r && $2 == w' "$OUT/runs.txt" > "$OUT/.sel"
+  med() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+  extra=""
+  [ "$w" = patch_if_match ] && extra=" patch_2xx/s=$(sed -nE 's/.*patch_2xx\/s=([0-9.]+).*/\1/p' "$OUT/.sel" | med)"
+  echo "$w $rev req/s=$(awk '{print $3}' "$OUT/.sel" | med) p99_ms=$(awk '{print $5}' "$OUT/.sel" | med)$extra"
+done | sort | tee "$OUT/medians.txt"
+rm -f "$OUT/.sel"
