@@ -37,8 +37,6 @@ public sealed class FailedAuthLimit(FailedAuthSettings settings)
         public int Failures;
     }
 
-    public bool Enabled => settings.Enabled;
-
     /// <summary>Seconds until the client may try again when it is over the limit; null when it is not.</summary>
     public int? RetryAfter(string client)
     {

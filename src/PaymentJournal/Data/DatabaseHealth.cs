@@ -15,8 +15,14 @@ public sealed class DatabaseHealth(DatabaseOptions options, GroupCommitter commi
     private readonly int _latestMigration = Migrator.Scripts(options.Provider).Max(s => s.Version);
     private volatile string? _reportedFault;
 
-    /// <summary>A request met a database fault: /health stays unhealthy until a write check succeeds.</summary>
-    public void Report(DbFaultKind kind) => _reportedFault = Describe(kind);
+    /// <summary>
+    /// A request met a database fault: its answer (503 or 507), and /health stays unhealthy until a write check succeeds.
+    /// </summary>
+    public Errors.ApiException Report(DbFaultKind kind)
+    {
+        _reportedFault = Describe(kind);
+        return Errors.ApiErrors.DatabaseFault(kind);
+    }
 
     /// <summary>/health: null when the database answers and nothing says it cannot be written, else what is wrong.</summary>
     public async Task<string?> ProblemAsync(AppDb db, CancellationToken ct)
@@ -63,12 +69,12 @@ public sealed class DatabaseHealth(DatabaseOptions options, GroupCommitter commi
         {
             if (options.Provider == DatabaseProvider.Sqlite)
             {
-                await committer.RunAsync(unit => unit.Database.ExecuteSqlRawAsync(ProbeSql, timeout.Token), timeout.Token).WaitAsync(timeout.Token);
+                await committer.RunAsync(unit => unit.Database.ExecuteSqlRawAsync(GroupCommitter.NoChangeWriteSql, timeout.Token), timeout.Token).WaitAsync(timeout.Token);
             }
             else
             {
                 await using var tx = await db.Database.BeginTransactionAsync(timeout.Token);
-                await db.Database.ExecuteSqlRawAsync(ProbeSql, timeout.Token);
+                await db.Database.ExecuteSqlRawAsync(GroupCommitter.NoChangeWriteSql, timeout.Token);
                 await tx.CommitAsync(timeout.Token);
             }
         }
@@ -84,9 +90,6 @@ public sealed class DatabaseHealth(DatabaseOptions options, GroupCommitter commi
         _reportedFault = null;
         return null;
     }
-
-    /// <summary>Rewrites the newest schema_migrations row as it is: a real commit that changes nothing.</summary>
-    private const string ProbeSql = "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations)";
 
     private static string Describe(DbFaultKind kind) => kind switch
     {

@@ -64,9 +64,6 @@ public static class DbFaults
         return null;
     }
 
-    /// <summary>The answer for a database fault, or null when <paramref name="e"/> is none.</summary>
-    public static Errors.ApiException? ToApiError(Exception e) => Classify(e) is { } kind ? Errors.ApiErrors.DatabaseFault(kind) : null;
-
     /// <summary>
     /// A commit that failed on the way (the connection or the server went away during COMMIT) may have been saved all
     /// the same: the answer must not claim it was not.

@@ -349,13 +349,16 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         connection.Dispose();
     }
 
-    /// <summary>Commits a write that changes no value (one row of schema_migrations rewritten as it is).</summary>
+    /// <summary>A real write that changes no value: the newest schema_migrations row rewritten as it is.</summary>
+    internal const string NoChangeWriteSql = "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations)";
+
+    /// <summary>Commits <see cref="NoChangeWriteSql"/> on the connection.</summary>
     private static void ProbeWrite(SqliteConnection connection)
     {
         using var tx = connection.BeginTransaction(deferred: false);
         using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "UPDATE schema_migrations SET name = name WHERE version = (SELECT MAX(version) FROM schema_migrations);";
+        cmd.CommandText = NoChangeWriteSql;
         cmd.ExecuteNonQuery();
         tx.Commit();
     }

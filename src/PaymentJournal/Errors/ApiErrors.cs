@@ -84,12 +84,14 @@ public static class ApiErrors
     public static ApiException Forbidden(string message) => new(403, "Authorization_Forbidden", message);
 
     public static ApiException TooManyRequests(int retryAfterSeconds) =>
-        new(429, "Request_TooManyRequests", "The request was throttled: too many requests for this credential.")
-        { Headers = new() { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        new(429, "Request_TooManyRequests", "The request was throttled: too many requests for this credential.") { Headers = RetryAfter(retryAfterSeconds) };
 
     public static ApiException TooManyFailedAuthentications(int retryAfterSeconds) =>
         new(429, "Request_TooManyRequests", "Too many requests with credentials that were not valid came from this address; try again later.")
-        { Headers = new() { ["Retry-After"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        { Headers = RetryAfter(retryAfterSeconds) };
+
+    private static Dictionary<string, string> RetryAfter(int seconds) =>
+        new() { ["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>Seconds a client should wait before trying again after a database fault.</summary>
     public const int DatabaseRetryAfterSeconds = 5;
@@ -111,8 +113,7 @@ public static class ApiErrors
             _ => (503, "Internal_DatabaseUnavailable",
                 "The database cannot be reached or has no connection free at the moment. The request was not completed; try again later."),
         };
-        return new ApiException(status, code, message)
-        { Headers = new() { ["Retry-After"] = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        return new ApiException(status, code, message) { Headers = RetryAfter(DatabaseRetryAfterSeconds) };
     }
 
     internal static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "...";

@@ -227,10 +227,10 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
     private ApiException Fault(Exception e, string correlationId)
     {
         if (e is ApiException api) return api;
-        if (DbFaults.ToApiError(e) is { } fault)
+        if (DbFaults.Classify(e) is { } kind)
         {
+            var fault = health.Report(kind);
             log.LogWarning(e, "Database fault in a $batch request, answered {Status}, correlation id {CorrelationId}", fault.Status, correlationId);
-            health.Report(DbFaults.Classify(e)!.Value);
             return fault;
         }
         log.LogError(e, "Unhandled error in a $batch request, correlation id {CorrelationId}", correlationId);

@@ -45,10 +45,10 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         {
             return; // the client went away; nothing to answer
         }
-        catch (Exception e) when (DbFaults.ToApiError(e) is { } fault)
+        catch (Exception e) when (DbFaults.Classify(e) is { } kind)
         {
+            var fault = health.Report(kind);
             log.LogWarning(e, "Database fault, answered {Status}, correlation id {CorrelationId}", fault.Status, correlationId);
-            health.Report(DbFaults.Classify(e)!.Value);
             ErrorWriter.Write(response, fault, correlationId);
         }
         catch (Exception e)
