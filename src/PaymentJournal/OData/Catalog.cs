@@ -128,7 +128,7 @@ public sealed class Catalog
         IEdmNavigationSource source = companies;
         foreach (var name in path.Skip(1))
         {
-            var type = source.EntityType();
+            var type = source.EntityType;
             var nav = type.FindProperty(name) as IEdmNavigationProperty
                       ?? throw new InvalidOperationException($"No navigation {name} on {type.Name}");
             var target = nav.ContainsTarget ? source.FindNavigationTarget(nav) : null;
@@ -136,7 +136,7 @@ public sealed class Catalog
             {
                 // A navigation that does not contain its target (payment -> customerPaymentJournal) has no binding in
                 // the model: its target is the entity's own set under the company, from which the path goes on.
-                var viaCompany = companies.EntityType().NavigationProperties().FirstOrDefault(p => p.ToEntityType() == nav.ToEntityType());
+                var viaCompany = companies.EntityType.NavigationProperties().FirstOrDefault(p => p.ToEntityType() == nav.ToEntityType());
                 target = viaCompany is not null ? companies.FindNavigationTarget(viaCompany) : source.FindNavigationTarget(nav);
             }
             source = target;

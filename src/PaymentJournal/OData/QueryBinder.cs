@@ -203,7 +203,10 @@ public static class QueryBinder
                 case decimal m: return Num.Constant(Exact(node.LiteralText) ?? Rational.Parse(m.ToString(CultureInfo.InvariantCulture)), integral: false);
                 case double d: return Num.Constant(Exact(node.LiteralText) ?? FromBinary(d, d.ToString("R", CultureInfo.InvariantCulture)), integral: false);
                 case float f: return Num.Constant(Exact(node.LiteralText) ?? FromBinary(f, f.ToString("R", CultureInfo.InvariantCulture)), integral: false);
+#pragma warning disable CS0618 // ODL 8 still hands out its own Date for Edm.Date literals
                 case Date d: return new Time(null, (BigInteger)new DateOnly(d.Year, d.Month, d.Day).DayNumber * TimeSpan.TicksPerDay, TimeKind.Date);
+#pragma warning restore CS0618
+                case DateOnly d: return new Time(null, (BigInteger)d.DayNumber * TimeSpan.TicksPerDay, TimeKind.Date);
                 case DateTimeOffset t: return new Time(null, t.UtcTicks, TimeKind.DateTimeOffset);
                 case TimeSpan s: return new Time(null, s.Ticks, TimeKind.Duration);
                 default: throw ApiErrors.NotSupported($"A literal of type '{node.TypeReference?.FullName() ?? node.Value.GetType().Name}'");

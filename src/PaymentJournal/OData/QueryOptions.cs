@@ -108,7 +108,7 @@ public sealed class QueryOptions
         if (options.Count == 0) return new QueryOptions { Raw = raw };
         var source = sourceOf();
 
-        var entityType = (IEdmEntityType)source.EntityType();
+        var entityType = (IEdmEntityType)source.EntityType;
         var parser = new ODataQueryOptionParser(surface.Model, entityType, source, options)
         {
             Resolver = new StringAsEnumResolver { EnableCaseInsensitive = false },
