@@ -72,7 +72,7 @@ public static class App
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(),
             new JournalsSet(), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
-        ]));
+        ], ApiGroups));
         builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
@@ -85,6 +85,26 @@ public static class App
         MapSurfaces(app);
         return app;
     }
+
+    /// <summary>
+    /// Our own API groups, for what Business Central's standard v2.0 API does not have (README, "Extensions"). A new
+    /// group is one more entry here: its routes, service document, $metadata and $batch follow.
+    /// </summary>
+    public static readonly ApiGroup[] ApiGroups =
+    [
+        new()
+        {
+            Name = "ledger", Sets = ["customerLedgerEntries", "generalLedgerEntries"],
+            NotStandard = ["customerLedgerEntries"],
+        },
+        new()
+        {
+            // Business Central posts a customer payment journal from its page, not through the API; the journals page's
+            // post stays on v2.0. The v2.0 alias is kept for the clients of this service that post there.
+            Name = "posting", Sets = ["customerPaymentJournals"], Actions = ["customerPaymentJournals/post"],
+            NotStandard = ["customerPaymentJournals/post"], StandardAliases = ["customerPaymentJournals/post"],
+        },
+    ];
 
     private static void MapSurfaces(WebApplication app)
     {
@@ -108,6 +128,15 @@ public static class App
         app.Map("/api/v2.0/{**rest}", V2);
         app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);
         app.Map("/beta/financials/{**rest}", Graph);
+        foreach (var surface in catalog.GroupSurfaces)
+        {
+            var group = surface.Group!;
+            var api = $"{ApiGroup.Publisher}/{group.Name}/{group.Version}";
+            var root = group.Root;
+            app.Map(root + "{**rest}", (HttpContext http, string? rest) => endpoint.HandleAsync(http, surface, () => root, rest ?? ""));
+            app.Map("/v2.0/{tenant}/{environment}/api/" + api + "/{**rest}", (HttpContext http, string tenant, string environment, string? rest) =>
+                endpoint.HandleAsync(http, surface, () => UrlParts.OnlineRoot(tenant, environment, api), rest ?? ""));
+        }
     }
 
     private static IResult Health(HttpContext http, string? problem, string ok)

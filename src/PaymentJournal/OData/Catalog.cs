@@ -3,27 +3,64 @@ using System.Xml;
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
 using Microsoft.OData.Edm.Validation;
+using Microsoft.OData.Edm.Vocabularies;
+using Microsoft.OData.Edm.Vocabularies.V1;
 
 namespace PaymentJournal.OData;
 
 /// <summary>
-/// All entity sets, and the EDM model of each surface generated from their field definitions
-/// (one source of truth for $metadata, the query parser and the JSON shapes).
+/// All entity sets, the surfaces that serve them (the two standard roots and our own API groups), and the EDM model
+/// of each surface generated from the field definitions (one source of truth for $metadata, the query parser and the
+/// JSON shapes).
 /// </summary>
 public sealed class Catalog
 {
     public const string ActionNamespace = "Microsoft.NAV";
+    /// <summary>Graph's entity that holds the companies, as a singleton (financials/companies).</summary>
+    public const string GraphRoot = "financials";
     private readonly Dictionary<string, EntitySetDef> _sets;
 
-    public Catalog(EntitySetDef companies, IEnumerable<EntitySetDef> sets)
+    public Catalog(EntitySetDef companies, IEnumerable<EntitySetDef> sets, IEnumerable<ApiGroup>? groups = null)
     {
         Companies = companies;
         _sets = sets.Append(companies).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        Groups = (groups ?? []).ToList();
+        var notStandard = Groups.SelectMany(g => g.NotStandard).ToHashSet(StringComparer.Ordinal);
+        var aliases = Groups.SelectMany(g => g.StandardAliases).ToHashSet(StringComparer.Ordinal);
+
         V2 = new Surface { Kind = Surfaces.V2, Namespace = "Microsoft.NAV", KeyAsSegment = false };
-        Graph = new Surface { Kind = Surfaces.Graph, Namespace = "microsoft.graph", KeyAsSegment = true };
-        foreach (var surface in new[] { V2, Graph })
+        Graph = new Surface { Kind = Surfaces.Graph, Namespace = "microsoft.graph", KeyAsSegment = true, ContextPrefix = GraphRoot + "/" };
+        foreach (var standard in new[] { V2, Graph })
         {
-            surface.Model = BuildModel(surface);
+            var top = _sets.Values.Where(s => s != Companies && s.CompanyLevel && s.On(standard.Kind) && !notStandard.Contains(s.Name)).Select(s => s.Name);
+            Serve(standard, top, name => !notStandard.Contains(name));
+            foreach (var set in standard.AllSets.Select(Set))
+            foreach (var action in set.Actions)
+            {
+                var key = set.Name + "/" + action;
+                if (!notStandard.Contains(key)) standard.AdvertisedActions.Add(key);
+                else if (aliases.Contains(key)) standard.AliasActions.Add(key);
+            }
+        }
+        foreach (var group in Groups)
+        {
+            var surface = new Surface { Kind = Surfaces.V2, Namespace = "Microsoft.NAV", KeyAsSegment = false, Group = group };
+            foreach (var name in group.Sets)
+                if (!_sets.TryGetValue(name, out var s) || !s.CompanyLevel || !s.On(Surfaces.V2))
+                    throw new InvalidOperationException($"API group {group.Name}: {name} is not a company-level v2.0 entity set");
+            Serve(surface, group.Sets, _ => true);
+            foreach (var action in group.Actions)
+            {
+                var parts = action.Split('/');
+                if (parts.Length != 2 || !surface.AllSets.Contains(parts[0]) || !Set(parts[0]).Actions.Contains(parts[1]))
+                    throw new InvalidOperationException($"API group {group.Name}: no action {action}");
+                surface.AdvertisedActions.Add(action);
+            }
+            GroupSurfaces.Add(surface);
+        }
+        foreach (var surface in GroupSurfaces.Prepend(Graph).Prepend(V2))
+        {
+            surface.Model = surface.IsGraph ? BuildGraphModel(surface) : BuildNavModel(surface);
             surface.MetadataXml = WriteCsdl(surface.Model);
         }
     }
@@ -31,24 +68,46 @@ public sealed class Catalog
     public EntitySetDef Companies { get; }
     public Surface V2 { get; }
     public Surface Graph { get; }
+    public IReadOnlyList<ApiGroup> Groups { get; }
+    /// <summary>One surface per API group, in the order of <see cref="Groups"/>.</summary>
+    public List<Surface> GroupSurfaces { get; } = [];
     public IEnumerable<EntitySetDef> Sets => _sets.Values;
 
     public EntitySetDef Set(string name) => _sets[name];
 
     /// <summary>A set addressable directly under a company on this surface.</summary>
-    public EntitySetDef? CompanySet(string name, Surfaces surface) =>
-        _sets.TryGetValue(name, out var s) && s != Companies && s.CompanyLevel && s.On(surface) ? s : null;
+    public EntitySetDef? CompanySet(string name, Surface surface) =>
+        surface.CompanySets.Contains(name) && _sets.TryGetValue(name, out var s) ? s : null;
 
-    private IEdmModel BuildModel(Surface surface)
+    /// <summary>Fills a surface's sets: the company-level ones given, and the sub-pages (sets not under a company) reached from them.</summary>
+    private void Serve(Surface surface, IEnumerable<string> companySets, Func<string, bool> allowed)
     {
-        var model = new EdmModel();
-        var ns = surface.Namespace;
-        var types = new Dictionary<string, EdmEntityType>(StringComparer.Ordinal);
-        var onSurface = _sets.Values.Where(s => s.On(surface.Kind)).ToList();
-
-        foreach (var set in onSurface)
+        surface.AllSets.Add(Companies.Name);
+        var pending = new Queue<string>();
+        foreach (var name in companySets)
         {
-            var type = new EdmEntityType(ns, set.TypeName);
+            surface.CompanySets.Add(name);
+            if (surface.AllSets.Add(name)) pending.Enqueue(name);
+        }
+        while (pending.TryDequeue(out var name))
+        {
+            foreach (var nav in Set(name).Navigations.Where(n => n.On(surface.Kind)))
+            {
+                var target = Set(nav.TargetSet);
+                if (!target.CompanyLevel && target.On(surface.Kind) && allowed(target.Name) && surface.AllSets.Add(target.Name))
+                    pending.Enqueue(target.Name);
+            }
+        }
+    }
+
+    private Dictionary<string, EdmEntityType> AddTypes(EdmModel model, Surface surface)
+    {
+        var types = new Dictionary<string, EdmEntityType>(StringComparer.Ordinal);
+        foreach (var set in surface.AllSets.Select(Set))
+        {
+            var type = new EdmEntityType(surface.Namespace, set.TypeName);
+            var readOnly = new List<IEdmStructuralProperty>();
+            var immutable = new List<IEdmStructuralProperty>();
             foreach (var f in set.FieldsOn(surface.Kind))
             {
                 IEdmTypeReference typeRef = f.Kind switch
@@ -68,41 +127,118 @@ public sealed class Catalog
                 };
                 var p = type.AddStructuralProperty(f.Name, typeRef);
                 if (f.IsKey) type.AddKeys(p);
+                if (f.AdvertisedAccess == Access.ReadOnly) readOnly.Add(p);
+                else if (f.AdvertisedAccess == Access.CreateOnly) immutable.Add(p);
             }
             model.AddElement(type);
             types[set.Name] = type;
+            // What the service refuses in a body, said in the OData Core vocabulary: never written (Computed), or
+            // written only on create (Immutable). Body.FromElement refuses by the same Access, or the set's rules refuse
+            // any change (FieldDef.HeldAs).
+            foreach (var p in readOnly) Annotate(model, p, CoreVocabularyModel.ComputedTerm);
+            foreach (var p in immutable) Annotate(model, p, CoreVocabularyModel.ImmutableTerm);
         }
+        return types;
+    }
 
-        var companyType = types[Companies.Name];
-        foreach (var set in onSurface.Where(s => s != Companies && s.CompanyLevel))
+    private static void Annotate(EdmModel model, IEdmVocabularyAnnotatable target, IEdmTerm term)
+    {
+        var annotation = new EdmVocabularyAnnotation(target, term, new EdmBooleanConstant(true));
+        annotation.SetSerializationLocation(model, EdmVocabularyAnnotationSerializationLocation.Inline);
+        model.AddVocabularyAnnotation(annotation);
+    }
+
+    private void AddActions(EdmModel model, Surface surface, Dictionary<string, EdmEntityType> types)
+    {
+        foreach (var key in surface.AdvertisedActions.Order(StringComparer.Ordinal))
         {
-            companyType.AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
+            var (setName, action) = (key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]);
+            var a = new EdmAction(ActionNamespace, action, null, true, null);
+            a.AddParameter("bindingParameter", new EdmEntityTypeReference(types[setName], false));
+            model.AddElement(a);
+        }
+    }
+
+    /// <summary>
+    /// Business Central's shape (v2.0 and the API groups): namespace Microsoft.NAV, a container named NAV with an
+    /// entity set per API page, each company-level page reached from companies and from its parent page through
+    /// navigation property bindings, sub-pages contained in their parent.
+    /// </summary>
+    private IEdmModel BuildNavModel(Surface surface)
+    {
+        var model = new EdmModel();
+        var types = AddTypes(model, surface);
+        var container = new EdmEntityContainer(surface.Namespace, "NAV");
+        model.AddElement(container);
+        var entitySets = new Dictionary<string, EdmEntitySet>(StringComparer.Ordinal)
+        {
+            [Companies.Name] = container.AddEntitySet(Companies.Name, types[Companies.Name]),
+        };
+        foreach (var name in surface.CompanySets) entitySets[name] = container.AddEntitySet(name, types[name]);
+
+        foreach (var name in surface.CompanySets)
+        {
+            var nav = types[Companies.Name].AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
             {
-                Name = set.Name, Target = types[set.Name], TargetMultiplicity = EdmMultiplicity.Many, ContainsTarget = true,
+                Name = name, Target = types[name], TargetMultiplicity = EdmMultiplicity.Many, ContainsTarget = false,
+            });
+            entitySets[Companies.Name].AddNavigationTarget(nav, entitySets[name]);
+        }
+        foreach (var set in surface.AllSets.Select(Set))
+        {
+            foreach (var nav in set.Navigations.Where(surface.Serves))
+            {
+                var toCompanySet = surface.CompanySets.Contains(nav.TargetSet);
+                var p = types[set.Name].AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
+                {
+                    Name = nav.Name, Target = types[nav.TargetSet],
+                    TargetMultiplicity = nav.IsCollection ? EdmMultiplicity.Many : EdmMultiplicity.ZeroOrOne,
+                    ContainsTarget = !toCompanySet,
+                });
+                if (toCompanySet && entitySets.TryGetValue(set.Name, out var source)) source.AddNavigationTarget(p, entitySets[nav.TargetSet]);
+            }
+        }
+        AddActions(model, surface, types);
+        return model;
+    }
+
+    /// <summary>
+    /// Microsoft Graph's shape: namespace microsoft.graph, container GraphService, the financials singleton that
+    /// contains the companies, and every set contained in its company.
+    /// </summary>
+    private IEdmModel BuildGraphModel(Surface surface)
+    {
+        var model = new EdmModel();
+        var types = AddTypes(model, surface);
+        var root = new EdmEntityType(surface.Namespace, GraphRoot);
+        root.AddKeys(root.AddStructuralProperty("id", EdmCoreModel.Instance.GetGuid(false)));
+        root.AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
+        {
+            Name = Companies.Name, Target = types[Companies.Name], TargetMultiplicity = EdmMultiplicity.Many, ContainsTarget = true,
+        });
+        model.AddElement(root);
+        foreach (var name in surface.CompanySets)
+        {
+            types[Companies.Name].AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
+            {
+                Name = name, Target = types[name], TargetMultiplicity = EdmMultiplicity.Many, ContainsTarget = true,
             });
         }
-        foreach (var set in onSurface)
+        foreach (var set in surface.AllSets.Select(Set))
         {
-            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind)))
+            foreach (var nav in set.Navigations.Where(surface.Serves))
             {
-                if (!types.TryGetValue(nav.TargetSet, out var target)) continue;
                 types[set.Name].AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
                 {
-                    Name = nav.Name, Target = target,
+                    Name = nav.Name, Target = types[nav.TargetSet],
                     TargetMultiplicity = nav.IsCollection ? EdmMultiplicity.Many : EdmMultiplicity.ZeroOrOne,
-                    ContainsTarget = nav.Contained,
+                    ContainsTarget = nav.IsCollection, // Graph contains every collection in its parent
                 });
             }
-            foreach (var action in set.Actions)
-            {
-                var a = new EdmAction(ActionNamespace, action, null, true, null);
-                a.AddParameter("bindingParameter", new EdmEntityTypeReference(types[set.Name], false));
-                model.AddElement(a);
-            }
         }
-
-        var container = new EdmEntityContainer(ns, surface.IsV2 ? "default" : "GraphService");
-        container.AddEntitySet(Companies.Name, companyType);
+        AddActions(model, surface, types);
+        var container = new EdmEntityContainer(surface.Namespace, "GraphService");
+        container.AddSingleton(GraphRoot, root);
         model.AddElement(container);
         return model;
     }
@@ -120,26 +256,34 @@ public sealed class Catalog
         return sb.ToString().Replace("encoding=\"utf-16\"", "encoding=\"utf-8\"", StringComparison.Ordinal);
     }
 
+    /// <summary>The navigation source of companies on a surface: the entity set, or the set Graph's financials singleton contains.</summary>
+    private IEdmNavigationSource CompaniesSource(Surface surface)
+    {
+        var container = surface.Model.EntityContainer;
+        if (container.FindEntitySet(Companies.Name) is { } set) return set;
+        var root = container.FindSingleton(GraphRoot) ?? throw new InvalidOperationException("No companies in the model");
+        return root.FindNavigationTarget((IEdmNavigationProperty)root.EntityType.FindProperty(Companies.Name));
+    }
+
     /// <summary>The EDM navigation source for a path of set and navigation names (companies, set, nav...).</summary>
     public IEdmNavigationSource Source(Surface surface, IReadOnlyList<string> path)
     {
-        var container = surface.Model.EntityContainer;
-        var companies = container.FindEntitySet(Companies.Name);
+        var companies = CompaniesSource(surface);
         IEdmNavigationSource source = companies;
         foreach (var name in path.Skip(1))
         {
             var type = source.EntityType;
             var nav = type.FindProperty(name) as IEdmNavigationProperty
                       ?? throw new InvalidOperationException($"No navigation {name} on {type.Name}");
-            var target = nav.ContainsTarget ? source.FindNavigationTarget(nav) : null;
-            if (target is null)
+            var target = source.FindNavigationTarget(nav);
+            if (target is null or IEdmUnknownEntitySet)
             {
-                // A navigation that does not contain its target (payment -> customerPaymentJournal) has no binding in
-                // the model: its target is the entity's own set under the company, from which the path goes on.
+                // A navigation without a binding (Graph's payment -> customer): its target is the entity's own set
+                // under the company, from which the path goes on.
                 var viaCompany = companies.EntityType.NavigationProperties().FirstOrDefault(p => p.ToEntityType() == nav.ToEntityType());
-                target = viaCompany is not null ? companies.FindNavigationTarget(viaCompany) : source.FindNavigationTarget(nav);
+                if (viaCompany is not null) target = companies.FindNavigationTarget(viaCompany);
             }
-            source = target;
+            source = target ?? throw new InvalidOperationException($"No target for {name}");
         }
         return source;
     }

@@ -106,7 +106,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 }
                 if (target == Target.SingleNavigation && entity is null) throw ApiErrors.ResourceNotFound(seg.Name);
                 // From an entity: an action, a company-level set, or a navigation.
-                if (seg.Key is null && (seg.Name == PostAction || (rc.Surface.IsGraph && seg.Name == "post")) && set.Actions.Contains("post"))
+                if (seg.Key is null && (seg.Name == PostAction || (rc.Surface.IsGraph && seg.Name == "post")) && rc.Surface.Accepts(set, "post"))
                 {
                     target = Target.Action;
                     action = "post";
@@ -114,12 +114,12 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 }
                 if (set == catalog.Companies)
                 {
-                    set = catalog.CompanySet(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
+                    set = catalog.CompanySet(seg.Name, rc.Surface) ?? throw ApiErrors.ResourceNotFound(seg.Name);
                     scope = new Scope(companyId);
                 }
                 else
                 {
-                    var nav = set.FindNavigation(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
+                    var nav = set.FindNavigation(seg.Name, rc.Surface.Kind) is { } found && rc.Surface.Serves(found) ? found : throw ApiErrors.ResourceNotFound(seg.Name);
                     var parentKey = entityKey;
                     var targetSet = catalog.Set(nav.TargetSet);
                     if (!nav.IsCollection)

@@ -215,7 +215,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         var data = await LoadExpansionsAsync(rc, scope.CompanyId, rows, selection);
         using var w = response.StartJson();
         w.WriteStartObject();
-        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + contextPath + selection.ContextSuffix());
+        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + rc.Surface.ContextPrefix + contextPath + selection.ContextSuffix());
         if (count is not null) w.WriteNumber("@odata.count", count.Value);
         w.WriteStartArray("value");
         foreach (var row in rows) WriteEntity(w, row, selection, data, surface);
@@ -248,7 +248,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     private void WriteSingle(Utf8JsonWriter w, RequestContext rc, T entity, Selection selection, ExpansionData? data, string contextPath)
     {
         w.WriteStartObject();
-        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + contextPath + selection.ContextSuffix() + "/$entity");
+        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + rc.Surface.ContextPrefix + contextPath + selection.ContextSuffix() + "/$entity");
         WriteBody(w, entity, selection, data, rc.Surface.Kind);
         w.WriteEndObject();
     }

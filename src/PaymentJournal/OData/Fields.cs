@@ -57,6 +57,13 @@ public abstract class FieldDef
     public bool IsKey { get; init; }
     /// <summary>A Code field: Business Central stores it in upper case.</summary>
     public bool Upper { get; init; }
+    /// <summary>
+    /// How $metadata describes a property that the set's rules hold rather than the body parser: a write of the value
+    /// it has is accepted (as Business Central's page accepts it), any change refused. Null: as <see cref="Access"/>.
+    /// </summary>
+    public Access? HeldAs { get; internal set; }
+    /// <summary>The access $metadata states (Core.Computed for read-only, Core.Immutable for create-only).</summary>
+    public Access AdvertisedAccess => HeldAs ?? Access;
 
     public bool On(Surfaces surface) => (Surfaces & surface) != 0;
 }
@@ -141,6 +148,13 @@ public sealed class FieldsBuilder<T>
 {
     private readonly List<FieldDef<T>> _fields = [];
     public IReadOnlyList<FieldDef<T>> Fields => _fields;
+
+    /// <summary>The last field is held by the set's rules as <paramref name="access"/> (see <see cref="FieldDef.HeldAs"/>).</summary>
+    public FieldsBuilder<T> HeldAs(Access access)
+    {
+        _fields[^1].HeldAs = access;
+        return this;
+    }
 
     public FieldsBuilder<T> Key(string name, Expression<Func<T, Guid>> column, Access access = Access.ReadOnly)
         => AddGuid(name, column, access, Surfaces.Both, isKey: true);

@@ -90,11 +90,15 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         w.WriteStartObject();
         w.WriteString("@odata.context", rc.ServiceRoot + "$metadata");
         w.WriteStartArray("value");
-        w.WriteStartObject();
-        w.WriteString("name", catalog.Companies.Name);
-        w.WriteString("kind", "EntitySet");
-        w.WriteString("url", catalog.Companies.Name);
-        w.WriteEndObject();
+        foreach (var element in rc.Surface.Model.EntityContainer.Elements)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", element.Name);
+            w.WriteString("kind", element.ContainerElementKind == Microsoft.OData.Edm.EdmContainerElementKind.Singleton ? "Singleton" : "EntitySet");
+            // Graph's singleton is the service root itself: its URL is absolute.
+            w.WriteString("url", rc.Surface.IsGraph ? rc.ServiceRoot.TrimEnd('/') : element.Name);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         w.WriteEndObject();
     }

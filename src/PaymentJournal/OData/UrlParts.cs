@@ -34,13 +34,13 @@ public static class UrlParts
     }
 
     /// <summary>The service root path of the online form, or a 400 that does not echo what was sent.</summary>
-    public static string OnlineRoot(string tenant, string environment)
+    public static string OnlineRoot(string tenant, string environment, string api = "v2.0")
     {
         if (!IsTenant(tenant))
             throw ApiErrors.BadRequest("The tenant segment of the URL is not a tenant id (a GUID) or a domain name.");
         if (!IsEnvironment(environment))
             throw ApiErrors.BadRequest("The environment segment of the URL is not a valid environment name (letters, digits, '-' and '_', at most 30 characters).");
-        return $"/v2.0/{tenant}/{environment}/api/v2.0/";
+        return $"/v2.0/{tenant}/{environment}/api/{api}/";
     }
 
     /// <summary>

@@ -113,7 +113,7 @@ internal static class ConcurrentPosting
             var inv = await GetAsync(nodes[1], $"{C}/salesInvoices({invoice})");
             Assert.Equal(0m, inv.Dec("remainingAmount"));
             Assert.Equal("Paid", inv.Str("status"));
-            var entries = (await GetAsync(nodes[1], $"{C}/customerLedgerEntries?$filter=customerNumber eq '{customer.Number}' and documentType eq 'Payment'"))["value"]!.AsArray();
+            var entries = (await GetAsync(nodes[1], $"{ServiceFixture.CompanyPath(ServiceFixture.Ledger)}/customerLedgerEntries?$filter=customerNumber eq '{customer.Number}' and documentType eq 'Payment'"))["value"]!.AsArray();
             Assert.Equal([-200m, 0m], entries.Select(e => e.Dec("remainingAmount")).Order().ToArray());
             Assert.Equal(-200m, (await GetAsync(nodes[1], $"{C}/customers({customer.Id})")).Dec("balanceDue"));
         }

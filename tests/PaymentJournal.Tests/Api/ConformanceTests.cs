@@ -94,6 +94,11 @@ public sealed class ConformanceTests(ServiceFixture f) : IClassFixture<ServiceFi
             { g, $"{gc}/customerPaymentJournals/{ServiceFixture.General}/customerPayments", true, "contactId" },
             { g, $"{gc}/customerPaymentJournals({ServiceFixture.General})?$expand=account", false, "code" },
             { g, $"{gc}/customers", true, "blocked" },
+            { g, $"{gc}/generalLedgerEntries?$top=2", true, "accountNumber" },
+            { ServiceFixture.Ledger, $"{c}/customerLedgerEntries?$expand=dimensionSetLines", true, "entryNumber" },
+            { ServiceFixture.Ledger, $"{c}/generalLedgerEntries?$top=3", true, "debitAmount" },
+            { ServiceFixture.Posting, $"{c}/customerPaymentJournals", true, "balancingAccountNumber" },
+            { ServiceFixture.Posting, j, false, "code" },
         };
     }
 
@@ -107,6 +112,14 @@ public sealed class ConformanceTests(ServiceFixture f) : IClassFixture<ServiceFi
         Assert.True(count > 0, "no resources read from " + path);
         Assert.Contains(expectedProperty, props);
     }
+
+    [Theory]
+    [InlineData(ServiceFixture.V2)]
+    [InlineData("/v2.0/contoso/production/api/v2.0/")]
+    [InlineData(ServiceFixture.Graph)]
+    [InlineData(ServiceFixture.Ledger)]
+    [InlineData(ServiceFixture.Posting)]
+    public async Task Every_metadata_document_parses_and_validates(string root) => Assert.NotNull(await Metadata(root));
 
     [Fact]
     public async Task Both_metadata_documents_parse_and_validate()

@@ -56,7 +56,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
 
         var list = await f.Http.Get(OfParent(payment));
         Expect.Status(list, 200);
-        Assert.EndsWith("$metadata#companies(" + ServiceFixture.Company + ")/dimensionLines", list.Body.Str("@odata.context"));
+        Assert.EndsWith("$metadata#financials/companies(" + ServiceFixture.Company + ")/dimensionLines", list.Body.Str("@odata.context"));
         var lines = list.Body!["value"]!.AsArray();
         Assert.Equal(["AREA=10", "DEPARTMENT=SALES"], lines.Select(l => l.Str("code") + "=" + l.Str("valueCode")));
         Assert.All(lines, l => Assert.Equal(payment, l.Str("parentId")));
@@ -85,7 +85,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Expect.Status(created, 201);
         Assert.Equal((payment, Area, "AREA", AreaEurope), (created.Body.Str("parentId"), created.Body.Str("id"), created.Body.Str("code"), created.Body.Str("valueId")));
         Assert.EndsWith($"/dimensionLines(parentId={payment},id={Area})", created.Response.Headers.Location?.ToString());
-        Assert.EndsWith("$metadata#companies(" + ServiceFixture.Company + ")/dimensionLines/$entity", created.Body.Str("@odata.context"));
+        Assert.EndsWith("$metadata#financials/companies(" + ServiceFixture.Company + ")/dimensionLines/$entity", created.Body.Str("@odata.context"));
         var etag1 = await PaymentETagAsync(journal, payment);
         Assert.NotEqual(etag0, etag1);
 
@@ -236,7 +236,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         foreach (var id in entryIds)
         {
             var set = id == entryIds[^1] ? "customerLedgerEntries" : "generalLedgerEntries";
-            var dims = (await GetAsync(f.Http, $"{C}/{set}({id})/dimensionSetLines"))["value"]!.AsArray();
+            var dims = (await GetAsync(f.Http, $"{ServiceFixture.CompanyPath(ServiceFixture.Ledger)}/{set}({id})/dimensionSetLines"))["value"]!.AsArray();
             Assert.Equal([("AREA", "30"), ("DEPARTMENT", "SALES")], dims.Select(d => (d.Str("code"), d.Str("valueCode"))));
         }
         // The payment has left the journal: its lines are gone with it.

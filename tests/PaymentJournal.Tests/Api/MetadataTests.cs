@@ -18,17 +18,104 @@ public sealed class MetadataTests(ServiceFixture f) : IClassFixture<ServiceFixtu
         var r = await f.Http.Get(route.Root);
         Expect.Status(r, 200);
         Assert.Equal($"http://{f.BaseAddress.Authority}{route.Root}$metadata", r.Body.Str("@odata.context"));
-        var companies = Assert.Single(r.Body!["value"]!.AsArray());
-        Assert.Equal("companies", companies!.Str("name"));
-        Assert.Equal("EntitySet", companies.Str("kind"));
-        Assert.Equal("companies", companies.Str("url"));
+        var elements = r.Body!["value"]!.AsArray().Select(e => (e.Str("name"), e.Str("kind"), e.Str("url"))).ToList();
+        if (route.IsGraph)
+        {
+            // Graph reaches companies through its financials singleton, whose URL is this root.
+            Assert.Equal(("financials", "Singleton", $"http://{f.BaseAddress.Authority}/beta/financials"), Assert.Single(elements));
+        }
+        else
+        {
+            // As Business Central's: an entity set per API page, companies among them.
+            foreach (var set in new[] { "companies", "customerPaymentJournals", "customerPayments", "customers", "salesInvoices", "journals" })
+                Assert.Contains((set, "EntitySet", set), elements);
+            Assert.DoesNotContain(elements, e => e.Item1 == "customerLedgerEntries");
+        }
         Assert.Equal("4.0", r.Response.Headers.GetValues("OData-Version").Single());
     }
+
+    [Fact]
+    public async Task V2_metadata_has_Business_Centrals_container()
+    {
+        var doc = XDocument.Parse(await f.Http.GetStringAsync("/api/v2.0/$metadata"));
+        var schema = Assert.Single(doc.Descendants(Edm + "Schema"));
+        Assert.Equal("Microsoft.NAV", (string?)schema.Attribute("Namespace"));
+        var container = Assert.Single(schema.Elements(Edm + "EntityContainer"));
+        Assert.Equal("NAV", (string?)container.Attribute("Name"));
+        var sets = container.Elements(Edm + "EntitySet").ToDictionary(e => (string)e.Attribute("Name")!);
+        foreach (var set in new[] { "companies", "customerPaymentJournals", "customerPayments", "customers", "contacts", "salesInvoices", "accounts", "dimensions", "journals", "generalLedgerEntries" })
+            Assert.True(sets.ContainsKey(set), $"no EntitySet {set}");
+        // Not pages of the standard API: they live in our own API groups.
+        Assert.False(sets.ContainsKey("customerLedgerEntries"));
+        // companies(id)/customerPaymentJournals and customerPaymentJournals(id)/customerPayments resolve to the sets.
+        Assert.Equal("customerPaymentJournals", Binding(sets["companies"], "customerPaymentJournals"));
+        Assert.Equal("customerPayments", Binding(sets["customerPaymentJournals"], "customerPayments"));
+        Assert.Equal("customers", Binding(sets["customerPayments"], "customer"));
+        // Bound actions a generator can see: journals and sales invoices post; a customer payment journal posts in the posting group.
+        Assert.Equal(["Microsoft.NAV.journal", "Microsoft.NAV.salesInvoice"], BoundTypes(doc, "post"));
+        var posting = XDocument.Parse(await f.Http.GetStringAsync(ServiceFixture.Posting + "$metadata"));
+        Assert.Equal(["Microsoft.NAV.customerPaymentJournal"], BoundTypes(posting, "post"));
+        Assert.Equal("NAV", (string?)posting.Descendants(Edm + "EntityContainer").Single().Attribute("Name"));
+    }
+
+    [Fact]
+    public async Task Graph_metadata_reaches_companies_through_financials()
+    {
+        var doc = XDocument.Parse(await f.Http.GetStringAsync("/beta/financials/$metadata"));
+        var schema = doc.Descendants(Edm + "Schema").Single(s => (string?)s.Attribute("Namespace") == "microsoft.graph");
+        var container = Assert.Single(schema.Elements(Edm + "EntityContainer"));
+        Assert.Equal("GraphService", (string?)container.Attribute("Name"));
+        var singleton = Assert.Single(container.Elements());
+        Assert.Equal(("Singleton", "financials", "microsoft.graph.financials"),
+            (singleton.Name.LocalName, (string?)singleton.Attribute("Name"), (string?)singleton.Attribute("Type")));
+        var companies = Navigation(doc, "financials", "companies");
+        Assert.Equal(("Collection(microsoft.graph.company)", "true"), ((string?)companies.Attribute("Type"), (string?)companies.Attribute("ContainsTarget")));
+        var journals = Navigation(doc, "company", "customerPaymentJournals");
+        Assert.Equal("true", (string?)journals.Attribute("ContainsTarget"));
+        Assert.Equal("true", (string?)Navigation(doc, "customerPaymentJournal", "customerPayments").Attribute("ContainsTarget"));
+        Assert.Null(doc.Descendants(Edm + "NavigationProperty").FirstOrDefault(n => (string?)n.Attribute("Name") == "customerLedgerEntries"));
+
+        // The context URL names the path from the singleton.
+        var list = await f.Http.Get($"/beta/financials/companies/{ServiceFixture.Company}/customerPaymentJournals");
+        Assert.Equal($"http://{f.BaseAddress.Authority}/beta/financials/$metadata#financials/companies({ServiceFixture.Company})/customerPaymentJournals", list.Body.Str("@odata.context"));
+    }
+
+    [Theory]
+    [InlineData(ServiceFixture.Ledger, "customerLedgerEntries")]
+    [InlineData(ServiceFixture.Posting, "customerPaymentJournals")]
+    public async Task Each_api_group_has_its_own_service_document_and_metadata(string root, string set)
+    {
+        var r = await f.Http.Get(root);
+        Expect.Status(r, 200);
+        Assert.Equal($"http://{f.BaseAddress.Authority}{root}$metadata", r.Body.Str("@odata.context"));
+        var names = r.Body!["value"]!.AsArray().Select(e => e.Str("name")).ToList();
+        Assert.Contains("companies", names);
+        Assert.Contains(set, names);
+        Assert.DoesNotContain("customers", names);
+        var list = await f.Http.Get($"{ServiceFixture.CompanyPath(root)}/{set}");
+        Expect.Status(list, 200);
+        Assert.Equal($"http://{f.BaseAddress.Authority}{root}$metadata#companies({ServiceFixture.Company})/{set}", list.Body.Str("@odata.context"));
+        // Only what the group registers: the standard sets stay on the standard root.
+        Expect.Error(await f.Http.Get($"{ServiceFixture.CompanyPath(root)}/customers"), 404, "BadRequest_ResourceNotFound");
+    }
+
+    private static string? Binding(XElement set, string path) =>
+        (string?)set.Elements(Edm + "NavigationPropertyBinding").SingleOrDefault(b => (string?)b.Attribute("Path") == path)?.Attribute("Target");
+
+    private static List<string> BoundTypes(XDocument doc, string action) =>
+        doc.Descendants(Edm + "Action").Where(a => (string?)a.Attribute("Name") == action && (string?)a.Attribute("IsBound") == "true")
+            .Select(a => (string)a.Elements(Edm + "Parameter").First().Attribute("Type")!).Order(StringComparer.Ordinal).ToList();
+
+    private static XElement Navigation(XDocument doc, string type, string name) =>
+        doc.Descendants(Edm + "EntityType").Single(t => (string?)t.Attribute("Name") == type)
+            .Elements(Edm + "NavigationProperty").Single(n => (string?)n.Attribute("Name") == name);
 
     [Theory]
     [InlineData("/api/v2.0/", "metadata-v2.xml")]
     [InlineData("/v2.0/contoso/sandbox/api/v2.0/", "metadata-v2.xml")]
     [InlineData("/beta/financials/", "metadata-graph.xml")]
+    [InlineData(ServiceFixture.Ledger, "metadata-ledger.xml")]
+    [InlineData(ServiceFixture.Posting, "metadata-posting.xml")]
     public async Task Metadata_matches_the_baseline(string root, string baseline)
     {
         using var resp = await f.Http.GetAsync(root + "$metadata");

@@ -313,7 +313,7 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         foreach (var id in entryIds)
         {
             var set = id == entryIds[^1] ? "customerLedgerEntries" : "generalLedgerEntries";
-            var dims = (await GetAsync(Http, $"{C}/{set}({id})/dimensionSetLines"))["value"]!.AsArray();
+            var dims = (await GetAsync(Http, $"{ServiceFixture.CompanyPath(ServiceFixture.Ledger)}/{set}({id})/dimensionSetLines"))["value"]!.AsArray();
             Assert.Equal(new[] { ("AREA", "10"), ("DEPARTMENT", "SALES") }, dims.Select(d => (d.Str("code"), d.Str("valueCode"))));
         }
         var expanded = await GetAsync(Http, $"{C}/generalLedgerEntries({entryIds[0]})?$expand=dimensionSetLines");
@@ -323,10 +323,13 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
     [Theory]
     [InlineData(ServiceFixture.V2)]
     [InlineData(ServiceFixture.Graph)]
+    [InlineData(ServiceFixture.Ledger)]
     public async Task The_ledgers_are_read_only_and_queryable(string surface)
     {
         var company = ServiceFixture.CompanyPath(surface);
-        foreach (var set in new[] { "customerLedgerEntries", "generalLedgerEntries" })
+        // Customer ledger entries are not a page of the standard API: only the ledger group serves them.
+        if (surface != ServiceFixture.Ledger) Expect.Error(await Http.Get($"{company}/customerLedgerEntries"), 404, "BadRequest_ResourceNotFound");
+        foreach (var set in surface == ServiceFixture.Ledger ? new[] { "customerLedgerEntries", "generalLedgerEntries" } : ["generalLedgerEntries"])
         {
             var page = await GetAsync(Http, $"{company}/{set}?$top=2&$count=true&$select=id,entryNumber,postingDate");
             var rows = page["value"]!.AsArray();
@@ -347,7 +350,7 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         Assert.NotEmpty(filtered);
         Assert.All(filtered, e => Assert.True(e!["entryNumber"]!.GetValue<long>() > 3 && e.Str("accountNumber") == "2310"));
         Assert.True(filtered[0]!["entryNumber"]!.GetValue<long>() > filtered[^1]!["entryNumber"]!.GetValue<long>());
-        var open = (await GetAsync(Http, $"{company}/customerLedgerEntries?$filter=open and documentType eq 'Invoice'&$count=true"))["@odata.count"]!.GetValue<long>();
+        var open = (await GetAsync(Http, $"{ServiceFixture.CompanyPath(ServiceFixture.Ledger)}/customerLedgerEntries?$filter=open and documentType eq 'Invoice'&$count=true"))["@odata.count"]!.GetValue<long>();
         Assert.True(open > 0);
         if (surface == ServiceFixture.V2)
         {

@@ -25,6 +25,8 @@ public sealed record Route(string Name, string Root, bool SlashKeys)
     public static Route Graph => Of("graph");
 
     public bool IsGraph => Root.StartsWith("/beta/", StringComparison.Ordinal);
+    /// <summary>What a context URL starts with: Graph's paths go from its financials singleton.</summary>
+    public string Context => Root + "$metadata#" + (IsGraph ? "financials/" : "");
     public string Key(string set, string id) => SlashKeys ? $"{set}/{id}" : $"{set}({id})";
     public string CompanyUrl => Root + Key("companies", Company);
     public string Set(string set) => CompanyUrl + "/" + set;

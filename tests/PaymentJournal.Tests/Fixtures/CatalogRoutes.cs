@@ -10,7 +10,8 @@ public static class CatalogRoutes
 {
     public static List<string> For(Catalog catalog, string surfaceRoot, string companyId, Func<string, Guid> keyOf)
     {
-        var surface = surfaceRoot == ServiceFixture.Graph ? catalog.Graph : catalog.V2;
+        var surface = surfaceRoot == ServiceFixture.Graph ? catalog.Graph
+            : catalog.GroupSurfaces.SingleOrDefault(s => s.Group!.Root == surfaceRoot) ?? catalog.V2;
         var routes = new List<string>();
         string Keyed(string path, Guid key) => surface.IsGraph ? $"{path}/{key:D}" : $"{path}({key:D})";
         // A two-part key (dimensionLines) names the parent's row too: the row of the parent's set.
@@ -22,20 +23,20 @@ public static class CatalogRoutes
         {
             routes.Add(path);
             routes.Add(path + "/$count");
-            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind))) routes.Add(path + "?$expand=" + nav.Name);
+            foreach (var nav in set.Navigations.Where(surface.Serves)) routes.Add(path + "?$expand=" + nav.Name);
             Entity(set, Key(set, path), depth);
         }
 
         void Entity(EntitySetDef set, string path, int depth)
         {
             routes.Add(path);
-            foreach (var action in set.Actions)
+            foreach (var action in set.Actions.Where(a => surface.Accepts(set, a)))
             {
                 routes.Add(path + "/Microsoft.NAV." + action);
                 if (surface.IsGraph) routes.Add(path + "/" + action);
             }
             if (depth > 3) return;
-            foreach (var nav in set.Navigations.Where(n => n.On(surface.Kind)))
+            foreach (var nav in set.Navigations.Where(surface.Serves))
             {
                 routes.Add(path + "?$expand=" + nav.Name);
                 var target = catalog.Set(nav.TargetSet);
@@ -46,7 +47,7 @@ public static class CatalogRoutes
 
         var company = ServiceFixture.CompanyPath(surfaceRoot, companyId);
         Entity(catalog.Companies, company, 0);
-        foreach (var set in catalog.Sets.Where(s => s.CompanyLevel && s != catalog.Companies && s.On(surface.Kind)))
+        foreach (var set in catalog.Sets.Where(s => catalog.CompanySet(s.Name, surface) is not null))
             Collection(set, company + "/" + set.Name, 1);
         return routes.Distinct().ToList();
     }

@@ -21,6 +21,9 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
     public const string General = "f0000000-0000-4000-8000-000000000001";
     public const string V2 = "/api/v2.0/";
     public const string Graph = "/beta/financials/";
+    /// <summary>Our own API groups (what Business Central's standard API does not have).</summary>
+    public const string Ledger = "/api/paymentjournal/ledger/v1.0/";
+    public const string Posting = "/api/paymentjournal/posting/v1.0/";
 
     private WebApplication? _app;
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "pj-tests-" + Guid.NewGuid().ToString("N")[..12]);
@@ -116,7 +119,7 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
     });
 
     public static string CompanyPath(string surface = V2, string company = Company) =>
-        surface == V2 ? $"{V2}companies({company})" : $"{Graph}companies/{company}";
+        surface == Graph ? $"{Graph}companies/{company}" : $"{surface}companies({company})";
 
     public static string PaymentsPath(string surface = V2, string journal = General) =>
         surface == V2 ? $"{CompanyPath(V2)}/customerPaymentJournals({journal})/customerPayments"

@@ -163,7 +163,7 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
             "dimensionValues" => Guid.Parse("f4000000-0000-4000-8000-000000000001"), _ => Guid.NewGuid(),
         };
         var routes = new List<string>();
-        foreach (var root in new[] { ServiceFixture.V2, ServiceFixture.Graph })
+        foreach (var root in new[] { ServiceFixture.V2, ServiceFixture.Graph, ServiceFixture.Ledger, ServiceFixture.Posting })
         {
             routes.AddRange(CatalogRoutes.For(catalog, root, SecondCompany.Id, set => SecondCompany.Keys[set]));
             routes.AddRange(CatalogRoutes.For(catalog, root, ServiceFixture.Company, KeyA));

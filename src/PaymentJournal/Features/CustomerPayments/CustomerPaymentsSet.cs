@@ -22,8 +22,8 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
 
     protected override IReadOnlyList<FieldDef<CustomerPayment>> Fields { get; } = new FieldsBuilder<CustomerPayment>()
         .Key("id", x => x.Id, Access.CreateOnly)
-        .Guid("journalId", x => x.JournalId, Access.ReadWrite, Surfaces.V2)
-        .Code("journalDisplayName", x => x.JournalCode, 10)
+        .Guid("journalId", x => x.JournalId, Access.ReadWrite, Surfaces.V2).HeldAs(Access.CreateOnly)
+        .Code("journalDisplayName", x => x.JournalCode, 10).HeldAs(Access.ReadOnly)
         .Int32("lineNumber", x => x.LineNumber)
         .Guid("customerId", x => x.CustomerId)
         .Code("customerNumber", x => x.CustomerNumber, 20)
