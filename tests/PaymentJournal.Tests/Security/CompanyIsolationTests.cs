@@ -25,7 +25,8 @@ public sealed class CompanyIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKe
     {
         var surfaceRoot = root is ServiceFixture.Graph or ServiceFixture.Ledger or ServiceFixture.Posting ? root : ServiceFixture.V2;
         var routes = Routes(surfaceRoot).Select(r => root + r[surfaceRoot.Length..]).ToList();
-        Assert.True(routes.Count > (surfaceRoot == root && root != ServiceFixture.V2 && root != ServiceFixture.Graph ? 10 : 50), $"only {routes.Count} routes generated");
+        // The posting group has one set (its post action among the routes); the others many.
+        Assert.True(routes.Count >= (root == ServiceFixture.Posting ? 5 : root == ServiceFixture.Ledger ? 10 : 50), $"only {routes.Count} routes generated");
         using var admin = f.With(ApiKeyFixture.Admin);
         using var reader = f.With(ApiKeyFixture.ReaderA);
         var snapshot = await DbSnapshot.TakeAsync(f);
