@@ -37,7 +37,30 @@ public sealed class Catalog
 
     /// <summary>A set addressable directly under a company on this surface.</summary>
     public EntitySetDef? CompanySet(string name, Surfaces surface) =>
-        _sets.TryGetValue(name, out var s) && s != Companies && s.CompanyLevel && s.On(surface) ? s : null;
+        _sets.TryGetValue(name, out var s) && s != Companies && s.CompanyLevelOn(surface) && s.On(surface) ? s : null;
+
+    /// <summary>
+    /// The 404 for a set name under a company that this surface does not serve there; when the set is reached through a
+    /// parent on this surface, the message names that path.
+    /// </summary>
+    public Errors.ApiException NotUnderCompany(string name, Surface surface)
+    {
+        var message = $"No HTTP resource was found that matches the request URI segment '{Errors.ApiErrors.Echo(name)}'.";
+        if (_sets.TryGetValue(name, out var target) && target.On(surface.Kind))
+        {
+            foreach (var parent in _sets.Values.Where(s => s != Companies && s.On(surface.Kind) && s.CompanyLevelOn(surface.Kind)))
+            {
+                var nav = parent.Navigations.FirstOrDefault(n => n.TargetSet == name && n.IsCollection && n.Contained && n.On(surface.Kind));
+                if (nav is null) continue;
+                var path = surface.KeyAsSegment
+                    ? $"{Companies.Name}/{{id}}/{parent.Name}/{{id}}/{nav.Name}"
+                    : $"{Companies.Name}({{id}})/{parent.Name}({{id}})/{nav.Name}";
+                message += $" On this API {name} are not served under the company: each is reached through its parent, {path}.";
+                break;
+            }
+        }
+        return new Errors.ApiException(404, "BadRequest_ResourceNotFound", message);
+    }
 
     private IEdmModel BuildModel(Surface surface)
     {
@@ -74,7 +97,7 @@ public sealed class Catalog
         }
 
         var companyType = types[Companies.Name];
-        foreach (var set in onSurface.Where(s => s != Companies && s.CompanyLevel))
+        foreach (var set in onSurface.Where(s => s != Companies && s.CompanyLevelOn(surface.Kind)))
         {
             companyType.AddUnidirectionalNavigation(new EdmNavigationPropertyInfo
             {

@@ -114,7 +114,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 }
                 if (set == catalog.Companies)
                 {
-                    set = catalog.CompanySet(seg.Name, rc.Surface.Kind) ?? throw ApiErrors.ResourceNotFound(seg.Name);
+                    set = catalog.CompanySet(seg.Name, rc.Surface.Kind) ?? throw catalog.NotUnderCompany(seg.Name, rc.Surface);
                     scope = new Scope(companyId);
                 }
                 else
@@ -386,15 +386,12 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var body = rc.Body.Span;
         if (body.Trim(" \t\r\n"u8).IsEmpty) return;
         RequireJson(rc);
-        System.Text.Json.JsonDocument doc;
-        try { doc = System.Text.Json.JsonDocument.Parse(rc.Body); }
-        catch (System.Text.Json.JsonException e) { throw ApiErrors.InvalidJson(e.Message); }
-        using (doc)
+        using var doc = WellFormed.ParseJson(rc.Body, default);
         {
             if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
                 throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be empty or an empty JSON object.");
             foreach (var p in doc.RootElement.EnumerateObject())
-                throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Truncate(p.Name)}' is not one of them.");
+                throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Echo(p.Name)}' is not one of them.");
         }
     }
 
@@ -402,7 +399,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     {
         foreach (var name in query.Keys)
             if (name.StartsWith('$') && name is not "$schemaversion" and not "$format")
-                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Truncate(name)}' is not allowed on this request.");
+                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Echo(name)}' is not allowed on this request.");
     }
 
     private static string TrimKey(string context)
@@ -449,15 +446,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             string part;
-            try { part = Uri.UnescapeDataString(raw); }
-            catch (UriFormatException) { throw ApiErrors.ResourceNotFound(ApiErrors.Truncate(raw)); }
+            part = WellFormed.Unescape(raw, "URL path");
             var open = part.IndexOf('(');
             if (open > 0 && part[^1] == ')')
             {
                 result.Add(new Segment(part[..open], part[(open + 1)..^1]));
                 continue;
             }
-            if (open >= 0) throw ApiErrors.ResourceNotFound(ApiErrors.Truncate(part));
+            if (open >= 0) throw ApiErrors.ResourceNotFound(ApiErrors.Echo(part));
             if (surface.KeyAsSegment && result.Count > 0 && result[^1].Key is null && LooksLikeKey(part) && !part.StartsWith('$'))
             {
                 result[^1] = result[^1] with { Key = part };

@@ -43,6 +43,14 @@ public static class UrlParts
         return $"/v2.0/{tenant}/{environment}/api/v2.0/";
     }
 
+    /// <summary>The service root path of the online form without a tenant, or a 400 that does not echo what was sent.</summary>
+    public static string OnlineRoot(string environment)
+    {
+        if (!IsEnvironment(environment))
+            throw ApiErrors.BadRequest("The environment segment of the URL is not a valid environment name (letters, digits, '-' and '_', at most 30 characters).");
+        return $"/v2.0/{environment}/api/v2.0/";
+    }
+
     /// <summary>
     /// A header value that cannot split a header or be refused by the server: control characters (CR and LF among
     /// them) and anything outside printable ASCII are percent-encoded as UTF-8. Values the service makes are unchanged.
