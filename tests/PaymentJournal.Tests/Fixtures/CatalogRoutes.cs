@@ -46,7 +46,7 @@ public static class CatalogRoutes
 
         var company = ServiceFixture.CompanyPath(surfaceRoot, companyId);
         Entity(catalog.Companies, company, 0);
-        foreach (var set in catalog.Sets.Where(s => s.CompanyLevel && s != catalog.Companies && s.On(surface.Kind)))
+        foreach (var set in catalog.Sets.Where(s => s.CompanyLevelOn(surface.Kind) && s != catalog.Companies && s.On(surface.Kind)))
             Collection(set, company + "/" + set.Name, 1);
         return routes.Distinct().ToList();
     }
