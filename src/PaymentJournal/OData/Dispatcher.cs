@@ -216,13 +216,13 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForCollection);
 
             case Target.Count:
-                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET");
+                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET, HEAD");
                 var cq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
                 if (await set.CountAsync(rc, scope, cq, response) == 0) await CheckDeferredAsync(rc, deferred);
                 return;
 
             case Target.SingleNavigation:
-                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET");
+                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET, HEAD");
                 if (entity is null) { response.NoContent(); return; }
                 var sq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
                 await set.GetAsync(rc, scope, entity, sq, response, context.ToString());

@@ -73,9 +73,9 @@ public abstract class EntitySetDef
 
     public bool On(Surfaces surface) => (Surfaces & surface) != 0;
 
-    public string AllowedMethodsForCollection => CanCreate ? "GET, POST" : "GET";
+    public string AllowedMethodsForCollection => CanCreate ? "GET, HEAD, POST" : "GET, HEAD";
     public string AllowedMethodsForEntity =>
-        string.Join(", ", new[] { "GET", CanUpdate ? "PATCH" : null, CanDelete ? "DELETE" : null }.Where(m => m is not null));
+        string.Join(", ", new[] { "GET", "HEAD", CanUpdate ? "PATCH" : null, CanDelete ? "DELETE" : null }.Where(m => m is not null));
 
     // The typed pipeline, implemented by EntitySet<T>.
     /// <param name="readOnly">the caller only reads the entity (a parent on the way), so it need not be tracked</param>

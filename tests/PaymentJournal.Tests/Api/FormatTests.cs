@@ -279,6 +279,16 @@ public sealed class FormatTests(ServiceFixture f) : IClassFixture<ServiceFixture
     }
 
     [Fact]
+    public async Task A_405_names_head_among_the_allowed_methods()
+    {
+        var r = await f.Http.Post(ServiceFixture.V2 + "$metadata", "{}");
+        Expect.Error(r, 405, "BadRequest_MethodNotAllowed");
+        Assert.Equal("GET, HEAD", string.Join(", ", r.Response.Content.Headers.Allow));
+        var put = await f.Http.Send(HttpMethod.Put, Route.V2.Journal(ServiceFixture.General), "{}");
+        Assert.Equal(new[] { "GET", "HEAD", "PATCH", "DELETE" }, put.Response.Content.Headers.Allow);
+    }
+
+    [Fact]
     public async Task Head_of_a_missing_entity_is_404_without_a_body()
     {
         var head = await Send(HttpMethod.Head, Route.V2.Journal(Guid.NewGuid().ToString()));
