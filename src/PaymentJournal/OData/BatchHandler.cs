@@ -57,53 +57,51 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
     private static List<Part> ParseJson(RequestContext rc)
     {
         using var doc = WellFormed.ParseJson(rc.Body, new JsonDocumentOptions { MaxDepth = 32 }, "$batch body");
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array)
+            throw ApiErrors.BadRequest("A JSON $batch body is an object with a 'requests' array.");
+        if (requests.GetArrayLength() > rc.Limits.MaxBatchRequests)
+            throw ApiErrors.BadRequest($"A $batch may hold at most {rc.Limits.MaxBatchRequests} requests.");
+        var parts = new List<Part>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in requests.EnumerateArray())
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array)
-                throw ApiErrors.BadRequest("A JSON $batch body is an object with a 'requests' array.");
-            if (requests.GetArrayLength() > rc.Limits.MaxBatchRequests)
-                throw ApiErrors.BadRequest($"A $batch may hold at most {rc.Limits.MaxBatchRequests} requests.");
-            var parts = new List<Part>();
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var r in requests.EnumerateArray())
+            if (r.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("Each $batch request is a JSON object.");
+            var id = Text(r, "id") ?? throw ApiErrors.BadRequest("Each $batch request needs an 'id'.");
+            if (!ids.Add(id)) throw ApiErrors.BadRequest($"The $batch request id '{ApiErrors.Echo(id)}' is used twice.");
+            var method = (Text(r, "method") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'method'.")).ToUpperInvariant();
+            var url = Text(r, "url") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'url'.");
+            var part = new Part { Id = id, Method = method, Url = url, Group = Text(r, "atomicityGroup") };
+            if (r.TryGetProperty("headers", out var headers))
             {
-                if (r.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("Each $batch request is a JSON object.");
-                var id = Text(r, "id") ?? throw ApiErrors.BadRequest("Each $batch request needs an 'id'.");
-                if (!ids.Add(id)) throw ApiErrors.BadRequest($"The $batch request id '{ApiErrors.Echo(id)}' is used twice.");
-                var method = (Text(r, "method") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'method'.")).ToUpperInvariant();
-                var url = Text(r, "url") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'url'.");
-                var part = new Part { Id = id, Method = method, Url = url, Group = Text(r, "atomicityGroup") };
-                if (r.TryGetProperty("headers", out var headers))
-                {
-                    if (headers.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest($"The headers of $batch request '{id}' must be an object.");
-                    foreach (var h in headers.EnumerateObject())
-                        part.Headers[h.Name] = h.Value.ValueKind == JsonValueKind.String ? h.Value.GetString()! : h.Value.GetRawText();
-                }
-                if (r.TryGetProperty("body", out var body) && body.ValueKind != JsonValueKind.Null)
-                    part.Body = Encoding.UTF8.GetBytes(body.ValueKind == JsonValueKind.String && !IsJson(part) ? body.GetString()! : body.GetRawText());
-                if (r.TryGetProperty("dependsOn", out var deps))
-                {
-                    if (deps.ValueKind != JsonValueKind.Array) throw ApiErrors.BadRequest($"'dependsOn' of $batch request '{id}' must be an array.");
-                    foreach (var d in deps.EnumerateArray())
-                    {
-                        var dep = d.ValueKind == JsonValueKind.String ? d.GetString()! : throw ApiErrors.BadRequest("'dependsOn' holds request ids.");
-                        if (!ids.Contains(dep) && !parts.Any(p => p.Group == dep))
-                            throw ApiErrors.BadRequest($"The $batch request '{id}' depends on '{ApiErrors.Echo(dep)}', which does not come before it.");
-                        part.DependsOn.Add(dep);
-                    }
-                }
-                parts.Add(part);
+                if (headers.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest($"The headers of $batch request '{id}' must be an object.");
+                foreach (var h in headers.EnumerateObject())
+                    part.Headers[h.Name] = h.Value.ValueKind == JsonValueKind.String ? h.Value.GetString()! : h.Value.GetRawText();
             }
-            // Requests of one atomicity group must be adjacent (OData JSON batch format).
-            var seenGroups = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < parts.Count; i++)
+            if (r.TryGetProperty("body", out var body) && body.ValueKind != JsonValueKind.Null)
+                part.Body = Encoding.UTF8.GetBytes(body.ValueKind == JsonValueKind.String && !IsJson(part) ? body.GetString()! : body.GetRawText());
+            if (r.TryGetProperty("dependsOn", out var deps))
             {
-                var g = parts[i].Group;
-                if (g is null) continue;
-                if (i > 0 && parts[i - 1].Group == g) continue;
-                if (!seenGroups.Add(g)) throw ApiErrors.BadRequest($"The requests of atomicity group '{ApiErrors.Echo(g)}' must be adjacent.");
+                if (deps.ValueKind != JsonValueKind.Array) throw ApiErrors.BadRequest($"'dependsOn' of $batch request '{id}' must be an array.");
+                foreach (var d in deps.EnumerateArray())
+                {
+                    var dep = d.ValueKind == JsonValueKind.String ? d.GetString()! : throw ApiErrors.BadRequest("'dependsOn' holds request ids.");
+                    if (!ids.Contains(dep) && !parts.Any(p => p.Group == dep))
+                        throw ApiErrors.BadRequest($"The $batch request '{id}' depends on '{ApiErrors.Echo(dep)}', which does not come before it.");
+                    part.DependsOn.Add(dep);
+                }
             }
-            return parts;
+            parts.Add(part);
         }
+        // Requests of one atomicity group must be adjacent (OData JSON batch format).
+        var seenGroups = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var g = parts[i].Group;
+            if (g is null) continue;
+            if (i > 0 && parts[i - 1].Group == g) continue;
+            if (!seenGroups.Add(g)) throw ApiErrors.BadRequest($"The requests of atomicity group '{ApiErrors.Echo(g)}' must be adjacent.");
+        }
+        return parts;
     }
 
     private static bool IsJson(Part p) =>

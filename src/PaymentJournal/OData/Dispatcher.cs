@@ -387,12 +387,10 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         if (body.Trim(" \t\r\n"u8).IsEmpty) return;
         RequireJson(rc);
         using var doc = WellFormed.ParseJson(rc.Body, default);
-        {
-            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
-                throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be empty or an empty JSON object.");
-            foreach (var p in doc.RootElement.EnumerateObject())
-                throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Echo(p.Name)}' is not one of them.");
-        }
+        if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be empty or an empty JSON object.");
+        foreach (var p in doc.RootElement.EnumerateObject())
+            throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Echo(p.Name)}' is not one of them.");
     }
 
     private static void RejectQuery(IReadOnlyDictionary<string, string> query)
@@ -445,8 +443,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var result = new List<Segment>();
         foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            string part;
-            part = WellFormed.Unescape(raw, "URL path");
+            var part = WellFormed.Unescape(raw, "URL path");
             var open = part.IndexOf('(');
             if (open > 0 && part[^1] == ')')
             {

@@ -280,14 +280,15 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         }
         if (format.Metadata != MetadataLevel.None) w.WriteString("@odata.etag", ETagOf(entity));
         if (id is not null) w.WriteString(CanUpdate || CanDelete ? "@odata.editLink" : "@odata.readLink", options.ServiceRoot + id);
-        var fields = selection.Fields is null ? TypedFieldsOn(options.Kind) : (IEnumerable<FieldDef>)selection.Fields;
-        if (format == JsonFormat.Default)
+        if (format.Metadata != MetadataLevel.Full && !format.Ieee754)
         {
-            foreach (var f in fields) ((FieldDef<T>)f).Write(w, entity);
+            // The common case, kept as lean as it was: the fields as they are, no annotations.
+            if (selection.Fields is null) foreach (var f in TypedFieldsOn(options.Kind)) f.Write(w, entity);
+            else foreach (var f in selection.Fields) ((FieldDef<T>)f).Write(w, entity);
         }
         else
         {
-            foreach (var f in fields)
+            foreach (var f in selection.Fields ?? TypedFieldsOn(options.Kind))
             {
                 if (id is not null && FieldDef.EdmTypeAnnotation(f.Kind) is { } type) w.WriteString(f.Name + "@odata.type", type);
                 var field = (FieldDef<T>)f;

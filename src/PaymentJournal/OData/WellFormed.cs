@@ -88,33 +88,33 @@ public static class WellFormed
     {
         if (value.IndexOf('%') < 0)
             return IsWellFormed(value) ? value : throw Malformed(where);
-        var bytes = new List<byte>(value.Length);
-        Span<byte> buffer = stackalloc byte[4];
+        if (!IsWellFormed(value)) throw Malformed(where);
+        // Every character is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 characters), a %XX escape 1 byte for 3.
+        Span<byte> bytes = value.Length <= 256 ? stackalloc byte[value.Length * 3] : new byte[value.Length * 3];
+        var n = 0;
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
             if (c == '%' && i + 2 < value.Length && char.IsAsciiHexDigit(value[i + 1]) && char.IsAsciiHexDigit(value[i + 2]))
             {
-                bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
+                bytes[n++] = (byte)(HexValue(value[i + 1]) * 16 + HexValue(value[i + 2]));
                 i += 2;
-                continue;
             }
-            if (char.IsSurrogate(c))
+            else if (c < 0x80) bytes[n++] = (byte)c;
+            else
             {
-                if (!char.IsHighSurrogate(c) || i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1])) throw Malformed(where);
-                var n = Encoding.UTF8.GetBytes(value.AsSpan(i, 2), buffer);
-                for (var k = 0; k < n; k++) bytes.Add(buffer[k]);
-                i++;
-                continue;
+                var length = char.IsHighSurrogate(c) ? 2 : 1;
+                n += Encoding.UTF8.GetBytes(value.AsSpan(i, length), bytes[n..]);
+                i += length - 1;
             }
-            var m = Encoding.UTF8.GetBytes(value.AsSpan(i, 1), buffer);
-            for (var k = 0; k < m; k++) bytes.Add(buffer[k]);
         }
         string decoded;
-        try { decoded = Strict.GetString(bytes.ToArray()); }
+        try { decoded = Strict.GetString(bytes[..n]); }
         catch (DecoderFallbackException) { throw Malformed(where); }
         return decoded.Contains(ByteOrderMark) ? throw Malformed(where) : decoded;
     }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>Lone surrogates replaced by U+FFFD, so that text quoting a malformed request can still be written.</summary>
     public static string Scrub(string value)
