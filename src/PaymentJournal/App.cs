@@ -34,6 +34,8 @@ public static class App
             k.AddServerHeader = false;
             // Kestrel's own request-line cap sits above ours (Limits:MaxUrlLength), so a long URL gets the service's error body.
             k.Limits.MaxRequestLineSize = 65_536;
+            // Header values that are not UTF-8 reach the service marked, so it can answer them with its error body.
+            k.RequestHeaderEncodingSelector = static _ => WellFormed.HeaderEncoding;
         });
 
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
@@ -123,10 +125,14 @@ public static class App
         // The tenant and environment are echoed into absolute URLs: checked before anything runs.
         Task V2Online(HttpContext http, string tenant, string environment, string? rest) =>
             endpoint.HandleAsync(http, catalog.V2, () => UrlParts.OnlineRoot(tenant, environment), rest ?? "");
+        // The online form without the tenant (Business Central takes it from the token).
+        Task V2OnlineEnvironment(HttpContext http, string environment, string? rest) =>
+            endpoint.HandleAsync(http, catalog.V2, () => UrlParts.OnlineRoot(environment), rest ?? "");
         Task Graph(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.Graph, static () => "/beta/financials/", rest ?? "");
 
         app.Map("/api/v2.0/{**rest}", V2);
         app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);
+        app.Map("/v2.0/{environment}/api/v2.0/{**rest}", V2OnlineEnvironment);
         app.Map("/beta/financials/{**rest}", Graph);
         foreach (var surface in catalog.GroupSurfaces)
         {

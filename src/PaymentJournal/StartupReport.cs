@@ -50,7 +50,7 @@ public sealed class StartupReport
             "\n  database:   {Database}{Replica}" +
             "\n  auth:       {AuthMode}" +
             "\n  listening:  {Urls}" +
-            "\n  surfaces:   /api/v2.0/ and /v2.0/{{tenant}}/{{environment}}/api/v2.0/ (Business Central API v2.0), /beta/financials/ (Graph beta financials), /api/paymentjournal/{{group}}/v1.0/ (our own API groups), /health" +
+            "\n  surfaces:   /api/v2.0/ and /v2.0/{{tenant}}/{{environment}}/api/v2.0/, /v2.0/{{environment}}/api/v2.0/ (Business Central API v2.0), /beta/financials/ (Graph beta financials), /api/paymentjournal/{{group}}/v1.0/ (our own API groups), /health" +
             "\n  demo data:  {DemoData}",
             Version, Environment, Database, ReadReplica is null ? "" : "\n  replica:    " + ReadReplica, AuthMode, roots, DemoData);
     }

@@ -159,6 +159,6 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
         var response = new ResponseBuilder();
         ErrorWriter.Write(response, error, correlationId ?? Guid.NewGuid().ToString("D"));
         http.Response.Clear();
-        return ODataEndpoint.WriteAsync(http, response);
+        return ODataEndpoint.WriteAsync(http, response, HttpMethods.IsHead(http.Request.Method));
     }
 }

@@ -13,7 +13,7 @@ public static class ApiErrors
         new(404, "Internal_RecordNotFound", $"The {entity} with id '{id:D}' does not exist.");
 
     public static ApiException ResourceNotFound(string segment) =>
-        new(404, "BadRequest_ResourceNotFound", $"No HTTP resource was found that matches the request URI segment '{segment}'.");
+        new(404, "BadRequest_ResourceNotFound", $"No HTTP resource was found that matches the request URI segment '{Echo(segment)}'.");
 
     public static ApiException MethodNotAllowed(string method, string what, string allow) =>
         new(405, "BadRequest_MethodNotAllowed", $"'{method}' requests for '{what}' are not allowed.")
@@ -31,7 +31,7 @@ public static class ApiErrors
         new(400, "BadRequest", $"Cannot convert the literal for property '{property}' to the expected type '{expected}'.");
 
     public static ApiException InvalidGuid(string property, string value) =>
-        new(400, "Application_InvalidGUID", $"The value '{Truncate(value)}' of '{property}' is not a valid GUID.");
+        new(400, "Application_InvalidGUID", $"The value '{Echo(value)}' of '{property}' is not a valid GUID.");
 
     public static ApiException StringTooLong(string property, int length, int max) =>
         new(400, "Application_StringExceededLength",
@@ -45,7 +45,7 @@ public static class ApiErrors
     public static ApiException FieldValidation(string message) => new(400, "Application_FieldValidationException", message);
 
     public static ApiException InvalidOption(string property, string value, string allowed) =>
-        new(400, "Application_EvaluateException", $"The value '{Truncate(value)}' is not valid for '{property}'. Allowed values: {allowed}.");
+        new(400, "Application_EvaluateException", $"The value '{Echo(value)}' is not valid for '{property}'. Allowed values: {allowed}.");
 
     public static ApiException MissingIfMatch() =>
         new(400, "BadRequest_InvalidToken", "Could not validate the client concurrency token required by the service. Please provide a valid token in the client request.");
@@ -65,7 +65,7 @@ public static class ApiErrors
     public static ApiException QueryOption(string message) => new(400, "BadRequest_InvalidQueryOption", message);
 
     public static ApiException UnsupportedMediaType(string? contentType) =>
-        new(415, "BadRequest_UnsupportedMediaType", $"The content type '{Truncate(contentType ?? "")}' is not supported. Use 'application/json'.");
+        new(415, "BadRequest_UnsupportedMediaType", $"The content type '{Echo(contentType ?? "")}' is not supported. Use 'application/json'.");
 
     public static ApiException PayloadTooLarge(long max) =>
         new(413, "BadRequest_RequestTooLarge", $"The request body is larger than the limit of {max} bytes.");
@@ -116,5 +116,17 @@ public static class ApiErrors
         return new ApiException(status, code, message) { Headers = RetryAfter(DatabaseRetryAfterSeconds) };
     }
 
-    internal static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "...";
+    /// <summary>The longest piece of the request an error message repeats whole.</summary>
+    public const int MaxEcho = 1000;
+
+    /// <summary>
+    /// A piece of the request repeated in an error message: whole up to <see cref="MaxEcho"/> characters, longer ones cut
+    /// there with a marker that says so. The service's own text is never cut.
+    /// </summary>
+    public static string Echo(string value)
+    {
+        if (value.Length <= MaxEcho) return value;
+        var cut = char.IsHighSurrogate(value[MaxEcho - 1]) ? MaxEcho - 1 : MaxEcho;
+        return value[..cut] + $"[... cut here: {value.Length} characters in all]";
+    }
 }

@@ -16,12 +16,14 @@ public static class ErrorWriter
         if (error.Headers is not null)
             foreach (var (k, v) in error.Headers) response.Headers[k] = v;
         response.Headers[CorrelationHeader] = correlationId;
+        response.Format = JsonFormat.Default;
         using var w = response.StartJson();
         response.ContentType = "application/json; charset=utf-8";
         w.WriteStartObject();
         w.WriteStartObject("error");
         w.WriteString("code", error.Code);
-        w.WriteString("message", error.Message + "  CorrelationId:  " + correlationId + ".");
+        // A message may quote a malformed request: it must still be writable.
+        w.WriteString("message", WellFormed.Scrub(error.Message) + "  CorrelationId:  " + correlationId + ".");
         if (error.Details is { Count: > 0 })
         {
             w.WriteStartArray("details");
@@ -29,8 +31,8 @@ public static class ErrorWriter
             {
                 w.WriteStartObject();
                 w.WriteString("code", d.Code);
-                w.WriteString("message", d.Message);
-                if (d.Target is not null) w.WriteString("target", d.Target);
+                w.WriteString("message", WellFormed.Scrub(d.Message));
+                if (d.Target is not null) w.WriteString("target", WellFormed.Scrub(d.Target));
                 w.WriteEndObject();
             }
             w.WriteEndArray();

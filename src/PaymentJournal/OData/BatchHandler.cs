@@ -42,6 +42,8 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
         else if (media == "multipart/mixed")
         {
             var boundary = Boundary(contentType) ?? throw ApiErrors.BadRequest("The multipart/mixed $batch request has no boundary.");
+            // Read as UTF-8 text: bytes that are not would be replaced silently, and reach the database altered.
+            if (!System.Text.Unicode.Utf8.IsValid(rc.Body.Span) || (rc.Body.Length > 1 && rc.Body.Span[1..].IndexOf(WellFormed.Bom) >= 0)) throw WellFormed.Malformed("$batch body");
             var parts = Multipart.Parse(rc.Body.Span, boundary, rc.Limits.MaxBatchRequests);
             await RunAsync(rc, parts.Select(p => p.Part).ToList(), snapshot, endpoint);
             Multipart.Write(response, parts);
@@ -54,57 +56,52 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
 
     private static List<Part> ParseJson(RequestContext rc)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(rc.Body, new JsonDocumentOptions { MaxDepth = 32 }); }
-        catch (JsonException e) { throw ApiErrors.InvalidJson(ApiErrors.Truncate(e.Message)); }
-        using (doc)
+        using var doc = WellFormed.ParseJson(rc.Body, new JsonDocumentOptions { MaxDepth = 32 }, "$batch body");
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array)
+            throw ApiErrors.BadRequest("A JSON $batch body is an object with a 'requests' array.");
+        if (requests.GetArrayLength() > rc.Limits.MaxBatchRequests)
+            throw ApiErrors.BadRequest($"A $batch may hold at most {rc.Limits.MaxBatchRequests} requests.");
+        var parts = new List<Part>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var r in requests.EnumerateArray())
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array)
-                throw ApiErrors.BadRequest("A JSON $batch body is an object with a 'requests' array.");
-            if (requests.GetArrayLength() > rc.Limits.MaxBatchRequests)
-                throw ApiErrors.BadRequest($"A $batch may hold at most {rc.Limits.MaxBatchRequests} requests.");
-            var parts = new List<Part>();
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var r in requests.EnumerateArray())
+            if (r.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("Each $batch request is a JSON object.");
+            var id = Text(r, "id") ?? throw ApiErrors.BadRequest("Each $batch request needs an 'id'.");
+            if (!ids.Add(id)) throw ApiErrors.BadRequest($"The $batch request id '{ApiErrors.Echo(id)}' is used twice.");
+            var method = (Text(r, "method") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'method'.")).ToUpperInvariant();
+            var url = Text(r, "url") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'url'.");
+            var part = new Part { Id = id, Method = method, Url = url, Group = Text(r, "atomicityGroup") };
+            if (r.TryGetProperty("headers", out var headers))
             {
-                if (r.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("Each $batch request is a JSON object.");
-                var id = Text(r, "id") ?? throw ApiErrors.BadRequest("Each $batch request needs an 'id'.");
-                if (!ids.Add(id)) throw ApiErrors.BadRequest($"The $batch request id '{ApiErrors.Truncate(id)}' is used twice.");
-                var method = (Text(r, "method") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'method'.")).ToUpperInvariant();
-                var url = Text(r, "url") ?? throw ApiErrors.BadRequest($"The $batch request '{id}' needs a 'url'.");
-                var part = new Part { Id = id, Method = method, Url = url, Group = Text(r, "atomicityGroup") };
-                if (r.TryGetProperty("headers", out var headers))
-                {
-                    if (headers.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest($"The headers of $batch request '{id}' must be an object.");
-                    foreach (var h in headers.EnumerateObject())
-                        part.Headers[h.Name] = h.Value.ValueKind == JsonValueKind.String ? h.Value.GetString()! : h.Value.GetRawText();
-                }
-                if (r.TryGetProperty("body", out var body) && body.ValueKind != JsonValueKind.Null)
-                    part.Body = Encoding.UTF8.GetBytes(body.ValueKind == JsonValueKind.String && !IsJson(part) ? body.GetString()! : body.GetRawText());
-                if (r.TryGetProperty("dependsOn", out var deps))
-                {
-                    if (deps.ValueKind != JsonValueKind.Array) throw ApiErrors.BadRequest($"'dependsOn' of $batch request '{id}' must be an array.");
-                    foreach (var d in deps.EnumerateArray())
-                    {
-                        var dep = d.ValueKind == JsonValueKind.String ? d.GetString()! : throw ApiErrors.BadRequest("'dependsOn' holds request ids.");
-                        if (!ids.Contains(dep) && !parts.Any(p => p.Group == dep))
-                            throw ApiErrors.BadRequest($"The $batch request '{id}' depends on '{ApiErrors.Truncate(dep)}', which does not come before it.");
-                        part.DependsOn.Add(dep);
-                    }
-                }
-                parts.Add(part);
+                if (headers.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest($"The headers of $batch request '{id}' must be an object.");
+                foreach (var h in headers.EnumerateObject())
+                    part.Headers[h.Name] = h.Value.ValueKind == JsonValueKind.String ? h.Value.GetString()! : h.Value.GetRawText();
             }
-            // Requests of one atomicity group must be adjacent (OData JSON batch format).
-            var seenGroups = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < parts.Count; i++)
+            if (r.TryGetProperty("body", out var body) && body.ValueKind != JsonValueKind.Null)
+                part.Body = Encoding.UTF8.GetBytes(body.ValueKind == JsonValueKind.String && !IsJson(part) ? body.GetString()! : body.GetRawText());
+            if (r.TryGetProperty("dependsOn", out var deps))
             {
-                var g = parts[i].Group;
-                if (g is null) continue;
-                if (i > 0 && parts[i - 1].Group == g) continue;
-                if (!seenGroups.Add(g)) throw ApiErrors.BadRequest($"The requests of atomicity group '{ApiErrors.Truncate(g)}' must be adjacent.");
+                if (deps.ValueKind != JsonValueKind.Array) throw ApiErrors.BadRequest($"'dependsOn' of $batch request '{id}' must be an array.");
+                foreach (var d in deps.EnumerateArray())
+                {
+                    var dep = d.ValueKind == JsonValueKind.String ? d.GetString()! : throw ApiErrors.BadRequest("'dependsOn' holds request ids.");
+                    if (!ids.Contains(dep) && !parts.Any(p => p.Group == dep))
+                        throw ApiErrors.BadRequest($"The $batch request '{id}' depends on '{ApiErrors.Echo(dep)}', which does not come before it.");
+                    part.DependsOn.Add(dep);
+                }
             }
-            return parts;
+            parts.Add(part);
         }
+        // Requests of one atomicity group must be adjacent (OData JSON batch format).
+        var seenGroups = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var g = parts[i].Group;
+            if (g is null) continue;
+            if (i > 0 && parts[i - 1].Group == g) continue;
+            if (!seenGroups.Add(g)) throw ApiErrors.BadRequest($"The requests of atomicity group '{ApiErrors.Echo(g)}' must be adjacent.");
+        }
+        return parts;
     }
 
     private static bool IsJson(Part p) =>
@@ -203,6 +200,7 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
                 Db = outer.Db, Surface = outer.Surface, Method = part.Method, ServiceRoot = outer.ServiceRoot,
                 Headers = part.Headers, Body = part.Body, CorrelationId = outer.CorrelationId, Limits = outer.Limits,
                 Catalog = outer.Catalog, Access = outer.Access, Aborted = outer.Aborted, InAtomicGroup = inGroup, RelativePath = path,
+                Format = outer.Format,
             };
             await endpoint.RouteAsync(rc, path, QueryOptions.SplitQuery(query), response);
             if (response.Headers.TryGetValue("Location", out var location)) locations[part.Id] = location;
@@ -245,7 +243,7 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
             var end = url.IndexOfAny(['/', '?']);
             var id = end < 0 ? url[1..] : url[1..end];
             if (!locations.TryGetValue(id, out var location))
-                throw ApiErrors.BadRequest($"The URL '{ApiErrors.Truncate(url)}' refers to request '{ApiErrors.Truncate(id)}', which created nothing.");
+                throw ApiErrors.BadRequest($"The URL '{ApiErrors.Echo(url)}' refers to request '{ApiErrors.Echo(id)}', which created nothing.");
             url = location + (end < 0 ? "" : url[end..]);
         }
         var root = new Uri(rc.ServiceRoot);
@@ -258,11 +256,11 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
         }
         catch (UriFormatException)
         {
-            throw ApiErrors.BadRequest($"The $batch URL '{ApiErrors.Truncate(url)}' is not valid.");
+            throw ApiErrors.BadRequest($"The $batch URL '{ApiErrors.Echo(url)}' is not valid.");
         }
         var rootPath = root.AbsolutePath;
         if (!absolute.AbsolutePath.StartsWith(rootPath, StringComparison.Ordinal))
-            throw ApiErrors.BadRequest($"The $batch URL '{ApiErrors.Truncate(url)}' is not under this service root ({rootPath}).");
+            throw ApiErrors.BadRequest($"The $batch URL '{ApiErrors.Echo(url)}' is not under this service root ({rootPath}).");
         return (absolute.AbsolutePath[rootPath.Length..], absolute.Query);
     }
 

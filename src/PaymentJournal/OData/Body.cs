@@ -35,7 +35,8 @@ public sealed class Body
     /// </summary>
     public static JsonElement? TryParseJson(ReadOnlyMemory<byte> json, Limits limits)
     {
-        if (json.IsEmpty || json.Length > limits.MaxBodyBytes) return null;
+        if (json.IsEmpty || json.Length > limits.MaxBodyBytes || WellFormed.CheckJson(json.Span) is not null) return null;
+        if (json.Span.StartsWith(WellFormed.Bom)) json = json[3..];
         try
         {
             using var doc = JsonDocument.Parse(json, JsonOptions);
@@ -49,25 +50,17 @@ public sealed class Body
 
     /// <summary>Parses and validates a JSON object body against <paramref name="set"/>'s fields on <paramref name="surface"/>.</summary>
     /// <param name="nestedAllowed">navigation properties that may carry a deep insert (arrays of objects)</param>
-    public static Body Parse(ReadOnlyMemory<byte> json, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null)
+    /// <param name="numbersAsStrings">IEEE754Compatible=true: Edm.Decimal and Edm.Int64 may come as JSON strings</param>
+    public static Body Parse(ReadOnlyMemory<byte> json, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null,
+        bool numbersAsStrings = false)
     {
         if (json.IsEmpty) throw ApiErrors.BadRequest("The request body is empty; a JSON object is required.");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, JsonOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw ApiErrors.InvalidJson(FirstSentence(ex.Message));
-        }
-        using (doc)
-        {
-            return FromElement(doc.RootElement.Clone(), set, surface, isCreate, nestedAllowed);
-        }
+        using var doc = WellFormed.ParseJson(json, JsonOptions);
+        return FromElement(doc.RootElement.Clone(), set, surface, isCreate, nestedAllowed, numbersAsStrings);
     }
 
-    public static Body FromElement(JsonElement root, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null)
+    public static Body FromElement(JsonElement root, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null,
+        bool numbersAsStrings = false)
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw ApiErrors.BadRequest("The request body must be a JSON object.");
@@ -76,7 +69,7 @@ public sealed class Body
         {
             var name = p.Name;
             if (body._values.ContainsKey(name) || body._nested.ContainsKey(name))
-                throw ApiErrors.BadRequest($"The property '{ApiErrors.Truncate(name)}' appears more than once in the request body.");
+                throw ApiErrors.BadRequest($"The property '{ApiErrors.Echo(name)}' appears more than once in the request body.");
             if (name.StartsWith("@odata.", StringComparison.Ordinal) || name.StartsWith("odata.", StringComparison.Ordinal))
                 continue; // control information such as @odata.etag or @odata.type that clients round-trip
             var field = set.FindField(name, surface);
@@ -91,16 +84,16 @@ public sealed class Body
                 }
                 if (set.FindNavigation(name, surface) is not null)
                     throw ApiErrors.NotSupported($"Writing the navigation property '{name}' in this request");
-                throw ApiErrors.UnknownProperty(ApiErrors.Truncate(name), set.TypeName);
+                throw ApiErrors.UnknownProperty(ApiErrors.Echo(name), set.TypeName);
             }
             if (field.Access == Access.ReadOnly || (field.Access == Access.CreateOnly && !isCreate))
                 throw ApiErrors.ReadOnly(name);
-            body._values[name] = Convert(field, p.Value);
+            body._values[name] = Convert(field, p.Value, numbersAsStrings);
         }
         return body;
     }
 
-    private static object? Convert(FieldDef field, JsonElement v)
+    private static object? Convert(FieldDef field, JsonElement v, bool numbersAsStrings)
     {
         var name = field.Name;
         if (v.ValueKind == JsonValueKind.Null)
@@ -137,7 +130,7 @@ public sealed class Body
                     throw ApiErrors.BadRequest($"Cannot convert the value of '{name}' to Date: use the format YYYY-MM-DD.");
                 return d;
             case FieldKind.Decimal:
-                if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var m))
+                if (!(v.ValueKind == JsonValueKind.Number ? v.TryGetDecimal(out var m) : numbersAsStrings && NumberText(v, out m)))
                     throw ApiErrors.WrongType(name, "Edm.Decimal");
                 long? scaled;
                 try { scaled = Wire.ToScaled(m, field.Scale); }
@@ -148,7 +141,8 @@ public sealed class Body
                     throw ApiErrors.WrongType(name, "Edm.Int32");
                 return i;
             case FieldKind.Int64:
-                if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var l))
+                if (!(v.ValueKind == JsonValueKind.Number ? v.TryGetInt64(out var l)
+                        : numbersAsStrings && v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out l)))
                     throw ApiErrors.WrongType(name, "Edm.Int64");
                 return l;
             case FieldKind.Boolean:
@@ -160,6 +154,24 @@ public sealed class Body
                 return dto.UtcDateTime;
             default:
                 throw ApiErrors.NotSupported($"Writing '{name}'");
+        }
+    }
+
+    /// <summary>An Edm.Decimal written as a JSON string (IEEE754Compatible=true): a JSON number's syntax, nothing else.</summary>
+    private static bool NumberText(JsonElement v, out decimal value)
+    {
+        value = 0;
+        if (v.ValueKind != JsonValueKind.String) return false;
+        var text = v.GetString()!;
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text));
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.Number && reader.BytesConsumed == System.Text.Encoding.UTF8.GetByteCount(text)
+                && reader.TryGetDecimal(out value);
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
@@ -177,11 +189,4 @@ public sealed class Body
 
     /// <summary>EDM member names encode spaces as _x0020_, as Business Central's $metadata does.</summary>
     public static string Caption(string member) => member.Replace("_x0020_", " ", StringComparison.Ordinal);
-
-    private static string FirstSentence(string message)
-    {
-        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var s = i > 0 ? message[..i] : message;
-        return ApiErrors.Truncate(s);
-    }
 }

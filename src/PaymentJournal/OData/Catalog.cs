@@ -32,7 +32,7 @@ public sealed class Catalog
         Graph = new Surface { Kind = Surfaces.Graph, Namespace = "microsoft.graph", KeyAsSegment = true, ContextPrefix = GraphRoot + "/" };
         foreach (var standard in new[] { V2, Graph })
         {
-            var top = _sets.Values.Where(s => s != Companies && s.CompanyLevel && s.On(standard.Kind) && !notStandard.Contains(s.Name)).Select(s => s.Name);
+            var top = _sets.Values.Where(s => s != Companies && s.CompanyLevelOn(standard.Kind) && s.On(standard.Kind) && !notStandard.Contains(s.Name)).Select(s => s.Name);
             Serve(standard, top, name => !notStandard.Contains(name));
             foreach (var set in standard.AllSets.Select(Set))
             foreach (var action in set.Actions)
@@ -79,6 +79,29 @@ public sealed class Catalog
     public EntitySetDef? CompanySet(string name, Surface surface) =>
         surface.CompanySets.Contains(name) && _sets.TryGetValue(name, out var s) ? s : null;
 
+    /// <summary>
+    /// The 404 for a set name under a company that this surface does not serve there; when the set is reached through a
+    /// parent on this surface, the message names that path.
+    /// </summary>
+    public Errors.ApiException NotUnderCompany(string name, Surface surface)
+    {
+        var message = $"No HTTP resource was found that matches the request URI segment '{Errors.ApiErrors.Echo(name)}'.";
+        if (surface.AllSets.Contains(name))
+        {
+            foreach (var parent in surface.CompanySets.Select(Set))
+            {
+                var nav = parent.Navigations.FirstOrDefault(n => n.TargetSet == name && n.IsCollection && n.Contained && surface.Serves(n));
+                if (nav is null) continue;
+                var path = surface.KeyAsSegment
+                    ? $"{Companies.Name}/{{id}}/{parent.Name}/{{id}}/{nav.Name}"
+                    : $"{Companies.Name}({{id}})/{parent.Name}({{id}})/{nav.Name}";
+                message += $" On this API {name} are not served under the company: each is reached through its parent, {path}.";
+                break;
+            }
+        }
+        return new Errors.ApiException(404, "BadRequest_ResourceNotFound", message);
+    }
+
     /// <summary>Fills a surface's sets: the company-level ones given, and the sub-pages (sets not under a company) reached from them.</summary>
     private void Serve(Surface surface, IEnumerable<string> companySets, Func<string, bool> allowed)
     {
@@ -94,7 +117,7 @@ public sealed class Catalog
             foreach (var nav in Set(name).Navigations.Where(n => n.On(surface.Kind)))
             {
                 var target = Set(nav.TargetSet);
-                if (!target.CompanyLevel && target.On(surface.Kind) && allowed(target.Name) && surface.AllSets.Add(target.Name))
+                if (!target.CompanyLevelOn(surface.Kind) && target.On(surface.Kind) && allowed(target.Name) && surface.AllSets.Add(target.Name))
                     pending.Enqueue(target.Name);
             }
         }

@@ -114,7 +114,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 }
                 if (set == catalog.Companies)
                 {
-                    set = catalog.CompanySet(seg.Name, rc.Surface) ?? throw ApiErrors.ResourceNotFound(seg.Name);
+                    set = catalog.CompanySet(seg.Name, rc.Surface) ?? throw catalog.NotUnderCompany(seg.Name, rc.Surface);
                     scope = new Scope(companyId);
                 }
                 else
@@ -216,13 +216,13 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForCollection);
 
             case Target.Count:
-                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET");
+                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET, HEAD");
                 var cq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
                 if (await set.CountAsync(rc, scope, cq, response) == 0) await CheckDeferredAsync(rc, deferred);
                 return;
 
             case Target.SingleNavigation:
-                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET");
+                if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET, HEAD");
                 if (entity is null) { response.NoContent(); return; }
                 var sq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
                 await set.GetAsync(rc, scope, entity, sq, response, context.ToString());
@@ -386,23 +386,18 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var body = rc.Body.Span;
         if (body.Trim(" \t\r\n"u8).IsEmpty) return;
         RequireJson(rc);
-        System.Text.Json.JsonDocument doc;
-        try { doc = System.Text.Json.JsonDocument.Parse(rc.Body); }
-        catch (System.Text.Json.JsonException e) { throw ApiErrors.InvalidJson(e.Message); }
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
-                throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be empty or an empty JSON object.");
-            foreach (var p in doc.RootElement.EnumerateObject())
-                throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Truncate(p.Name)}' is not one of them.");
-        }
+        using var doc = WellFormed.ParseJson(rc.Body, default);
+        if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be empty or an empty JSON object.");
+        foreach (var p in doc.RootElement.EnumerateObject())
+            throw ApiErrors.BadRequest($"The action '{Catalog.ActionNamespace}.{action}' takes no parameters; '{ApiErrors.Echo(p.Name)}' is not one of them.");
     }
 
     private static void RejectQuery(IReadOnlyDictionary<string, string> query)
     {
         foreach (var name in query.Keys)
             if (name.StartsWith('$') && name is not "$schemaversion" and not "$format")
-                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Truncate(name)}' is not allowed on this request.");
+                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Echo(name)}' is not allowed on this request.");
     }
 
     private static string TrimKey(string context)
@@ -448,16 +443,14 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var result = new List<Segment>();
         foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            string part;
-            try { part = Uri.UnescapeDataString(raw); }
-            catch (UriFormatException) { throw ApiErrors.ResourceNotFound(ApiErrors.Truncate(raw)); }
+            var part = WellFormed.Unescape(raw, "URL path");
             var open = part.IndexOf('(');
             if (open > 0 && part[^1] == ')')
             {
                 result.Add(new Segment(part[..open], part[(open + 1)..^1]));
                 continue;
             }
-            if (open >= 0) throw ApiErrors.ResourceNotFound(ApiErrors.Truncate(part));
+            if (open >= 0) throw ApiErrors.ResourceNotFound(ApiErrors.Echo(part));
             if (surface.KeyAsSegment && result.Count > 0 && result[^1].Key is null && LooksLikeKey(part) && !part.StartsWith('$'))
             {
                 result[^1] = result[^1] with { Key = part };

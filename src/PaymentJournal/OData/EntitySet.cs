@@ -213,12 +213,19 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
 
         var selection = Selection.From(query.SelectExpand, this, rc.Catalog, surface);
         var data = await LoadExpansionsAsync(rc, scope.CompanyId, rows, selection);
+        var options = WriteOptions.Of(rc, scope.CompanyId);
         using var w = response.StartJson();
         w.WriteStartObject();
-        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + rc.Surface.ContextPrefix + contextPath + selection.ContextSuffix());
-        if (count is not null) w.WriteNumber("@odata.count", count.Value);
+        if (rc.Format.Metadata != MetadataLevel.None)
+            w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + rc.Surface.ContextPrefix + contextPath + selection.ContextSuffix());
+        if (count is not null)
+        {
+            // Edm.Int64: a string under IEEE754Compatible=true.
+            if (rc.Format.Ieee754) w.WriteString("@odata.count", count.Value.ToString(CultureInfo.InvariantCulture));
+            else w.WriteNumber("@odata.count", count.Value);
+        }
         w.WriteStartArray("value");
-        foreach (var row in rows) WriteEntity(w, row, selection, data, surface);
+        foreach (var row in rows) WriteEntity(w, row, selection, data, options, contextPath);
         w.WriteEndArray();
         if (nextLink is not null) w.WriteString("@odata.nextLink", nextLink);
         w.WriteEndObject();
@@ -241,56 +248,96 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         var selection = query.SelectExpand is null ? Selection.All : Selection.From(query.SelectExpand, this, rc.Catalog, rc.Surface.Kind);
         var data = selection.Expands.Count == 0 ? null : await LoadExpansionsAsync(rc, scope.CompanyId, [(T)entity], selection);
         using var w = response.StartJson();
-        WriteSingle(w, rc, (T)entity, selection, data, contextPath);
+        WriteSingle(w, rc, (T)entity, selection, data, contextPath, scope.CompanyId);
         response.Headers["ETag"] = ETagOf(entity);
     }
 
-    private void WriteSingle(Utf8JsonWriter w, RequestContext rc, T entity, Selection selection, ExpansionData? data, string contextPath)
+    private void WriteSingle(Utf8JsonWriter w, RequestContext rc, T entity, Selection selection, ExpansionData? data, string contextPath, Guid companyId)
     {
         w.WriteStartObject();
-        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + rc.Surface.ContextPrefix + contextPath + selection.ContextSuffix() + "/$entity");
-        WriteBody(w, entity, selection, data, rc.Surface.Kind);
+        if (rc.Format.Metadata != MetadataLevel.None)
+            w.WriteString("@odata.context", rc.ServiceRoot + "$metadata#" + rc.Surface.ContextPrefix + contextPath + selection.ContextSuffix() + "/$entity");
+        WriteBody(w, entity, selection, data, WriteOptions.Of(rc, companyId), contextPath);
         w.WriteEndObject();
     }
 
-    internal override void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, Surfaces surface)
+    internal override void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, WriteOptions options, string? collectionPath)
     {
         w.WriteStartObject();
-        WriteBody(w, (T)entity, selection, data, surface);
+        WriteBody(w, (T)entity, selection, data, options, collectionPath);
         w.WriteEndObject();
     }
 
-    private void WriteBody(Utf8JsonWriter w, T entity, Selection selection, ExpansionData? data, Surfaces surface)
+    private void WriteBody(Utf8JsonWriter w, T entity, Selection selection, ExpansionData? data, WriteOptions options, string? collectionPath)
     {
-        w.WriteString("@odata.etag", ETagOf(entity));
-        if (selection.Fields is null)
+        var format = options.Format;
+        string? id = null;
+        if (options.Full)
         {
-            foreach (var f in TypedFieldsOn(surface)) f.Write(w, entity);
+            id = IdPath(entity, options, collectionPath);
+            w.WriteString("@odata.type", "#" + options.Surface.Namespace + "." + TypeName);
+            w.WriteString("@odata.id", options.ServiceRoot + id);
+        }
+        if (format.Metadata != MetadataLevel.None) w.WriteString("@odata.etag", ETagOf(entity));
+        if (id is not null) w.WriteString(CanUpdate || CanDelete ? "@odata.editLink" : "@odata.readLink", options.ServiceRoot + id);
+        if (format.Metadata != MetadataLevel.Full && !format.Ieee754)
+        {
+            // The common case, kept as lean as it was: the fields as they are, no annotations.
+            if (selection.Fields is null) foreach (var f in TypedFieldsOn(options.Kind)) f.Write(w, entity);
+            else foreach (var f in selection.Fields) ((FieldDef<T>)f).Write(w, entity);
         }
         else
         {
-            foreach (var f in selection.Fields) ((FieldDef<T>)f).Write(w, entity);
+            foreach (var f in selection.Fields ?? TypedFieldsOn(options.Kind))
+            {
+                if (id is not null && FieldDef.EdmTypeAnnotation(f.Kind) is { } type) w.WriteString(f.Name + "@odata.type", type);
+                var field = (FieldDef<T>)f;
+                (format.Ieee754 && field.WriteAsString is { } asString ? asString : field.Write)(w, entity);
+            }
         }
-        if (selection.Expands.Count == 0 || data is null) return;
-        var key = KeyOf(entity);
-        foreach (var ex in selection.Expands)
+        if (id is not null && selection.Fields is null)
         {
-            var (items, nested) = data.ByNavigation[ex.Nav.Name];
-            items.TryGetValue(key, out var list);
-            if (ex.Nav.IsCollection)
+            // Navigation links, but for the expanded navigations, whose link goes right before their content.
+            foreach (var nav in Navigations)
+                if (nav.On(options.Kind) && !selection.Expands.Any(e => e.Nav == nav))
+                    w.WriteString(nav.Name + "@odata.navigationLink", options.ServiceRoot + id + "/" + nav.Name);
+        }
+        if (selection.Expands.Count > 0 && data is not null)
+        {
+            var key = KeyOf(entity);
+            foreach (var ex in selection.Expands)
             {
-                w.WriteStartArray(ex.Nav.Name);
-                if (list is not null) foreach (var child in list) ex.Target.WriteEntity(w, child, ex.Child, nested, surface);
-                w.WriteEndArray();
+                var (items, nested) = data.ByNavigation[ex.Nav.Name];
+                items.TryGetValue(key, out var list);
+                var childPath = id is null ? null : id + "/" + ex.Nav.Name;
+                if (id is not null) w.WriteString(ex.Nav.Name + "@odata.navigationLink", options.ServiceRoot + childPath);
+                if (ex.Nav.IsCollection)
+                {
+                    w.WriteStartArray(ex.Nav.Name);
+                    if (list is not null) foreach (var child in list) ex.Target.WriteEntity(w, child, ex.Child, nested, options, childPath);
+                    w.WriteEndArray();
+                }
+                else if (list is { Count: > 0 })
+                {
+                    w.WritePropertyName(ex.Nav.Name);
+                    ex.Target.WriteEntity(w, list[0], ex.Child, nested, options, childPath);
+                }
+                else
+                {
+                    w.WriteNull(ex.Nav.Name);
+                }
             }
-            else if (list is { Count: > 0 })
+        }
+        if (id is not null && selection.Fields is null)
+        {
+            // Full metadata advertises the bound actions the entity offers.
+            foreach (var action in Actions)
             {
-                w.WritePropertyName(ex.Nav.Name);
-                ex.Target.WriteEntity(w, list[0], ex.Child, nested, surface);
-            }
-            else
-            {
-                w.WriteNull(ex.Nav.Name);
+                var name = Catalog.ActionNamespace + "." + action;
+                w.WriteStartObject("#" + name);
+                w.WriteString("title", name);
+                w.WriteString("target", options.ServiceRoot + id + "/" + name);
+                w.WriteEndObject();
             }
         }
     }
@@ -299,9 +346,13 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override void WriteSingleResponse(RequestContext rc, object entity, ResponseBuilder response, string contextPath)
     {
         using var w = response.StartJson();
-        WriteSingle(w, rc, (T)entity, Selection.All, null, contextPath);
+        WriteSingle(w, rc, (T)entity, Selection.All, null, contextPath, CompanyOf(rc, entity));
         response.Headers["ETag"] = ETagOf(entity);
     }
+
+    /// <summary>The company of an entity written after a change (for its id in full metadata).</summary>
+    private Guid CompanyOf(RequestContext rc, object entity) => this == rc.Catalog.Companies ? KeyOf(entity) : (_company ??= CompanyKey.Compile())((T)entity);
+    private Func<T, Guid>? _company;
 
     private FieldDef<T>[] TypedFieldsOn(Surfaces surface) =>
         _fieldsOn.GetOrAdd(surface, s => Fields.Where(f => f.On(s)).ToArray());

@@ -9,6 +9,23 @@ namespace PaymentJournal.OData;
 /// </summary>
 public sealed record ParentKey(string Property, string ParentSet, NavigationDef Link);
 
+/// <summary>What an entity's JSON depends on beside the entity: the surface, the format, and for full metadata its links.</summary>
+public sealed class WriteOptions
+{
+    public required Surface Surface { get; init; }
+    public required JsonFormat Format { get; init; }
+    public required string ServiceRoot { get; init; }
+    public required Catalog Catalog { get; init; }
+    public Guid CompanyId { get; init; }
+    public Surfaces Kind => Surface.Kind;
+    public bool Full => Format.Metadata == MetadataLevel.Full;
+
+    public static WriteOptions Of(RequestContext rc, Guid companyId) => new()
+    {
+        Surface = rc.Surface, Format = rc.Format, ServiceRoot = rc.ServiceRoot, Catalog = rc.Catalog, CompanyId = companyId,
+    };
+}
+
 /// <summary>
 /// An entity set as the router, $metadata and the query pipeline see it. <see cref="EntitySet{T}"/> implements the
 /// typed parts; each feature folder declares one subclass with its fields, navigations and rules.
@@ -22,6 +39,8 @@ public abstract class EntitySetDef
     public virtual Surfaces Surfaces => Surfaces.Both;
     /// <summary>Reachable directly under a company (companies({id})/name); otherwise only through a navigation.</summary>
     public virtual bool CompanyLevel => true;
+    /// <summary><see cref="CompanyLevel"/> on one surface (a set may be reached only through its parent on one of them).</summary>
+    public virtual bool CompanyLevelOn(Surfaces surface) => CompanyLevel;
     public virtual bool CanCreate => false;
     public virtual bool CanUpdate => false;
     public virtual bool CanDelete => false;
@@ -54,9 +73,9 @@ public abstract class EntitySetDef
 
     public bool On(Surfaces surface) => (Surfaces & surface) != 0;
 
-    public string AllowedMethodsForCollection => CanCreate ? "GET, POST" : "GET";
+    public string AllowedMethodsForCollection => CanCreate ? "GET, HEAD, POST" : "GET, HEAD";
     public string AllowedMethodsForEntity =>
-        string.Join(", ", new[] { "GET", CanUpdate ? "PATCH" : null, CanDelete ? "DELETE" : null }.Where(m => m is not null));
+        string.Join(", ", new[] { "GET", "HEAD", CanUpdate ? "PATCH" : null, CanDelete ? "DELETE" : null }.Where(m => m is not null));
 
     // The typed pipeline, implemented by EntitySet<T>.
     /// <param name="readOnly">the caller only reads the entity (a parent on the way), so it need not be tracked</param>
@@ -71,11 +90,24 @@ public abstract class EntitySetDef
     public abstract Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action);
     public abstract Guid KeyOf(object entity);
     public abstract string ETagOf(object entity);
+
+    /// <summary>
+    /// The entity's id below the service root (full metadata): companies({company})/set({key}) for a set under the company,
+    /// else the collection it was reached through with its key.
+    /// </summary>
+    public string IdPath(object entity, WriteOptions options, string? collectionPath)
+    {
+        if (this == options.Catalog.Companies) return Name + "(" + KeyText(entity) + ")";
+        if (options.Surface.CompanySets.Contains(Name) && options.CompanyId != Guid.Empty)
+            return options.Catalog.Companies.Name + "(" + options.CompanyId.ToString("D") + ")/" + Name + "(" + KeyText(entity) + ")";
+        return (collectionPath ?? Name) + "(" + KeyText(entity) + ")";
+    }
     public abstract long? VersionOf(object entity);
     /// <summary>Loads entities for $expand: children of many parents at once (collection) or targets by key (single).</summary>
     internal abstract Task<(Dictionary<Guid, List<object>>, ExpansionData?)> LoadForExpandAsync(RequestContext rc, Guid companyId, NavigationDef nav, IReadOnlyList<object> parents, EntitySetDef parentSet, ExpandItem item);
     public abstract void WriteSingleResponse(RequestContext rc, object entity, ResponseBuilder response, string contextPath);
-    internal abstract void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, Surfaces surface);
+    /// <param name="collectionPath">in full metadata, the path (below the service root) of the collection the entity is in</param>
+    internal abstract void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, WriteOptions options, string? collectionPath);
 
     /// <summary>Parses a JSON body against this set for a create or an update.</summary>
     public Body ParseBody(RequestContext rc, bool isCreate)
@@ -83,7 +115,7 @@ public abstract class EntitySetDef
         if (rc.Body.Length > rc.Limits.MaxBodyBytes) throw ApiErrors.PayloadTooLarge(rc.Limits.MaxBodyBytes);
         var deep = Navigations.Where(n => n.DeepInsert && n.On(rc.Surface.Kind)).Select(n => n.Name).ToArray();
         return rc.ParsedBody is { } root
-            ? Body.FromElement(root, this, rc.Surface.Kind, isCreate, deep)
-            : Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep);
+            ? Body.FromElement(root, this, rc.Surface.Kind, isCreate, deep, rc.Format.Ieee754)
+            : Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep, rc.Format.Ieee754);
     }
 }

@@ -66,12 +66,25 @@ public abstract class FieldDef
     public Access AdvertisedAccess => HeldAs ?? Access;
 
     public bool On(Surfaces surface) => (Surfaces & surface) != 0;
+
+    /// <summary>The @odata.type a property carries in full metadata; null for the types JSON itself tells (string, boolean, Int32).</summary>
+    public static string? EdmTypeAnnotation(FieldKind kind) => kind switch
+    {
+        FieldKind.Guid => "#Guid",
+        FieldKind.Date => "#Date",
+        FieldKind.DateTimeOffset => "#DateTimeOffset",
+        FieldKind.Decimal => "#Decimal",
+        FieldKind.Int64 => "#Int64",
+        _ => null,
+    };
 }
 
 public sealed class FieldDef<T> : FieldDef
 {
     public required LambdaExpression ColumnExpression { get; init; }
     public required Action<Utf8JsonWriter, T> Write { get; init; }
+    /// <summary>For Edm.Decimal and Edm.Int64: the value as a JSON string, as IEEE754Compatible=true asks.</summary>
+    public Action<Utf8JsonWriter, T>? WriteAsString { get; init; }
     public override LambdaExpression Column => ColumnExpression;
 }
 
@@ -249,6 +262,7 @@ public sealed class FieldsBuilder<T>
         {
             Name = name, Kind = FieldKind.Decimal, Scale = scale, Access = access, Surfaces = surfaces, ColumnExpression = column,
             Write = (w, e) => w.WriteNumber(key, Wire.FromScaled(get(e), scale)),
+            WriteAsString = (w, e) => w.WriteString(key, Wire.FromScaled(get(e), scale).ToString(CultureInfo.InvariantCulture)),
         });
         return this;
     }
@@ -273,6 +287,7 @@ public sealed class FieldsBuilder<T>
         {
             Name = name, Kind = FieldKind.Int64, Access = access, Surfaces = surfaces, ColumnExpression = column,
             Write = (w, e) => w.WriteNumber(key, get(e)),
+            WriteAsString = (w, e) => w.WriteString(key, get(e).ToString(CultureInfo.InvariantCulture)),
         });
         return this;
     }

@@ -15,20 +15,23 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
     {
         var correlationId = Guid.NewGuid().ToString("D");
         var response = new ResponseBuilder();
+        // HEAD is answered wherever GET is, as GET without the body (the same status and headers).
+        var head = HttpMethods.IsHead(http.Request.Method);
         // Reads that ask for it go to the read replica (when one is configured); writes and $batch never do.
-        await using var replicaDb = HttpMethods.IsGet(http.Request.Method) && ReadReplica.WantsReadOnly(http.Request.Headers["Data-Access-Intent"])
+        await using var replicaDb = (head || HttpMethods.IsGet(http.Request.Method)) && ReadReplica.WantsReadOnly(http.Request.Headers["Data-Access-Intent"])
             ? replica.Create() : null;
         var db = replicaDb ?? http.RequestServices.GetRequiredService<AppDb>();
         try
         {
             var request = http.Request;
+            if (WellFormed.CheckHeaders(request.Headers) is { } malformed) throw malformed;
             var rootPath = serviceRootPath();
             if (request.Path.Value!.Length + request.QueryString.Value!.Length > limits.MaxUrlLength)
                 throw new ApiException(414, "BadRequest_UriTooLong", $"The request URL is longer than {limits.MaxUrlLength} characters.");
             var body = await ReadBodyAsync(http, rest == "$batch" ? limits.MaxBatchBodyBytes : limits.MaxBodyBytes);
             var rc = new RequestContext
             {
-                Db = db, Surface = surface, Method = request.Method.ToUpperInvariant(),
+                Db = db, Surface = surface, Method = head ? "GET" : request.Method.ToUpperInvariant(),
                 ServiceRoot = request.Scheme + "://" + request.Host.Value + request.PathBase.Value + rootPath,
                 Headers = new HeaderView(request.Headers), Body = body, CorrelationId = correlationId, Limits = limits, Catalog = catalog,
                 Access = http.Items.TryGetValue(typeof(CompanyAccess), out var a) && a is CompanyAccess access ? access : CompanyAccess.All,
@@ -56,20 +59,34 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
             log.LogError(e, "Unhandled error, correlation id {CorrelationId}", correlationId);
             ErrorWriter.Write(response, ErrorWriter.Unexpected(), correlationId);
         }
-        await WriteAsync(http, response);
+        await WriteAsync(http, response, head);
     }
 
     /// <summary>Routes a request of a surface; also used for the parts of a $batch.</summary>
     public async Task RouteAsync(RequestContext rc, string rest, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
+        // What the answer will be, before anything runs: a format the client cannot take is a 406 and changes nothing.
+        query.TryGetValue("$format", out var format);
+        var kind = rest == "$metadata" ? ResponseKind.Xml : rest == "$count" || rest.EndsWith("/$count", StringComparison.Ordinal) ? ResponseKind.Text : ResponseKind.Json;
+        if (rest == "$batch")
+        {
+            // A $batch answers in its own format; its JSON parts inherit the JSON parameters it asks for, if any.
+            try { rc.Format = JsonFormat.Negotiate(ResponseKind.Json, rc.Header("Accept"), null, null); }
+            catch (ApiException) { rc.Format = JsonFormat.Default; }
+        }
+        else
+        {
+            rc.Format = JsonFormat.Negotiate(kind, rc.Header("Accept"), format, rc.Header("Content-Type"), rc.Format);
+        }
+        response.Format = rc.Format;
         switch (rest)
         {
             case "":
-                if (rc.Method != "GET") throw ApiErrors.MethodNotAllowed(rc.Method, "the service document", "GET");
+                if (rc.Method != "GET") throw ApiErrors.MethodNotAllowed(rc.Method, "the service document", "GET, HEAD");
                 WriteServiceDocument(rc, response);
                 return;
             case "$metadata":
-                if (rc.Method != "GET") throw ApiErrors.MethodNotAllowed(rc.Method, "$metadata", "GET");
+                if (rc.Method != "GET") throw ApiErrors.MethodNotAllowed(rc.Method, "$metadata", "GET, HEAD");
                 System.Buffers.BuffersExtensions.Write(response.Body, Encoding.UTF8.GetBytes(rc.Surface.MetadataXml));
                 response.ContentType = "application/xml";
                 response.Headers["OData-Version"] = "4.0";
@@ -88,7 +105,7 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
     {
         using var w = response.StartJson();
         w.WriteStartObject();
-        w.WriteString("@odata.context", rc.ServiceRoot + "$metadata");
+        if (rc.Format.Metadata != MetadataLevel.None) w.WriteString("@odata.context", rc.ServiceRoot + "$metadata");
         w.WriteStartArray("value");
         foreach (var element in rc.Surface.Model.EntityContainer.Elements)
         {
@@ -146,7 +163,7 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         }
     }
 
-    internal static async Task WriteAsync(HttpContext http, ResponseBuilder response)
+    internal static async Task WriteAsync(HttpContext http, ResponseBuilder response, bool head = false)
     {
         var r = http.Response;
         r.StatusCode = response.Status;
@@ -156,7 +173,7 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         if (response.Body.WrittenCount > 0)
         {
             r.ContentLength = response.Body.WrittenCount;
-            await r.Body.WriteAsync(response.Body.WrittenMemory, http.RequestAborted);
+            if (!head) await r.Body.WriteAsync(response.Body.WrittenMemory, http.RequestAborted);
         }
     }
 

@@ -456,7 +456,7 @@ public static class QueryBinder
         }
 
         private static ApiException WrongLiteral(Scalar column, object value) =>
-            ApiErrors.BadRequest($"The literal '{ApiErrors.Truncate(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")}' cannot be compared with "
+            ApiErrors.BadRequest($"The literal '{ApiErrors.Echo(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")}' cannot be compared with "
                 + (column.Field is null ? "this expression." : $"'{column.Field.Name}'."));
 
         /// <summary>Enum columns hold the option caption; ordering comparisons follow the option order.</summary>
@@ -646,7 +646,7 @@ public static class QueryBinder
                 "minute" => DatePart(args, name, nameof(DateTime.Minute)),
                 "second" => DatePart(args, name, nameof(DateTime.Second)),
                 "now" => new Time(null, DateTime.UtcNow.Ticks, TimeKind.DateTimeOffset),
-                _ => throw ApiErrors.NotSupported($"The function '{ApiErrors.Truncate(name)}'"),
+                _ => throw ApiErrors.NotSupported($"The function '{ApiErrors.Echo(name)}'"),
             };
         }
 
@@ -925,7 +925,7 @@ public static class QueryBinder
 
         /// <summary>Parses a decimal literal such as -12.50 or 1.5E+20 exactly.</summary>
         public static Rational Parse(string text) =>
-            TryParse(text, out var value) ? value : throw ApiErrors.BadRequest($"The number '{ApiErrors.Truncate(text)}' is not valid or too large.");
+            TryParse(text, out var value) ? value : throw ApiErrors.BadRequest($"The number '{ApiErrors.Echo(text)}' is not valid or too large.");
 
         public static bool TryParse(string text, out Rational value)
         {

@@ -42,15 +42,15 @@ public sealed class QueryOptions
             string name, value;
             try
             {
-                name = Uri.UnescapeDataString((eq < 0 ? part : part[..eq]).Replace('+', ' '));
-                value = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
+                name = WellFormed.Unescape((eq < 0 ? part : part[..eq]).Replace('+', ' '), "query string");
+                value = eq < 0 ? "" : WellFormed.Unescape(part[(eq + 1)..].Replace('+', ' '), "query string");
             }
             catch (UriFormatException)
             {
                 throw ApiErrors.QueryOption("The query string is not correctly percent-encoded.");
             }
             if (!result.TryAdd(name.Trim(), value))
-                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Truncate(name)}' is given more than once.");
+                throw ApiErrors.QueryOption($"The query option '{ApiErrors.Echo(name)}' is given more than once.");
         }
         return result;
     }
@@ -93,11 +93,11 @@ public sealed class QueryOptions
         {
             if (!name.StartsWith('$')) continue; // custom query options are ignored, as OData allows
             if (!Known.Contains(name))
-                throw ApiErrors.NotSupported($"The query option '{ApiErrors.Truncate(name)}'");
+                throw ApiErrors.NotSupported($"The query option '{ApiErrors.Echo(name)}'");
             if (name is "$format")
             {
                 if (!value.StartsWith("json", StringComparison.OrdinalIgnoreCase) && !value.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-                    throw ApiErrors.NotSupported($"The format '{ApiErrors.Truncate(value)}'");
+                    throw ApiErrors.NotSupported($"The format '{ApiErrors.Echo(value)}'");
                 continue;
             }
             if (name is "$schemaversion") continue;
@@ -141,11 +141,11 @@ public sealed class QueryOptions
         }
         catch (ODataException ex)
         {
-            throw ApiErrors.QueryOption(ApiErrors.Truncate(ex.Message.Length > 300 ? ex.Message[..300] : ex.Message));
+            throw ApiErrors.QueryOption(ex.Message);
         }
         catch (FormatException ex)
         {
-            throw ApiErrors.QueryOption(ApiErrors.Truncate(ex.Message));
+            throw ApiErrors.QueryOption(ex.Message);
         }
         catch (OverflowException)
         {

@@ -26,6 +26,8 @@ public sealed class RequestContext
     /// answer, so it does not hold up the SQLite writer. Null inside a $batch group (the group answers as it goes).
     /// </summary>
     public AfterCommit? AfterCommit { get; init; }
+    /// <summary>The JSON format the client asked for (metadata level, IEEE754Compatible), negotiated when the request is routed.</summary>
+    public JsonFormat Format { get; set; } = JsonFormat.Default;
     /// <summary>The JSON body, parsed before the unit began; null when there was none or it did not parse.</summary>
     public System.Text.Json.JsonElement? ParsedBody { get; init; }
 
@@ -39,7 +41,7 @@ public sealed class RequestContext
     {
         Db = db, Surface = Surface, Method = Method, ServiceRoot = ServiceRoot, Headers = Headers, Body = Body, CorrelationId = CorrelationId,
         Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = inAtomicGroup, RelativePath = RelativePath,
-        AfterCommit = afterCommit, ParsedBody = parsedBody,
+        AfterCommit = afterCommit, ParsedBody = parsedBody, Format = Format,
     };
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;

@@ -12,9 +12,12 @@ public sealed class ResponseBuilder
     public ArrayBufferWriter<byte> Body { get; } = new(1024);
     public string? ContentType { get; set; }
 
+    /// <summary>The JSON format of the answer (its Content-Type parameters); errors are always written in the default one.</summary>
+    public JsonFormat Format { get; set; } = JsonFormat.Default;
+
     public Utf8JsonWriter StartJson()
     {
-        ContentType = "application/json; odata.metadata=minimal; odata.streaming=true";
+        ContentType = Format.ContentType;
         Headers["OData-Version"] = "4.0";
         return new Utf8JsonWriter(Body, WriterOptions);
     }

@@ -48,12 +48,7 @@ public sealed class Selection
                     throw ApiErrors.NotSupported($"The select item '{item.GetType().Name}'");
             }
         }
-        if (fields is not null)
-        {
-            // The key always travels with the entity, as Business Central does.
-            var keys = set.AllFields.Where(f => f.IsKey && !fields.Contains(f)).ToList();
-            fields.InsertRange(0, keys);
-        }
+        // Only what was selected: Business Central adds @odata.etag but not the key (full metadata's links still carry it).
         return new Selection { Fields = fields, Expands = expands };
     }
 

@@ -10,10 +10,10 @@ namespace PaymentJournal.OData;
 /// </summary>
 public static class UrlParts
 {
-    /// <summary>Business Central environment names: letters, digits, '-' and '_', at most 30 characters.</summary>
+    /// <summary>Business Central environment names: letters, digits, '-' and '_', at most 30 characters, not starting or ending with '-'.</summary>
     public static bool IsEnvironment(string value)
     {
-        if (value.Length is 0 or > 30) return false;
+        if (value.Length is 0 or > 30 || value[0] == '-' || value[^1] == '-') return false;
         foreach (var c in value)
             if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
         return true;
@@ -39,8 +39,16 @@ public static class UrlParts
         if (!IsTenant(tenant))
             throw ApiErrors.BadRequest("The tenant segment of the URL is not a tenant id (a GUID) or a domain name.");
         if (!IsEnvironment(environment))
-            throw ApiErrors.BadRequest("The environment segment of the URL is not a valid environment name (letters, digits, '-' and '_', at most 30 characters).");
+            throw ApiErrors.BadRequest("The environment segment of the URL is not a valid environment name (letters, digits, '-' and '_', at most 30 characters, not starting or ending with '-').");
         return $"/v2.0/{tenant}/{environment}/api/{api}/";
+    }
+
+    /// <summary>The service root path of the online form without a tenant, or a 400 that does not echo what was sent.</summary>
+    public static string OnlineRoot(string environment)
+    {
+        if (!IsEnvironment(environment))
+            throw ApiErrors.BadRequest("The environment segment of the URL is not a valid environment name (letters, digits, '-' and '_', at most 30 characters, not starting or ending with '-').");
+        return $"/v2.0/{environment}/api/v2.0/";
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public abstract class DifferentialQueryTestsBase(FilterFixture f)
             var r = expected[i];
             var o = actual[i]!.AsObject();
             var names = o.Select(p => p.Key).Where(k => !k.StartsWith('@')).ToHashSet();
-            if (!names.SetEquals(q.Select.Append("id").Distinct())) return $"{shown}\n  selected [{string.Join(",", names)}]";
+            if (!names.SetEquals(q.Select.Distinct())) return $"{shown}\n  selected [{string.Join(",", names)}]";
             foreach (var name in q.Select)
             {
                 var ok = name switch

@@ -68,7 +68,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         var narrowed = await f.Http.Get(Lines + $"?$filter=code eq 'AREA' and parentId eq {payment}&$select=valueCode");
         Expect.Status(narrowed, 200);
         var only = Assert.Single(narrowed.Body!["value"]!.AsArray());
-        Assert.Equal(["@odata.etag", "parentId", "id", "valueCode"], only!.AsObject().Select(p => p.Key));
+        Assert.Equal(["@odata.etag", "valueCode"], only!.AsObject().Select(p => p.Key));
         var count = await f.Http.Get(Lines + "/$count?$filter=parentId eq " + payment);
         Expect.Status(count, 200);
         Assert.Equal("2", await count.Response.Content.ReadAsStringAsync());

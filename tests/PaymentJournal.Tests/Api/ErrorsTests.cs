@@ -142,7 +142,7 @@ public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture
         yield return new("GET", Payments() + "?$top=abc", null, 400, "BadRequest_InvalidQueryOption");
         yield return new("GET", Payments() + "?$expand=nosuch", null, 400, "BadRequest_InvalidQueryOption");
         yield return new("GET", Payments() + "?$select=nosuch", null, 400, "BadRequest_InvalidQueryOption");
-        yield return new("GET", Payments() + "?$format=xml", null, 400, "BadRequest_NotSupported");
+        yield return new("GET", Payments() + "?$format=xml", null, 406, "BadRequest_NotAcceptable");
         yield return new("GET", payV2 + "?$top=1", null, 400, "BadRequest_InvalidQueryOption");
         yield return new("GET", payV2 + "/customer/nothing", null, 404, "BadRequest_ResourceNotFound");
         yield return new("GET", v2.Root + "companies(" + Route.Company + ")/$count", null, 404, "BadRequest_ResourceNotFound");

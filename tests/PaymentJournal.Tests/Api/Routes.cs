@@ -16,6 +16,7 @@ public sealed record Route(string Name, string Root, bool SlashKeys)
     {
         "v2" => new(name, "/api/v2.0/", false),
         "v2-online" => new(name, "/v2.0/contoso/production/api/v2.0/", false),
+        "v2-online-env" => new(name, "/v2.0/production/api/v2.0/", false),
         "graph" => new(name, "/beta/financials/", true),
         "graph-paren" => new(name, "/beta/financials/", false),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),

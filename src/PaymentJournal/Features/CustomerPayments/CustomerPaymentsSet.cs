@@ -19,6 +19,8 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
     public override bool CanCreate => true;
     public override bool CanUpdate => true;
     public override bool CanDelete => true;
+    /// <summary>Graph's customer payment is a subpage of its journal and cannot be reached directly; Business Central's can.</summary>
+    public override bool CompanyLevelOn(Surfaces surface) => surface == Surfaces.V2;
 
     protected override IReadOnlyList<FieldDef<CustomerPayment>> Fields { get; } = new FieldsBuilder<CustomerPayment>()
         .Key("id", x => x.Id, Access.CreateOnly)
