@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Auth;
 using PaymentJournal.Data;
+using PaymentJournal.Emulator;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.Companies;
 using PaymentJournal.Features.Contacts;
@@ -77,12 +78,20 @@ public static class App
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();
+        var emulator = builder.Configuration.GetSection("Emulator").Get<EmulatorOptions>() ?? new EmulatorOptions();
+        builder.Services.AddSingleton(emulator);
+        builder.Services.AddSingleton<RequestGate>();
+        builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
+        builder.Services.AddSingleton<EmulatorEndpoints>();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
             .Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category), app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
         AuthSetup.UseAuth(app);
+        // Only with the emulator on do requests pass its gate (a reset or restore waits for them, and they for it).
+        if (emulator.Enabled) app.UseMiddleware<RequestGateMiddleware>();
         MapSurfaces(app);
+        EmulatorEndpoints.Map(app);
         return app;
     }
 
