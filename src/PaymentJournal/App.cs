@@ -13,6 +13,7 @@ using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.OData;
+using PaymentJournal.OpenApi;
 
 namespace PaymentJournal;
 
@@ -83,6 +84,7 @@ public static class App
         builder.Services.AddSingleton<RequestGate>();
         builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
         builder.Services.AddSingleton<EmulatorEndpoints>();
+        builder.Services.AddSingleton<ApiDocuments>();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
@@ -92,6 +94,7 @@ public static class App
         if (emulator.Enabled) app.UseMiddleware<RequestGateMiddleware>();
         MapSurfaces(app);
         EmulatorEndpoints.Map(app);
+        DocsEndpoints.Map(app);
         return app;
     }
 
@@ -117,6 +120,16 @@ public static class App
         app.Map("/api/v2.0/{**rest}", V2);
         app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);
         app.Map("/beta/financials/{**rest}", Graph);
+
+        // An OpenAPI document for every root mapped above (an API group adds its own: /openapi/{publisher}/{group}/v1.0.json).
+        var docs = app.Services.GetRequiredService<ApiDocuments>();
+        docs.Add(new ApiDocument("v2.0", "Business Central API v2.0", catalog.V2, ["/api/v2.0", "/v2.0/{tenant}/{environment}/api/v2.0"],
+            new Dictionary<string, (string, string)>
+            {
+                ["tenant"] = ("contoso.onmicrosoft.com", "the tenant: a GUID or a domain name"),
+                ["environment"] = ("production", "the environment: letters, digits, - and _"),
+            }));
+        docs.Add(new ApiDocument("beta", "Microsoft Graph beta financials", catalog.Graph, ["/beta/financials"]));
     }
 
     private static IResult Health(HttpContext http, string? problem, string ok)
