@@ -41,6 +41,7 @@ public static class App
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         dbOptions.Validate();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
+        var emulator = builder.Configuration.GetSection("Emulator").Get<EmulatorOptions>() ?? new EmulatorOptions();
         builder.Services.AddSingleton(dbOptions);
         if (dbOptions.Provider == DatabaseProvider.Sqlite) SqliteProcessConfig.EnsureApplied();
         builder.Services.AddSingleton(limits);
@@ -63,6 +64,9 @@ public static class App
             ReadReplica = string.IsNullOrEmpty(readOnly) ? null : StartupReport.DescribeDatabase(dbOptions.Provider, readOnly),
             AuthMode = builder.Configuration["Auth:Mode"] ?? "None",
             Environment = builder.Environment.EnvironmentName,
+            Emulator = !emulator.Enabled ? "off"
+                : AuthSetup.ListenAddresses(builder.Configuration).All(AuthSetup.IsLoopback) ? "on: /emulator/ (loopback callers only)"
+                : "on: /emulator/, answering loopback callers only; every other caller gets a 403",
         });
         builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
@@ -79,7 +83,6 @@ public static class App
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();
-        var emulator = builder.Configuration.GetSection("Emulator").Get<EmulatorOptions>() ?? new EmulatorOptions();
         builder.Services.AddSingleton(emulator);
         builder.Services.AddSingleton<RequestGate>();
         builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));

@@ -192,3 +192,28 @@ public sealed class EmulatorOffTests(ServiceFixture f) : IClassFixture<ServiceFi
         Assert.Equal("BadRequest_ResourceNotFound", body.ErrorCode());
     }
 }
+
+public sealed class EmulatorApiKeyFixture : ApiKeyFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Emulator:Enabled", "true")];
+}
+
+public sealed class EmulatorAuthTests(EmulatorApiKeyFixture f) : IClassFixture<EmulatorApiKeyFixture>
+{
+    [Fact]
+    public async Task With_auth_on_only_a_credential_that_may_write_to_every_company_may_use_the_emulator()
+    {
+        using var anonymous = f.Anonymous();
+        Assert.Equal(401, (await anonymous.Post("/emulator/snapshots/auth", null)).Status);
+        foreach (var key in new[] { ApiKeyFixture.WriterA, ApiKeyFixture.ReaderA })
+        {
+            using var limited = f.With(key);
+            var (status, body, _) = await limited.Post("/emulator/snapshots/auth", null);
+            Assert.Equal(403, status);
+            Assert.Equal("Authorization_Forbidden", body.ErrorCode());
+        }
+        using var admin = f.With(ApiKeyFixture.Admin);
+        Assert.Equal(201, (await admin.Post("/emulator/snapshots/auth", null)).Status);
+        Assert.Equal(204, (await admin.Delete("/emulator/snapshots/auth")).Status);
+    }
+}
