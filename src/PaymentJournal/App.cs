@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Auth;
 using PaymentJournal.Data;
+using PaymentJournal.Emulator;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.Companies;
 using PaymentJournal.Features.Contacts;
@@ -12,6 +13,7 @@ using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.OData;
+using PaymentJournal.OpenApi;
 
 namespace PaymentJournal;
 
@@ -41,6 +43,7 @@ public static class App
         var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         dbOptions.Validate();
         var limits = builder.Configuration.GetSection("Limits").Get<Limits>() ?? new Limits();
+        var emulator = builder.Configuration.GetSection("Emulator").Get<EmulatorOptions>() ?? new EmulatorOptions();
         builder.Services.AddSingleton(dbOptions);
         if (dbOptions.Provider == DatabaseProvider.Sqlite) SqliteProcessConfig.EnsureApplied();
         builder.Services.AddSingleton(limits);
@@ -63,6 +66,9 @@ public static class App
             ReadReplica = string.IsNullOrEmpty(readOnly) ? null : StartupReport.DescribeDatabase(dbOptions.Provider, readOnly),
             AuthMode = builder.Configuration["Auth:Mode"] ?? "None",
             Environment = builder.Environment.EnvironmentName,
+            Emulator = !emulator.Enabled ? "off"
+                : AuthSetup.ListenAddresses(builder.Configuration).All(AuthSetup.IsLoopback) ? "on: /emulator/ (loopback callers only)"
+                : "on: /emulator/, answering loopback callers only; every other caller gets a 403",
         });
         builder.Services.AddDbContextPool<AppDb>(o => Use(o, connectionString), poolSize: 256);
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
@@ -79,12 +85,21 @@ public static class App
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
         builder.Services.AddSingleton<ODataEndpoint>();
+        builder.Services.AddSingleton(emulator);
+        builder.Services.AddSingleton<RequestGate>();
+        builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
+        builder.Services.AddSingleton<EmulatorEndpoints>();
+        builder.Services.AddSingleton<ApiDocuments>();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
             .Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category), app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
         AuthSetup.UseAuth(app);
+        // Only with the emulator on do requests pass its gate (a reset or restore waits for them, and they for it).
+        if (emulator.Enabled) app.UseMiddleware<RequestGateMiddleware>();
         MapSurfaces(app);
+        EmulatorEndpoints.Map(app);
+        DocsEndpoints.Map(app);
         return app;
     }
 
@@ -134,6 +149,17 @@ public static class App
         app.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**rest}", V2Online);
         app.Map("/v2.0/{environment}/api/v2.0/{**rest}", V2OnlineEnvironment);
         app.Map("/beta/financials/{**rest}", Graph);
+
+        // An OpenAPI document for every root mapped here: /openapi/v2.0.json, /openapi/beta.json, /openapi/{publisher}/{group}/v1.0.json.
+        var docs = app.Services.GetRequiredService<ApiDocuments>();
+        var onlineParameters = new Dictionary<string, (string, string)>
+        {
+            ["tenant"] = ("contoso.onmicrosoft.com", "the tenant: a GUID or a domain name"),
+            ["environment"] = ("production", "the environment: letters, digits, - and _"),
+        };
+        docs.Add(new ApiDocument("v2.0", "Business Central API v2.0", catalog.V2, ["/api/v2.0", "/v2.0/{tenant}/{environment}/api/v2.0"], onlineParameters));
+        docs.Add(new ApiDocument("beta", "Microsoft Graph beta financials", catalog.Graph, ["/beta/financials"]));
+
         foreach (var surface in catalog.GroupSurfaces)
         {
             var group = surface.Group!;
@@ -142,6 +168,7 @@ public static class App
             app.Map(root + "{**rest}", (HttpContext http, string? rest) => endpoint.HandleAsync(http, surface, () => root, rest ?? ""));
             app.Map("/v2.0/{tenant}/{environment}/api/" + api + "/{**rest}", (HttpContext http, string tenant, string environment, string? rest) =>
                 endpoint.HandleAsync(http, surface, () => UrlParts.OnlineRoot(tenant, environment, api), rest ?? ""));
+            docs.Add(new ApiDocument(api, $"PaymentJournal API group {group.Name}", surface, [root.TrimEnd('/'), "/v2.0/{tenant}/{environment}/api/" + api], onlineParameters));
         }
     }
 

@@ -22,6 +22,7 @@ public sealed class StartupReport
     public string? ReadReplica { get; init; }
     public required string AuthMode { get; init; }
     public required string Environment { get; init; }
+    public string Emulator { get; init; } = "off";
     /// <summary>What happened to the demo company; set by <see cref="App.PrepareDatabaseAsync"/>.</summary>
     public string DemoData { get; set; } = "not checked (the database was not prepared)";
 
@@ -50,8 +51,9 @@ public sealed class StartupReport
             "\n  database:   {Database}{Replica}" +
             "\n  auth:       {AuthMode}" +
             "\n  listening:  {Urls}" +
-            "\n  surfaces:   /api/v2.0/ and /v2.0/{{tenant}}/{{environment}}/api/v2.0/, /v2.0/{{environment}}/api/v2.0/ (Business Central API v2.0), /beta/financials/ (Graph beta financials), /api/paymentjournal/{{group}}/v1.0/ (our own API groups), /health" +
+            "\n  surfaces:   /api/v2.0/ and /v2.0/{{tenant}}/{{environment}}/api/v2.0/, /v2.0/{{environment}}/api/v2.0/ (Business Central API v2.0), /beta/financials/ (Graph beta financials), /api/paymentjournal/{{group}}/v1.0/ (our own API groups), /health, /openapi/, /docs" +
+            "\n  emulator:   {Emulator}" +
             "\n  demo data:  {DemoData}",
-            Version, Environment, Database, ReadReplica is null ? "" : "\n  replica:    " + ReadReplica, AuthMode, roots, DemoData);
+            Version, Environment, Database, ReadReplica is null ? "" : "\n  replica:    " + ReadReplica, AuthMode, roots, Emulator, DemoData);
     }
 }

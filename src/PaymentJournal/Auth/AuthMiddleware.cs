@@ -99,8 +99,11 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
         }
     }
 
+    // The probes, and the API's description (/openapi documents, the /docs page): no data, so no credential.
     private static bool IsHealth(PathString path) =>
-        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(OpenApi.DocsEndpoints.OpenApiPath, StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(OpenApi.DocsEndpoints.DocsPath, StringComparison.OrdinalIgnoreCase);
 
     private async Task<AuthOutcome> AuthenticateAsync(HttpContext http)
     {

@@ -23,4 +23,7 @@ public sealed class CompanyDirectory
         _seenUntil[id] = now + 30_000;
         return true;
     }
+
+    /// <summary>Forgets every company seen (the emulator has just put the database back to another state).</summary>
+    public void Clear() => _seenUntil.Clear();
 }

@@ -67,6 +67,7 @@ public sealed class StartupReportTests : IAsyncLifetime
             Assert.Contains("listening:  " + address, block);
             Assert.Contains("/api/v2.0/", block);
             Assert.Contains("/beta/financials/", block);
+            Assert.Contains("emulator:   off", block);
             Assert.Contains($"demo data:  seeded the demo company {DemoSeed.CompanyId}", block);
             if (Provider == DatabaseProvider.Sqlite)
             {
