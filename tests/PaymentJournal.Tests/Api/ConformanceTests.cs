@@ -73,7 +73,7 @@ public sealed class ConformanceTests(ServiceFixture f) : IClassFixture<ServiceFi
                 Microsoft.OData.UriParser.EntitySetSegment e => (IEdmNavigationSource)e.EntitySet,
                 var other => throw new InvalidOperationException("no navigation source in " + other),
             };
-            odata = collection ? reader.CreateODataResourceSetReader((IEdmEntitySetBase)source, source.EntityType()) : reader.CreateODataResourceReader(source, source.EntityType());
+            odata = collection ? reader.CreateODataResourceSetReader((IEdmEntitySetBase)source, source.EntityType) : reader.CreateODataResourceReader(source, source.EntityType);
         }
         else
         {
