@@ -126,9 +126,9 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
                 var authorization = http.Request.Headers.Authorization;
                 if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
                     return AuthOutcome.Deny("A bearer token is required in the Authorization header.", "no credential", BearerChallenge);
-                var token = value["Bearer ".Length..].Trim();
-                if (token.Length == 0) return AuthOutcome.Deny("A bearer token is required in the Authorization header.", "no credential", BearerChallenge);
-                return await jwt!.AuthenticateAsync(token);
+                // The JwtBearer handler reads the token from the same header.
+                if (value.AsSpan("Bearer ".Length).Trim().IsEmpty) return AuthOutcome.Deny("A bearer token is required in the Authorization header.", "no credential", BearerChallenge);
+                return await jwt!.AuthenticateAsync(http);
             }
 
             default:
