@@ -89,7 +89,7 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
         }
         catch (Exception e) when (!http.Response.HasStarted)
         {
-            var correlationId = Guid.NewGuid().ToString("D");
+            var correlationId = http.TraceIdentifier;
             log.LogError(e, "Unhandled error outside the OData endpoint, correlation id {CorrelationId}", correlationId);
             await Fail(ErrorWriter.Unexpected(), correlationId);
         }
@@ -157,7 +157,7 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
     private static Task WriteErrorAsync(HttpContext http, ApiException error, string? correlationId = null)
     {
         var response = new ResponseBuilder();
-        ErrorWriter.Write(response, error, correlationId ?? Guid.NewGuid().ToString("D"));
+        ErrorWriter.Write(response, error, correlationId ?? http.TraceIdentifier);
         http.Response.Clear();
         return ODataEndpoint.WriteAsync(http, response);
     }
