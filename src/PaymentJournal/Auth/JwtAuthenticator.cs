@@ -184,11 +184,13 @@ public sealed class JwtAuthenticator(JwtSettings settings)
         }
         http.Items.Remove(typeof(JsonWebToken));
 
-        var granted = jwt.Claims.Where(c => c.Type is "scp" or "roles" or "scope" or "role")
+        // The handler's identity holds the payload's claims already (an array claim gives one claim per element).
+        var claims = result.Principal!.Claims;
+        var granted = claims.Where(c => c.Type is "scp" or "roles" or "scope" or "role")
             .SelectMany(c => AuthSettings.Split(c.Value)).ToList();
         var canWrite = granted.Any(settings.ReadWriteScopes.Contains);
         var canRead = canWrite || granted.Any(settings.ReadScopes.Contains);
-        var (all, ids) = CompanyList.FromClaims(jwt.Claims.Where(c => c.Type == settings.CompaniesClaim).Select(c => c.Value));
+        var (all, ids) = CompanyList.FromClaims(claims.Where(c => c.Type == settings.CompaniesClaim).Select(c => c.Value));
         var principal = "jwt:" + (First(jwt, "oid") ?? First(jwt, "sub") ?? First(jwt, "azp") ?? First(jwt, "appid") ?? "unknown");
         if (!canRead)
             return AuthOutcome.Forbid(principal, "The token carries none of the scopes or roles this service accepts: "

@@ -52,7 +52,7 @@ public sealed class RouteTemplates
             var open = segment.IndexOf('(');
             if (open > 0 && segment[^1] == ')') { key = segment[(open + 1)..^1]; segment = segment[..open]; }
             if (index is 1 or 2 && path.StartsWith("/v2.0/", StringComparison.Ordinal)) part = index == 1 ? "{tenant}" : "{environment}";
-            else if (Guid.TryParse(segment, out var id))
+            else if (segment.Length == 36 && Guid.TryParse(segment, out var id))
             {
                 if (afterCompanies) company ??= id;
                 part = "{id}";
