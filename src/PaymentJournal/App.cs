@@ -51,11 +51,13 @@ public static class App
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<DatabaseHealth>();
         AuthSetup.AddAuth(builder, limits);
+        var telemetry = Telemetry.TelemetrySetup.Add(builder);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         void Use(DbContextOptionsBuilder o, string cs)
         {
             if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(cs);
             else o.UseSqlite(PrepareSqlite(cs)).AddInterceptors(SqliteStatementCache.Instance);
+            if (telemetry.On) o.AddInterceptors(new Telemetry.DbTiming(dbOptions.Provider == DatabaseProvider.Postgres ? "postgresql" : "sqlite"));
         }
         var readOnly = dbOptions.ReadOnlyConnectionString;
         builder.Services.AddSingleton(new StartupReport
@@ -94,10 +96,12 @@ public static class App
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
             .Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category), app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
+        Telemetry.TelemetrySetup.Use(app);
         AuthSetup.UseAuth(app);
         // Only with the emulator on do requests pass its gate (a reset or restore waits for them, and they for it).
         if (emulator.Enabled) app.UseMiddleware<RequestGateMiddleware>();
         MapSurfaces(app);
+        Telemetry.TelemetrySetup.Map(app);
         EmulatorEndpoints.Map(app);
         DocsEndpoints.Map(app);
         return app;

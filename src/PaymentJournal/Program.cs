@@ -8,7 +8,8 @@ try
 {
     app = App.Build(args);
 }
-catch (InvalidOperationException e) when (e.Message.StartsWith("Auth", StringComparison.Ordinal) || e.Message.StartsWith("Throttling", StringComparison.Ordinal))
+catch (InvalidOperationException e) when (e.Message.StartsWith("Auth", StringComparison.Ordinal) || e.Message.StartsWith("Throttling", StringComparison.Ordinal)
+                                        || e.Message.StartsWith("Telemetry", StringComparison.Ordinal) || e.Message.StartsWith("OTEL_", StringComparison.Ordinal))
 {
     // A configuration that cannot be safe: say why, without a stack trace, and do not start.
     Console.Error.WriteLine("PaymentJournal did not start: " + e.Message);

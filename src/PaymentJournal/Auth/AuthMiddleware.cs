@@ -89,7 +89,7 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
         }
         catch (Exception e) when (!http.Response.HasStarted)
         {
-            var correlationId = Guid.NewGuid().ToString("D");
+            var correlationId = http.TraceIdentifier;
             log.LogError(e, "Unhandled error outside the OData endpoint, correlation id {CorrelationId}", correlationId);
             await Fail(ErrorWriter.Unexpected(), correlationId);
         }
@@ -129,9 +129,9 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
                 var authorization = http.Request.Headers.Authorization;
                 if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
                     return AuthOutcome.Deny("A bearer token is required in the Authorization header.", "no credential", BearerChallenge);
-                var token = value["Bearer ".Length..].Trim();
-                if (token.Length == 0) return AuthOutcome.Deny("A bearer token is required in the Authorization header.", "no credential", BearerChallenge);
-                return await jwt!.AuthenticateAsync(token);
+                // The JwtBearer handler reads the token from the same header.
+                if (value.AsSpan("Bearer ".Length).Trim().IsEmpty) return AuthOutcome.Deny("A bearer token is required in the Authorization header.", "no credential", BearerChallenge);
+                return await jwt!.AuthenticateAsync(http);
             }
 
             default:
@@ -160,7 +160,7 @@ public sealed class AuthMiddleware(RequestDelegate next, AuthSettings settings, 
     private static Task WriteErrorAsync(HttpContext http, ApiException error, string? correlationId = null)
     {
         var response = new ResponseBuilder();
-        ErrorWriter.Write(response, error, correlationId ?? Guid.NewGuid().ToString("D"));
+        ErrorWriter.Write(response, error, correlationId ?? http.TraceIdentifier);
         http.Response.Clear();
         return ODataEndpoint.WriteAsync(http, response, HttpMethods.IsHead(http.Request.Method));
     }

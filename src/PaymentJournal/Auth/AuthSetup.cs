@@ -27,7 +27,12 @@ public static class AuthSetup
         var proxies = ForwardedHeadersSetup.Read(builder.Configuration);
         if (proxies is not null) builder.Services.AddSingleton(proxies);
         if (settings.Mode == AuthMode.ApiKey) builder.Services.AddSingleton(new ApiKeyStore(settings.ApiKeys));
-        if (settings.Mode == AuthMode.Jwt) builder.Services.AddSingleton(new JwtAuthenticator(settings.Jwt));
+        if (settings.Mode == AuthMode.Jwt)
+        {
+            builder.Services.AddAuthentication().AddJwtBearer(JwtAuthenticator.Scheme, o => JwtAuthenticator.Configure(o, settings.Jwt));
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider, ExplicitSchemeProvider>();
+            builder.Services.AddSingleton(new JwtAuthenticator(settings.Jwt));
+        }
 
         builder.WebHost.ConfigureKestrel(k =>
         {

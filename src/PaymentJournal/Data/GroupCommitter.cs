@@ -66,6 +66,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         public CancellationToken Cancel { get; } = ct;
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Exception? Error { get; set; }
+        public long Queued { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>
@@ -241,10 +242,16 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
                             fault?.Message ?? "The database cannot be written.", fault?.InnerException));
                     continue;
                 }
+                var batchStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (Telemetry.Instruments.GroupCommitWait.Enabled)
+                    foreach (var item in batch)
+                        Telemetry.Instruments.GroupCommitWait.Record(System.Diagnostics.Stopwatch.GetElapsedTime(item.Queued, batchStart).TotalSeconds);
                 try
                 {
                     // The units run on SQLite, whose calls all complete synchronously: this wait does not block.
                     RunBatchAsync(db!, savepoints!, batch).GetAwaiter().GetResult();
+                    Telemetry.Instruments.GroupCommitBatchSize.Record(batch.Count);
+                    Telemetry.Instruments.GroupCommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(batchStart).TotalSeconds);
                 }
                 catch (Exception e)
                 {

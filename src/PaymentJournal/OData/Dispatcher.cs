@@ -11,8 +11,10 @@ namespace PaymentJournal.OData;
 /// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
 /// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
 /// </summary>
-public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, ILogger<Dispatcher> log)
+public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, ILogger<Dispatcher> log, ILoggerFactory loggers)
 {
+    private readonly ILogger _audit = loggers.CreateLogger(Telemetry.Audit.Category);
+
     private const string PostAction = "Microsoft.NAV.post";
 
     private sealed record Segment(string Name, string? Key);
@@ -42,8 +44,20 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     private async Task RunUnitAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         var afterCommit = new AfterCommit();
-        await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
-            alone: IsPostAction(path), retry: IsPostAction(path));
+        var post = IsPostAction(path);
+        try
+        {
+            await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
+                alone: post, retry: post);
+        }
+        catch (Exception e) when (post && _audit.IsEnabled(LogLevel.Information))
+        {
+            var (status, result) = e is ApiException api ? (api.Status, api.Code) : DbFaults.Classify(e) is { } kind ? (503, "database " + kind) : (500, "error");
+            Telemetry.Audit.JournalPostRefused(_audit, Telemetry.Audit.JournalOf(path), rc.Access.Principal ?? "none", result, status, rc.CorrelationId);
+            throw;
+        }
+        if (afterCommit.Posted is { } posted)
+            Telemetry.Audit.JournalPosted(_audit, posted.Code, posted.JournalId, posted.CompanyId, posted.Lines, rc.Access.Principal ?? "none", "posted", rc.CorrelationId);
         // The change has committed: from here on the answer must say so, whatever happens while it is written.
         try
         {

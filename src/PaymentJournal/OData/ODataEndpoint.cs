@@ -13,7 +13,8 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
     /// <summary>Serves one request; <paramref name="serviceRootPath"/> checks the path segments it echoes (a 400 if they are not valid).</summary>
     public async Task HandleAsync(HttpContext http, Surface surface, Func<string> serviceRootPath, string rest)
     {
-        var correlationId = Guid.NewGuid().ToString("D");
+        // Set by the request telemetry step; the log line of the request carries the same id.
+        var correlationId = http.TraceIdentifier;
         var response = new ResponseBuilder();
         // HEAD is answered wherever GET is, as GET without the body (the same status and headers).
         var head = HttpMethods.IsHead(http.Request.Method);

@@ -57,7 +57,14 @@ public sealed class AfterCommit
     public void Add(Action work) => _work += work;
 
     /// <summary>Forgets what a run of the unit added, before the unit runs again.</summary>
-    public void Clear() => _work = null;
+    public void Clear()
+    {
+        _work = null;
+        Posted = null;
+    }
+
+    /// <summary>The journal a post action posted, for the audit line written once the unit has committed.</summary>
+    public Telemetry.PostedJournal? Posted { get; set; }
 
     public void Run() => _work?.Invoke();
 }

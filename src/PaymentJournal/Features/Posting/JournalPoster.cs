@@ -64,6 +64,9 @@ public static class JournalPoster
 
     public static async Task PostAsync(RequestContext rc, CustomerPaymentJournal journal)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var activity = Telemetry.Instruments.Source.StartActivity("journal post");
+        activity?.SetTag("paymentjournal.journal.id", journal.Id);
         var db = rc.Db;
         var ct = rc.Aborted;
         var raw = new RawSql(db);
@@ -154,6 +157,23 @@ public static class JournalPoster
             await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
         }
         if (!BeforeCommitForTests.IsEmpty && BeforeCommitForTests.TryGetValue(journal.Id, out var hook)) await hook();
+
+        // Counted once committed: a unit run again after a failure clears what its first run added.
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var lines = plan.Count;
+        activity?.SetTag("paymentjournal.posting.lines", lines);
+        if (rc.AfterCommit is { } afterCommit)
+        {
+            afterCommit.Posted = new Telemetry.PostedJournal(journal.Id, journal.Code, companyId, lines);
+            afterCommit.Add(() => Record(took, lines));
+        }
+        else Record(took, lines);
+    }
+
+    private static void Record(double seconds, int lines)
+    {
+        Telemetry.Instruments.PostingDuration.Record(seconds);
+        Telemetry.Instruments.PostingLines.Record(lines);
     }
 
     private static void Add(Dictionary<Guid, long> sums, Guid key, long amount) =>
