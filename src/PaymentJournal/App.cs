@@ -81,6 +81,8 @@ public static class App
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
             .Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category), app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
+        // The browser app's files are public (ahead of authentication); its data comes from the API.
+        WebApp.WebAppAssets.Use(app);
         AuthSetup.UseAuth(app);
         MapSurfaces(app);
         return app;
