@@ -72,8 +72,10 @@ export async function request(method, url, { body, etag, maxPageSize, signal } =
   for (;;) {
     let res;
     try {
+      // No cookies or browser-held credentials: the key or token goes in a header. With credentials omitted a 401
+      // with a Basic challenge comes back to the app instead of opening the browser's own login prompt.
       res = await fetch(url, {
-        method, signal, headers: headersFor({ etag, body, maxPageSize }),
+        method, signal, credentials: 'omit', headers: headersFor({ etag, body, maxPageSize }),
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {

@@ -22,7 +22,7 @@ export async function render(main, { company }) {
       h('div.toolbar', {},
         h('button.primary', { type: 'button', text: 'New journal', on: { click: () => create(company, reload) } }),
         h('a.button', { href: `#/companies/${company}/ledger`, text: 'Ledger and invoices' }))),
-    h('div.table-wrap', {}, table));
+    h('div.table-wrap', { tabIndex: 0, role: 'region', 'aria-label': 'Payment journals' }, table));
 
   let controller = new AbortController();
   async function reload() {

@@ -110,7 +110,7 @@ export async function render(main, { company, query: q }) {
   const prev = h('button', { type: 'button', text: 'Previous page', disabled: true });
   const next = h('button', { type: 'button', text: 'Next page', disabled: true });
   const panel = h('div', { id: 'ledger-panel', role: 'tabpanel', 'aria-labelledby': `tab-${viewKey}` },
-    form, summary, h('div.table-wrap', {}, table), h('div.pager', {}, prev, next));
+    form, summary, h('div.table-wrap', { tabIndex: 0, role: 'region', 'aria-label': view.label }, table), h('div.pager', {}, prev, next));
   main.append(h('h1', { text: 'Ledger and invoices' }), tabs, panel);
 
   // Pages come from the server: the first with $count, the next ones by the server's nextLink.
