@@ -71,7 +71,7 @@ public sealed class Browser : IAsyncDisposable
         var folder = Environment.GetEnvironmentVariable("PAYMENTJOURNAL_SCREENSHOTS");
         if (string.IsNullOrEmpty(folder)) return;
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "webapp-" + name + ".png") });
     }
 
     public static Regex Exactly(string text) => new("^" + Regex.Escape(text) + "$");

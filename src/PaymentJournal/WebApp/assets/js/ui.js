@@ -18,10 +18,14 @@ export function h(spec, attrs = {}, ...children) {
 }
 
 /** Tells screen readers (and sighted users, in the status bar) what just happened. */
+let statusTimer = 0;
 export function announce(message) {
   const s = document.getElementById('status');
   s.textContent = '';
+  clearTimeout(statusTimer);
   requestAnimationFrame(() => { s.textContent = message; });
+  // The note goes after a while; screen readers have read it by then.
+  statusTimer = setTimeout(() => { s.textContent = ''; }, 8000);
 }
 
 export function setCrumbs(items) {

@@ -14,16 +14,16 @@ const PageSize = 100;
 const Expand = 'customer($select=displayName),dimensionSetLines($select=code,valueCode)';
 
 const columns = [
-  { key: 'status', label: 'Status', width: '4.5rem', readOnly: true },
+  { key: 'status', label: 'Status', width: '5.5rem', readOnly: true },
   { key: 'lineNumber', label: 'Line no.', width: '6rem', readOnly: true, num: true },
   { key: 'postingDate', label: 'Posting date', width: '9.5rem', type: 'date' },
   { key: 'documentNumber', label: 'Document no.', width: '9rem', max: 20 },
-  { key: 'customerNumber', label: 'Customer no.', width: '8.5rem', lookup: 'customer', max: 20 },
+  { key: 'customerNumber', label: 'Customer no.', width: '9.5rem', lookup: 'customer', max: 20 },
   { key: 'customerName', label: 'Customer name', width: '12rem', readOnly: true },
   { key: 'description', label: 'Description', width: '13rem', max: 50 },
   { key: 'amount', label: 'Amount', width: '9rem', type: 'amount', num: true },
-  { key: 'appliesToInvoiceNumber', label: 'Applied invoice', width: '9rem', lookup: 'invoice', max: 20 },
-  { key: 'externalDocumentNumber', label: 'External doc. no.', width: '10rem', max: 20 },
+  { key: 'appliesToInvoiceNumber', label: 'Applied invoice', width: '10rem', lookup: 'invoice', max: 20 },
+  { key: 'externalDocumentNumber', label: 'External doc. no.', width: '11rem', max: 20 },
   { key: 'dimensions', label: 'Dimensions', width: '15rem', dims: true },
 ];
 const template = columns.map(c => c.width).join(' ');
