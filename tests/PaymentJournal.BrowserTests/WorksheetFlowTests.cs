@@ -38,6 +38,15 @@ public sealed class WorksheetFlowTests(BrowserFixture f) : IClassFixture<Browser
         // Line 1: the customer found by name, the invoice from the customer's open invoices; the amount follows it.
         await AddLineAsync(page, 10000, "adatum", "Adatum Corporation");
         await PickInvoiceAsync(page, 10000, "103001", "-623.45");
+        // Its dimensions, set in a dialog.
+        await Cell(page, 10000, "dimensions").ClickAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var dimensions = page.GetByRole(AriaRole.Dialog, new() { Name = "Dimensions of line 10000" });
+        await dimensions.GetByLabel("Area").SelectOptionAsync("10");
+        await dimensions.GetByLabel("Department").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await dimensions.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Cell(page, 10000, "dimensions")).ToContainTextAsync("AREA: 10");
+        await Expect(Cell(page, 10000, "dimensions")).ToContainTextAsync("DEPARTMENT: ");
         // Line 2: the customer found by number.
         await AddLineAsync(page, 20000, "c00002", "Trey Research");
         await PickInvoiceAsync(page, 20000, "103002", "-746.90");
@@ -46,6 +55,25 @@ public sealed class WorksheetFlowTests(BrowserFixture f) : IClassFixture<Browser
         await EditAsync(page, 30000, "amount", "100");
         await Expect(Cell(page, 30000, "amount")).ToHaveTextAsync("100.00");
         await Expect(page.Locator("#ws-total")).ToHaveTextAsync("-1,270.35");
+
+        // A customer the API does not know: its refusal shows by the line, in words, and what was typed stays.
+        await Cell(page, 30000, "customerNumber").ClickAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Editor(page).FillAsync("ZZ404");
+        await Expect(Option(page, "No match")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(Cell(page, 30000, "customerNumber")).ToHaveTextAsync("ZZ404");
+        await Expect(Cell(page, 30000, "customerNumber")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator("#ws-cell-error")).ToContainTextAsync("Line 30000: ");
+        await Expect(page.Locator("#ws-cell-error")).ToContainTextAsync("does not match to a Customer");
+        await Expect(page.Locator("#ws-cell-error")).Not.ToContainTextAsync("CorrelationId");
+        await Expect(page.Locator("#ws-cell-error")).Not.ToContainTextAsync("{");
+        // Escape in the cell drops the refused value: the line shows what is saved.
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(Editor(page)).ToHaveValueAsync("ZZ404");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(Cell(page, 30000, "customerNumber")).ToHaveTextAsync("C00004");
+        await Expect(page.Locator("#ws-cell-error")).ToBeHiddenAsync();
 
         // An edit: line 1's description.
         await EditAsync(page, 10000, "description", "Paid by transfer");

@@ -140,3 +140,4 @@ export async function batchGet(urls) {
   }
   return answers;
 }
+

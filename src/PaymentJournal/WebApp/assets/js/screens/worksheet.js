@@ -432,7 +432,7 @@ export async function render(main, { company, journal: journalId }) {
       h('p', { text: `Your change (${mine}) was not saved, because the line changed after you loaded it:` }),
       h('table.list.compact', {},
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Field' }), h('th', { scope: 'col', text: 'When you loaded it' }), h('th', { scope: 'col', text: 'Now' }))),
-        h('tbody', {}, ...(changed.length ? changed : fields.slice(0, 0)).map(c => h('tr', {},
+        h('tbody', {}, ...changed.map(c => h('tr', {},
           h('th', { scope: 'row', text: c.label }), h('td', { text: display(row, c) || '(empty)' }), h('td', { text: display(current, c) || '(empty)' }))))),
       changed.length ? null : h('p', { text: 'No field you can see changed (a field behind the line did).' }),
       h('div.buttons', {},
@@ -508,13 +508,13 @@ export async function render(main, { company, journal: journalId }) {
             e.preventDefault();
             error.textContent = '';
             try {
+              // One request per changed dimension, in order; a refusal stops there and says why.
               for (const { d, select } of selects) {
                 const had = now.get(d.id);
                 const want = select.value;
-                if (had && !want) await del(api.paymentDimension(company, journalId, row.id, d.id), had['@odata.etag']);
+                if (had && !want) { await del(api.paymentDimension(company, journalId, row.id, d.id), had['@odata.etag']); now.delete(d.id); }
                 else if (!had && want) now.set(d.id, await post(api.paymentDimensions(company, journalId, row.id), { id: d.id, valueCode: want }));
                 else if (had && want && had.valueCode !== want) now.set(d.id, await patch(api.paymentDimension(company, journalId, row.id, d.id), { valueCode: want }, had['@odata.etag']));
-                if (had && !want) now.delete(d.id);
               }
               close(true);
             } catch (err) { error.textContent = err.message; }
