@@ -97,6 +97,8 @@ public static class App
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()
             .Log(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category), app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()));
         Telemetry.TelemetrySetup.Use(app);
+        // The browser app's files are public (ahead of authentication); its data comes from the API.
+        WebApp.WebAppAssets.Use(app);
         AuthSetup.UseAuth(app);
         // Only with the emulator on do requests pass its gate (a reset or restore waits for them, and they for it).
         if (emulator.Enabled) app.UseMiddleware<RequestGateMiddleware>();

@@ -1,0 +1,40 @@
+// Every API URL the app uses, in one place. The app speaks only the public API: Business Central API v2.0 for the
+// standard entity sets; the ledger sets may live under the service's own API group instead (ledgerRoot).
+export const root = '/api/v2.0/';
+// The root that serves customerLedgerEntries, generalLedgerEntries and ledger dimension lines.
+export const ledgerRoot = root;
+
+const company = c => `${root}companies(${c})`;
+
+export const api = {
+  batch: () => `${root}$batch`,
+  companies: () => `${root}companies`,
+  company,
+  journals: c => `${company(c)}/customerPaymentJournals`,
+  journal: (c, j) => `${company(c)}/customerPaymentJournals(${j})`,
+  postJournal: (c, j) => `${company(c)}/customerPaymentJournals(${j})/Microsoft.NAV.post`,
+  payments: (c, j) => `${company(c)}/customerPaymentJournals(${j})/customerPayments`,
+  paymentsCount: (c, j) => `${company(c)}/customerPaymentJournals(${j})/customerPayments/$count`,
+  payment: (c, j, p) => `${company(c)}/customerPaymentJournals(${j})/customerPayments(${p})`,
+  paymentDimensions: (c, j, p) => `${company(c)}/customerPaymentJournals(${j})/customerPayments(${p})/dimensionSetLines`,
+  paymentDimension: (c, j, p, d) => `${company(c)}/customerPaymentJournals(${j})/customerPayments(${p})/dimensionSetLines(${d})`,
+  customers: c => `${company(c)}/customers`,
+  salesInvoices: c => `${company(c)}/salesInvoices`,
+  accounts: c => `${company(c)}/accounts`,
+  dimensions: c => `${company(c)}/dimensions`,
+  customerLedgerEntries: c => `${ledgerRoot}companies(${c})/customerLedgerEntries`,
+  generalLedgerEntries: c => `${ledgerRoot}companies(${c})/generalLedgerEntries`,
+};
+
+/** A query string from an object; undefined and empty values are left out. */
+export function query(params) {
+  const parts = [];
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    parts.push(`${k}=${encodeURIComponent(String(v))}`);
+  }
+  return parts.length ? '?' + parts.join('&') : '';
+}
+
+/** An OData string literal: quotes doubled. */
+export const literal = s => `'${String(s).replaceAll("'", "''")}'`;

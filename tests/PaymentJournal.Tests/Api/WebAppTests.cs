@@ -1,0 +1,124 @@
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using PaymentJournal.WebApp;
+
+namespace PaymentJournal.Tests.Api;
+
+/// <summary>The browser app: served at / to a browser and under /ui/ from the assembly; every other answer unchanged.</summary>
+public sealed partial class WebAppTests(ServiceFixture f) : IClassFixture<ServiceFixture>
+{
+    private async Task<HttpResponseMessage> GetAsync(string url, string? accept = null, string? ifNoneMatch = null)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Get, url);
+        if (accept is not null) req.Headers.TryAddWithoutValidation("Accept", accept);
+        if (ifNoneMatch is not null) req.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return await f.Http.SendAsync(req);
+    }
+
+    [Fact]
+    public async Task A_browser_asking_for_html_at_the_root_gets_the_app_page()
+    {
+        var resp = await GetAsync("/", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+        Assert.Equal("text/html", resp.Content.Headers.ContentType?.MediaType);
+        var html = await resp.Content.ReadAsStringAsync();
+        Assert.Contains("<script type=\"module\" src=\"/ui/js/main.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", resp.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", resp.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("Accept", resp.Headers.Vary);
+        Assert.Equal("nosniff", resp.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("application/json")]
+    [InlineData("*/*")]
+    [InlineData("text/html;q=0")]
+    public async Task Any_other_request_at_the_root_is_answered_as_before(string? accept)
+    {
+        var resp = await GetAsync("/", accept);
+        Assert.Equal(HttpStatusCode.NotFound, resp.StatusCode);
+        Assert.NotEqual("text/html", resp.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task The_service_documents_stay_where_they_are_for_a_browser_too()
+    {
+        foreach (var root in new[] { ServiceFixture.V2, ServiceFixture.Graph })
+        {
+            var resp = await GetAsync(root, "text/html,*/*;q=0.8");
+            Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+            Assert.Equal("application/json", resp.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("\"value\"", await resp.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Every_module_the_page_loads_is_served_with_its_type_and_every_import_resolves()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>(["/ui/app.css", "/ui/js/main.js"]);
+        while (queue.TryDequeue(out var url))
+        {
+            if (!seen.Add(url)) continue;
+            var resp = await GetAsync(url);
+            Assert.True(resp.StatusCode == HttpStatusCode.OK, $"{url}: {(int)resp.StatusCode}");
+            var type = resp.Content.Headers.ContentType?.MediaType;
+            Assert.Equal(url.EndsWith(".css", StringComparison.Ordinal) ? "text/css" : "text/javascript", type);
+            if (!url.EndsWith(".js", StringComparison.Ordinal)) continue;
+            var text = await resp.Content.ReadAsStringAsync();
+            foreach (Match m in ImportRegex().Matches(text))
+                queue.Enqueue(new Uri(new Uri("http://x" + url), m.Groups[1].Value).AbsolutePath);
+        }
+        // main.js, the screens and their helpers: every file of the app is reachable from the page.
+        var names = new WebAppAssets().Names.Where(n => n.EndsWith(".js", StringComparison.Ordinal)).Select(n => "/ui/" + n);
+        Assert.Empty(names.Except(seen));
+    }
+
+    [GeneratedRegex(@"(?:import|from)\s+'(\.{1,2}/[^']+)'")]
+    private static partial Regex ImportRegex();
+
+    [Fact]
+    public async Task The_files_come_from_the_assembly_not_from_the_disk()
+    {
+        Assert.Contains("index.html", new WebAppAssets().Names);
+        Assert.Contains("js/routes.js", new WebAppAssets().Names);
+        // The build output holds no copy of them: a published build serves what is embedded.
+        Assert.Empty(Directory.EnumerateFiles(AppContext.BaseDirectory, "worksheet.js", SearchOption.AllDirectories));
+        var resp = await GetAsync("/ui/js/screens/worksheet.js");
+        Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unchanged_file_answers_304_and_an_unknown_one_404_in_plain_text()
+    {
+        var first = await GetAsync("/ui/js/api.js");
+        var etag = first.Headers.ETag!.Tag;
+        Assert.Equal("no-cache", first.Headers.CacheControl!.ToString());
+        var again = await GetAsync("/ui/js/api.js", ifNoneMatch: etag);
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+
+        foreach (var url in new[] { "/ui/nothing.js", "/ui/index.html", "/ui/../appsettings.json", "/ui/" })
+        {
+            var resp = await GetAsync(url);
+            Assert.True(resp.StatusCode == HttpStatusCode.NotFound, $"{url}: {(int)resp.StatusCode}");
+            Assert.NotEqual("text/html", resp.Content.Headers.ContentType?.MediaType);
+        }
+    }
+}
+
+/// <summary>Under ApiKey the app's files need no credential (its data does).</summary>
+public sealed class WebAppAuthTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixture>
+{
+    [Fact]
+    public async Task The_app_loads_without_a_key_and_the_api_still_needs_one()
+    {
+        using var anonymous = f.Anonymous();
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/");
+        page.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(page)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/ui/js/main.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v2.0/companies")).StatusCode);
+    }
+}
