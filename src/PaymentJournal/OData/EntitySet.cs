@@ -299,7 +299,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         {
             // Navigation links, but for the expanded navigations, whose link goes right before their content.
             foreach (var nav in Navigations)
-                if (nav.On(options.Kind) && !selection.Expands.Any(e => e.Nav == nav))
+                if (options.Surface.Serves(nav) && !selection.Expands.Any(e => e.Nav == nav))
                     w.WriteString(nav.Name + "@odata.navigationLink", options.ServiceRoot + id + "/" + nav.Name);
         }
         if (selection.Expands.Count > 0 && data is not null)
@@ -333,6 +333,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
             // Full metadata advertises the bound actions the entity offers.
             foreach (var action in Actions)
             {
+                if (!options.Surface.AdvertisedActions.Contains(Name + "/" + action)) continue;
                 var name = Catalog.ActionNamespace + "." + action;
                 w.WriteStartObject("#" + name);
                 w.WriteString("title", name);

@@ -52,8 +52,9 @@ public static class OpenApiGenerator
         writer.AddShared();
         writer.AddSecurity(authMode);
         foreach (var type in model.SchemaElements.OfType<IEdmEntityType>()) writer.AddSchemas(type);
-        foreach (var set in model.EntityContainer.EntitySets())
-            if (set.Type.AsElementType() is IEdmEntityType type) writer.AddPaths(type, "", [], [], collectionWrites: true);
+        // Every path starts at companies (the container's other entity sets are reached through a company).
+        var companies = model.SchemaElements.OfType<IEdmEntityType>().Single(t => t.Name == catalog.Companies.TypeName);
+        writer.AddPaths(companies, "", [], [], collectionWrites: true);
         doc.Tags = writer.Tags.Order(StringComparer.Ordinal).Select(t => new OpenApiTag { Name = t }).ToHashSet();
 
         using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);

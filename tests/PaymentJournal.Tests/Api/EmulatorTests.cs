@@ -48,7 +48,7 @@ public sealed class EmulatorTests(EmulatorFixture f) : IClassFixture<EmulatorFix
         Assert.Equal("Adatum Corporation", back.Str("displayName"));
         var (_, invoice, _) = await f.Http.Get(V2.Entity("salesInvoices", "d1000000-0000-4000-8000-000000000002"));
         Assert.Equal(invoice!["totalAmountIncludingTax"]!.GetValue<decimal>(), invoice["remainingAmount"]!.GetValue<decimal>());
-        var (_, entries, _) = await f.Http.Get(V2.Set("customerLedgerEntries") + "?$count=true&$top=0");
+        var (_, entries, _) = await f.Http.Get(ServiceFixture.CompanyPath(ServiceFixture.Ledger) + "/customerLedgerEntries?$count=true&$top=0");
         Assert.Equal(10, entries!["@odata.count"]!.GetValue<int>());
     }
 

@@ -94,7 +94,7 @@ public sealed class FormatTests(ServiceFixture f) : IClassFixture<ServiceFixture
     [Fact]
     public async Task Ieee754_writes_int64_ledger_numbers_as_strings()
     {
-        var r = await Send(HttpMethod.Get, C + "/customerLedgerEntries?$top=1", accept: Ieee);
+        var r = await Send(HttpMethod.Get, ServiceFixture.CompanyPath(ServiceFixture.Ledger) + "/customerLedgerEntries?$top=1", accept: Ieee);
         Expect.Status(r, 200);
         var entry = r.Body!["value"]![0]!;
         Assert.Equal(System.Text.Json.JsonValueKind.String, entry["entryNumber"]!.GetValueKind());
@@ -172,8 +172,12 @@ public sealed class FormatTests(ServiceFixture f) : IClassFixture<ServiceFixture
         Assert.Equal(id, journal.Body.Str("@odata.editLink"));
         Assert.Equal(id + "/customerPayments", journal.Body.Str("customerPayments@odata.navigationLink"));
         Assert.Equal("#Guid", journal.Body.Str("id@odata.type"));
-        var post = journal.Body!["#Microsoft.NAV.post"]!;
-        Assert.Equal(id + "/Microsoft.NAV.post", post.Str("target"));
+        // The journal's post is an action of the posting group; here it is only an alias, not advertised.
+        Assert.Null(journal.Body!["#Microsoft.NAV.post"]);
+        var inGroup = await Send(HttpMethod.Get, ServiceFixture.CompanyPath(ServiceFixture.Posting) + $"/customerPaymentJournals({j})", accept: "application/json;odata.metadata=full");
+        Expect.Status(inGroup, 200);
+        Assert.Equal(inGroup.Body.Str("@odata.id") + "/Microsoft.NAV.post", inGroup.Body!["#Microsoft.NAV.post"]!.Str("target"));
+        Assert.Contains(ServiceFixture.Posting, inGroup.Body.Str("@odata.id"));
         Assert.NotNull(journal.Body["@odata.etag"]);
 
         // The links lead where they say.

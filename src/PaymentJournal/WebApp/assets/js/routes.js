@@ -1,8 +1,10 @@
 // Every API URL the app uses, in one place. The app speaks only the public API: Business Central API v2.0 for the
-// standard entity sets; the ledger sets may live under the service's own API group instead (ledgerRoot).
+// standard entity sets, and the service's own API groups for what the standard API lacks.
 export const root = '/api/v2.0/';
-// The root that serves customerLedgerEntries, generalLedgerEntries and ledger dimension lines.
-export const ledgerRoot = root;
+// The group that serves customerLedgerEntries (not a page of the standard API).
+export const ledgerRoot = '/api/paymentjournal/ledger/v1.0/';
+// The group whose customerPaymentJournals carry the Microsoft.NAV.post action.
+export const postingRoot = '/api/paymentjournal/posting/v1.0/';
 
 const company = c => `${root}companies(${c})`;
 
@@ -12,7 +14,7 @@ export const api = {
   company,
   journals: c => `${company(c)}/customerPaymentJournals`,
   journal: (c, j) => `${company(c)}/customerPaymentJournals(${j})`,
-  postJournal: (c, j) => `${company(c)}/customerPaymentJournals(${j})/Microsoft.NAV.post`,
+  postJournal: (c, j) => `${postingRoot}companies(${c})/customerPaymentJournals(${j})/Microsoft.NAV.post`,
   payments: (c, j) => `${company(c)}/customerPaymentJournals(${j})/customerPayments`,
   paymentsCount: (c, j) => `${company(c)}/customerPaymentJournals(${j})/customerPayments/$count`,
   payment: (c, j, p) => `${company(c)}/customerPaymentJournals(${j})/customerPayments(${p})`,
@@ -23,7 +25,7 @@ export const api = {
   accounts: c => `${company(c)}/accounts`,
   dimensions: c => `${company(c)}/dimensions`,
   customerLedgerEntries: c => `${ledgerRoot}companies(${c})/customerLedgerEntries`,
-  generalLedgerEntries: c => `${ledgerRoot}companies(${c})/generalLedgerEntries`,
+  generalLedgerEntries: c => `${company(c)}/generalLedgerEntries`,
 };
 
 /** A query string from an object; undefined and empty values are left out. */
