@@ -57,6 +57,21 @@ public sealed class BatchTests(ServiceFixture f) : IClassFixture<ServiceFixture>
     }
 
     [Fact]
+    public async Task Two_dimension_lines_added_to_one_payment_in_one_group_both_commit()
+    {
+        var journal = (await Make.Journal(f.Http)).Str("id");
+        var payment = (await Make.Payment(f.Http, journal, new { customerNumber = "C00001", amount = -7 })).Str("id");
+        var lines = $"{C}/customerPaymentJournals({journal})/customerPayments({payment})/dimensionSetLines";
+        var r = await Batch([
+            Req("1", "POST", lines, new { code = "AREA", valueCode = "10" }, group: "g"),
+            Req("2", "POST", lines, new { code = "DEPARTMENT", valueCode = "ADM" }, group: "g"),
+        ]);
+        Assert.True(r.All(x => x!["status"]!.GetValue<int>() == 201), r.ToJsonString());
+        var (_, body, _) = await f.Http.Get(ServiceFixture.V2 + lines);
+        Assert.Equal(["AREA", "DEPARTMENT"], body!["value"]!.AsArray().Select(x => x.Str("code")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_change_of_a_row_in_the_same_group_sees_the_first()
     {
         var url = C + "/customerPaymentJournals(" + ServiceFixture.General + ")/customerPayments";

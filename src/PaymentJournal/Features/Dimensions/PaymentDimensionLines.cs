@@ -52,8 +52,12 @@ public abstract class PaymentDimensionLines : EntitySet<PaymentDimension>
         return Task.CompletedTask;
     }
 
-    /// <summary>The line changes the payment's dimension set: the payment's ETag and lastModifiedDateTime move with it.</summary>
-    private static void Touch(RequestContext rc, CustomerPayment payment) => rc.Db.Entry(payment).State = EntityState.Modified;
+    /// <summary>
+    /// The line changes the payment's dimension set: the payment's ETag and lastModifiedDateTime move with it. In a $batch
+    /// atomicity group an earlier request may track this payment already; that instance is the one touched.
+    /// </summary>
+    private static void Touch(RequestContext rc, CustomerPayment payment) =>
+        rc.Db.Entry(rc.Db.CustomerPayments.Local.FindEntry(payment.Id)?.Entity ?? payment).State = EntityState.Modified;
 
     /// <summary>Adds a dimension line to a payment (also used by the deep insert of a payment POST).</summary>
     public async Task<PaymentDimension> AddLineAsync(RequestContext rc, Guid companyId, CustomerPayment payment, Body body)
