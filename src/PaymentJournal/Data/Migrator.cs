@@ -42,7 +42,7 @@ public static class Migrator
     {
         await db.Database.OpenConnectionAsync(ct);
         if (provider == DatabaseProvider.Postgres)
-            await Exec(db.Database.GetDbConnection(), null, $"SELECT pg_advisory_lock({AdvisoryLockKey});", ct);
+            await WaitForLock(db.Database.GetDbConnection(), ct);
         return new StartupLock(db, provider);
     }
 
@@ -82,7 +82,7 @@ public static class Migrator
             }
             else
             {
-                await Exec(conn, null, $"SELECT pg_advisory_lock({AdvisoryLockKey});", ct);
+                await WaitForLock(conn, ct);
             }
             try
             {
@@ -129,6 +129,18 @@ public static class Migrator
         p.ParameterName = name;
         p.Value = value;
         cmd.Parameters.Add(p);
+    }
+
+    /// <summary>
+    /// Waits for the startup lock as long as the node that holds it migrates and seeds (no command timeout: on a busy
+    /// machine that can take longer than a statement may); the lock goes with its holder's session if that node dies.
+    /// </summary>
+    private static async Task WaitForLock(DbConnection conn, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT pg_advisory_lock({AdvisoryLockKey});";
+        cmd.CommandTimeout = 0;
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task Exec(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct)
