@@ -67,7 +67,8 @@ export function attachLookup(input, { search, pick, delay = 200, name }) {
     try {
       const items = await search(input.value.trim(), signal);
       if (signal.aborted) return;
-      busy = false;
+      // A newer search waiting for its debounce keeps the lookup busy: Enter must wait for that one's answer.
+      busy = timer !== 0;
       show(items, items.length ? null : 'No match');
       // Enter was pressed before the answer came: it picks the first match of what was typed.
       if (pickFirst) { pickFirst = false; if (items.length) choose(0); }
@@ -94,7 +95,7 @@ export function attachLookup(input, { search, pick, delay = 200, name }) {
     /** Keys while the list is open: arrows move, Enter picks. Returns true when the key was the lookup's. */
     handleKey(e) {
       if (!list.isConnected) return false;
-      if (e.key === 'Enter' && busy) {
+      if (e.key === 'Enter' && (busy || timer)) {
         pickFirst = true;
         if (timer) { clearTimeout(timer); timer = 0; run(); }
         return true;
