@@ -17,31 +17,30 @@ public static class Instruments
 
     private static readonly double[] SecondsBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    /// <summary>A duration histogram in seconds, with buckets from half a millisecond to ten seconds.</summary>
+    private static Histogram<double> Seconds(string name, string description) =>
+        Meter.CreateHistogram(name, "s", description, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+
     /// <summary>Every request: its route template, method and status; the count is the request rate.</summary>
-    public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram("paymentjournal.http.request.duration", "s",
-        "Time from the request's arrival to its answer, by route template, method and status.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    public static readonly Histogram<double> RequestDuration = Seconds("paymentjournal.http.request.duration",
+        "Time from the request's arrival to its answer, by route template, method and status.");
 
     /// <summary>Database commands run through EF Core (not the service's own prepared statements), when telemetry is on.</summary>
-    public static readonly Histogram<double> DbCommandDuration = Meter.CreateHistogram("paymentjournal.db.command.duration", "s",
-        "Time a database command took, by provider and kind (query, nonquery, scalar).",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    public static readonly Histogram<double> DbCommandDuration = Seconds("paymentjournal.db.command.duration",
+        "Time a database command took, by provider and kind (query, nonquery, scalar).");
 
     public static readonly Histogram<long> GroupCommitBatchSize = Meter.CreateHistogram("paymentjournal.sqlite.group_commit.batch_size", "{write}",
         "Writes committed together by one SQLite group commit.",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
 
-    public static readonly Histogram<double> GroupCommitWait = Meter.CreateHistogram("paymentjournal.sqlite.group_commit.wait", "s",
-        "Time a write waited in the queue before the SQLite writer started its batch.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    public static readonly Histogram<double> GroupCommitWait = Seconds("paymentjournal.sqlite.group_commit.wait",
+        "Time a write waited in the queue before the SQLite writer started its batch.");
 
-    public static readonly Histogram<double> GroupCommitDuration = Meter.CreateHistogram("paymentjournal.sqlite.group_commit.duration", "s",
-        "Time the SQLite writer spent on one batch, its COMMIT included (not the fsync beside it).",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    public static readonly Histogram<double> GroupCommitDuration = Seconds("paymentjournal.sqlite.group_commit.duration",
+        "Time the SQLite writer spent on one batch, its COMMIT included (not the fsync beside it).");
 
-    public static readonly Histogram<double> PostingDuration = Meter.CreateHistogram("paymentjournal.posting.duration", "s",
-        "Time a committed journal post spent checking and writing its lines.",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    public static readonly Histogram<double> PostingDuration = Seconds("paymentjournal.posting.duration",
+        "Time a committed journal post spent checking and writing its lines.");
 
     public static readonly Histogram<long> PostingLines = Meter.CreateHistogram("paymentjournal.posting.lines", "{line}",
         "Lines of a committed journal post.",
