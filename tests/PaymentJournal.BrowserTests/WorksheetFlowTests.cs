@@ -161,6 +161,41 @@ public sealed class WorksheetFlowTests(BrowserFixture f) : IClassFixture<Browser
         Assert.Empty(f.Browser.PageErrors);
     }
 
+    [Fact]
+    public async Task A_line_added_while_the_journal_is_still_loading_is_kept_and_counted()
+    {
+        var journal = await f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals",
+            new { code = "WEB3", displayName = "Added while loading" });
+        var journalId = journal.Body.Str("id");
+        var page = await f.Browser.NewPageAsync(f.BaseAddress);
+        // The answer to the journal's first read of its lines (no lines yet) reaches the page late, after New line has
+        // been pressed: an app that creates the line at once gets that answer after its own and must not lose the line;
+        // an app that waits for the read gets it after at most two seconds.
+        var pressed = new TaskCompletionSource();
+        var created = new TaskCompletionSource();
+        page.Response += (_, r) => { if (r.Request.Method == "POST" && r.Url.EndsWith("/customerPayments")) created.TrySetResult(); };
+        var held = 0;
+        await page.RouteAsync(new Regex(@"/customerPayments\?"), async route =>
+        {
+            if (route.Request.Method != "GET" || Interlocked.Exchange(ref held, 1) != 0) { await route.ContinueAsync(); return; }
+            var before = await route.FetchAsync();
+            await pressed.Task;
+            await Task.WhenAny(created.Task, Task.Delay(TimeSpan.FromSeconds(2)));
+            await route.FulfillAsync(new() { Response = before });
+        });
+        await page.GotoAsync($"/#/companies/{ServiceFixture.Company}/journals/{journalId}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Journal WEB3" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New line" }).ClickAsync();
+        pressed.SetResult();
+
+        await Expect(Cell(page, 10000, "customerNumber")).ToBeFocusedAsync();
+        await Expect(page.Locator("#ws-totals")).ToContainTextAsync("Lines: 1");
+        await Expect(page.Locator(".empty")).ToHaveCountAsync(0);
+        var lines = await f.Http.Get(ServiceFixture.PaymentsPath(journal: journalId));
+        Assert.Single(lines.Body!["value"]!.AsArray());
+        Assert.Empty(f.Browser.PageErrors);
+    }
+
     private static async Task AddLineAsync(IPage page, int lineNumber, string search, string customerName)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "New line" }).ClickAsync();

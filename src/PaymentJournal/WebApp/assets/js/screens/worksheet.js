@@ -537,19 +537,34 @@ export async function render(main, { company, journal: journalId }) {
 
   async function addLine() {
     try {
+      // A load still in flight would answer the count and rows it read before the new line and overwrite it.
+      await Promise.all([...pages.values()].map(e => e.promise));
       const created = await post(paymentsUrl, {});
       created.customer = null;
       created.dimensionSetLines = [];
-      const i = count;
-      const p = Math.floor(i / PageSize);
-      if (!pages.has(p)) pages.set(p, { rows: [], promise: Promise.resolve() });
-      const entry = pages.get(p);
-      if (entry.rows) entry.rows[i % PageSize] = created;
-      setCount(count + 1);
+      // The new line comes last; its page is read first when it is not loaded (and then holds the line already).
+      const p = Math.floor(count / PageSize);
+      await loadPage(p);
+      let i = findLoaded(created.id);
+      if (i < 0) {
+        i = count;
+        const entry = pages.get(p);
+        if (entry?.rows) entry.rows[i % PageSize] = created;
+        else pages.set(p, { rows: Object.assign([], { [i % PageSize]: created }), promise: Promise.resolve() });
+      }
+      if (i >= count) setCount(i + 1);
       empty.remove();
       setActive(i, columns.findIndex(c => c.key === 'customerNumber'));
       announce(`Line ${created.lineNumber} added.`);
     } catch (err) { announce(`No line was added: ${err.message}`); }
+  }
+
+  function findLoaded(id) {
+    for (const [p, entry] of pages) {
+      const i = entry.rows?.findIndex(r => r?.id === id) ?? -1;
+      if (i >= 0) return p * PageSize + i;
+    }
+    return -1;
   }
 
   async function deleteLine() {
