@@ -9,11 +9,7 @@ set -euo pipefail
 A=$(git -C "$REPO" rev-parse --short "$1"); B=$(git -C "$REPO" rev-parse --short "$2"); ROUNDS=${3:-3}
 PORT=${PORT:-5080}
 OUT=$W/results/ab-$A-$B-$(date -u +%Y%m%dT%H%M%SZ); mkdir -p "$OUT"
-HARNESS=$W/harness
-if [ ! -d "$HARNESS" ]; then
-  cp -r "$SHARED" "$HARNESS"; rm -rf "$HARNESS/results"
-  sed -i 's/^local n = 0$/local n = (tonumber(os.getenv("SEED")) or 0) % 19000 * 100000/' "$HARNESS/wrk/post.lua"
-fi
+HARNESS=$(harness)
 for rev in "$A" "$B"; do
   dir=$W/ab-$rev
   [ -f "$dir/PaymentJournal.dll" ] && continue
@@ -31,12 +27,4 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 echo "medians ($ROUNDS rounds): workload commit req/s p99_ms"
-for k in $(awk '{print $1"|"$2}' "$OUT/runs.txt" | sort -u); do
-  rev=${k%|*}; w=${k#*|}
-  awk -v r="$rev" -v w="$w" '$1 == r && $2 == w' "$OUT/runs.txt" > "$OUT/.sel"
-  med() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-  extra=""
-  [ "$w" = patch_if_match ] && extra=" patch_2xx/s=$(sed -nE 's/.*patch_2xx\/s=([0-9.]+).*/\1/p' "$OUT/.sel" | med)"
-  echo "$w $rev req/s=$(awk '{print $3}' "$OUT/.sel" | med) p99_ms=$(awk '{print $5}' "$OUT/.sel" | med)$extra"
-done | sort | tee "$OUT/medians.txt"
-rm -f "$OUT/.sel"
+medians "$OUT/runs.txt" | tee "$OUT/medians.txt"

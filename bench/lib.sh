@@ -32,3 +32,25 @@ wait_http() {
 stop_pid() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; kill -9 "$1" 2>/dev/null || true; }
 # pristine DB -> working copy (no WAL/SHM left over)
 fresh_copy() { rm -f "$2" "$2-wal" "$2-shm"; cp "$1" "$2"; }
+# medians RUNS_FILE -> one line per label and workload with the median req/s and p99 (and PATCH/s for GET+PATCH);
+# RUNS_FILE holds run.sh's lines: label workload req/s p50 p99 ...
+medians() {
+  local runs=$1 k label w sel extra
+  med() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+  for k in $(awk '{print $1"|"$2}' "$runs" | sort -u); do
+    label=${k%|*}; w=${k#*|}
+    sel=$(awk -v l="$label" -v w="$w" '$1 == l && $2 == w' "$runs")
+    extra=""
+    [ "$w" = patch_if_match ] && extra=" patch_2xx/s=$(sed -nE 's/.*patch_2xx\/s=([0-9.]+).*/\1/p' <<<"$sel" | med)"
+    echo "$w $label req/s=$(awk '{print $3}' <<<"$sel" | med) p99_ms=$(awk '{print $5}' <<<"$sel" | med)$extra"
+  done | sort
+}
+# harness -> a copy of the shared bench harness in $W/harness whose POST line numbers start at an offset from SEED
+harness() {
+  local h=$W/harness
+  if [ ! -d "$h" ]; then
+    cp -r "$SHARED" "$h"; rm -rf "$h/results"
+    sed -i 's/^local n = 0$/local n = (tonumber(os.getenv("SEED")) or 0) % 19000 * 100000/' "$h/wrk/post.lua"
+  fi
+  echo "$h"
+}

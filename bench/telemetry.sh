@@ -6,8 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 DIR=$1; ROUNDS=${2:-3}; PORT=${PORT:-5080}
-HARNESS=$W/harness
-[ -d "$HARNESS" ] || { echo "missing $HARNESS: run bench/ab.sh once (it copies the harness)" >&2; exit 1; }
+HARNESS=$(harness)
 OUT=$W/results/telemetry-$(date -u +%Y%m%dT%H%M%SZ); mkdir -p "$OUT"
 for r in $(seq 1 "$ROUNDS"); do
   for m in false true; do
@@ -17,9 +16,4 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 echo "medians ($ROUNDS rounds): workload metrics req/s p99_ms"
-for k in $(awk '{print $1"|"$2}' "$OUT/runs.txt" | sort -u); do
-  label=${k%|*}; w=${k#*|}
-  sel=$(awk -v l="$label" -v w="$w" '$1 == l && $2 == w' "$OUT/runs.txt")
-  med() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-  echo "$w $label req/s=$(awk '{print $3}' <<<"$sel" | med) p99_ms=$(awk '{print $5}' <<<"$sel" | med)"
-done
+medians "$OUT/runs.txt" | tee "$OUT/medians.txt"
