@@ -23,6 +23,10 @@ public sealed class SqliteWriterFixture : ServiceFixture
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
         [new("Database:SqliteWalRestartPages", RestartPages.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
+    public TestCommitObserver Commits { get; private set; } = null!;
+
+    protected override void Configure(WebApplicationBuilder builder) => Commits = TestCommitObserver.Register(builder);
+
     public string DatabaseFile => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
 }
 
@@ -79,7 +83,7 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
 
         using var hold = new ManualResetEventSlim(false);
         var syncing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        committer.BeforeWalSyncForTests = () => { syncing.TrySetResult(); hold.Wait(TimeSpan.FromSeconds(30)); };
+        f.Commits.BeforeWalSyncAction = () => { syncing.TrySetResult(); hold.Wait(TimeSpan.FromSeconds(30)); };
         try
         {
             var post = f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "SYNC1" });
@@ -93,7 +97,7 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
         }
         finally
         {
-            committer.BeforeWalSyncForTests = null;
+            f.Commits.BeforeWalSyncAction = null;
             hold.Set();
         }
     }
@@ -246,7 +250,7 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
     {
         var (committer, release) = await HoldWriterAsync();
         var tasks = units.Select(u => committer.RunAsync(u, default)).ToList();
-        Assert.Equal(units.Length, committer.QueuedForTests);
+        Assert.Equal(units.Length, committer.Waiting);
         await release();
         foreach (var t in tasks) await Task.WhenAny(t).WaitAsync(TimeSpan.FromSeconds(10));
         return tasks;
@@ -318,8 +322,8 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
         var (committer, release) = await HoldWriterAsync();
         // A create through the API, then a unit that fails after writing, in one batch: the create runs twice.
         var post = f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "TWICE", displayName = "run twice" });
-        for (var i = 0; i < 500 && committer.QueuedForTests == 0; i++) await Task.Delay(10);
-        Assert.Equal(1, committer.QueuedForTests);
+        for (var i = 0; i < 500 && committer.Waiting == 0; i++) await Task.Delay(10);
+        Assert.Equal(1, committer.Waiting);
         var failing = committer.RunAsync(Count("tw-b", failAfter: true), default);
         await release();
         var (status, body, _) = await post.WaitAsync(TimeSpan.FromSeconds(10));
