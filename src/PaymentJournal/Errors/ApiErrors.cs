@@ -73,7 +73,7 @@ public static class ApiErrors
     public static ApiException Unauthorized(string message) =>
         new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = "Bearer, Basic realm=\"PaymentJournal\"" } };
 
-    /// <summary>A 401 with the challenge of the configured scheme (RFC 7235 §4.1, RFC 6750 §3 for bearer tokens).</summary>
+    /// <summary>A 401 with the challenge of the configured scheme (RFC 7235, section 4.1; RFC 6750, section 3 for bearer tokens).</summary>
     public static ApiException Unauthorized(string message, string challenge) =>
         new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = challenge } };
 

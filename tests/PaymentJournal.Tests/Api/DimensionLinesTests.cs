@@ -14,7 +14,7 @@ public sealed class TwoCompaniesFixture : ServiceFixture
 }
 
 /// <summary>
-/// Graph's company-level dimensionLines (the API v1.0 shape, business-central-notes §6): read by parentId filter,
+/// Graph's company-level dimensionLines (the shape of Business Central's API v1.0 page): read by parentId filter,
 /// created with parentId in the body, addressed by the two-part key (parentId, id); the same rows as v2.0's dimensionSetLines.
 /// </summary>
 public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<TwoCompaniesFixture>

@@ -1,6 +1,6 @@
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>The error body of CONTRACT §6, unsupported query options, and issue 2's "bad input" sweep.</summary>
+/// <summary>The error body, unsupported query options, and a sweep of bad input (each a clear 4xx that changes nothing).</summary>
 public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     private const string Journal = ServiceFixture.General;

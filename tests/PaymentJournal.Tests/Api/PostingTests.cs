@@ -4,7 +4,7 @@ using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>Posting sales invoices and payment journals (CONTRACT §5, docs/posting.md), over HTTP on a real SQLite file.</summary>
+/// <summary>Posting sales invoices and payment journals (docs/posting.md), over HTTP on a real SQLite file.</summary>
 public sealed class PostingTests(CommitObserverFixture f) : IClassFixture<CommitObserverFixture>
 {
     private HttpClient Http => f.Http;

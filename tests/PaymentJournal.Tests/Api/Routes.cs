@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace PaymentJournal.Tests.Api;
 
 /// <summary>
-/// One URL shape of the API (CONTRACT §1): v2.0, v2.0 in its online form, Graph with slash keys and Graph with
+/// One URL shape of the API: v2.0, v2.0 in its online form, Graph with slash keys and Graph with
 /// parenthesis keys. Theories name them by string so that each shape is its own test case.
 /// </summary>
 public sealed record Route(string Name, string Root, bool SlashKeys)
@@ -87,7 +87,7 @@ public static class Make
 /// <summary>Assertions shared by the API tests.</summary>
 public static class Expect
 {
-    /// <summary>The contract's error body (§6): status, code, and the correlation id in the header and at the end of the message.</summary>
+    /// <summary>The service's error body: status, code, and the correlation id in the header and at the end of the message.</summary>
     public static void Error((int Status, JsonNode? Body, HttpResponseMessage Response) r, int status, string code, string? messagePart = null)
     {
         Assert.True(r.Status == status && r.Body.ErrorCode() == code,

@@ -91,7 +91,7 @@ public sealed class ThrottleAndTimeoutTests(TightLimitsFixture f) : IClassFixtur
             Assert.Equal("Request_TooManyRequests", second.Body.ErrorCode());
             Assert.NotNull(second.Response.Headers.RetryAfter);
 
-            // The stalled request runs into the 2-second request timeout: 408, with the contract's body.
+            // The stalled request runs into the 2-second request timeout: 408, with the service's error body.
             var response = await RawHttp.ReadResponseAsync(stream, TimeSpan.FromSeconds(15));
             Assert.StartsWith("HTTP/1.1 408", response);
             Assert.Contains("\"code\":\"Request_Timeout\"", response);
