@@ -5,31 +5,6 @@ using PaymentJournal.Tests.Fixtures;
 
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>
-/// A fact about the SQLite writer, run in the SQLite run of the suite. (One process cannot serve both providers: the
-/// compiled queries are bound to the model of the provider that first ran them.)
-/// </summary>
-public sealed class SqliteFactAttribute : FactAttribute
-{
-    public SqliteFactAttribute()
-    {
-        if (TestDatabase.Provider != DatabaseProvider.Sqlite) Skip = "SQLite only: runs in the SQLite run of the suite";
-    }
-}
-
-public sealed class SqliteWriterFixture : ServiceFixture
-{
-    public const int RestartPages = 256;
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-        [new("Database:SqliteWalRestartPages", RestartPages.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-
-    public TestCommitObserver Commits { get; private set; } = null!;
-
-    protected override void Configure(WebApplicationBuilder builder) => Commits = TestCommitObserver.Register(builder);
-
-    public string DatabaseFile => new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
-}
-
 public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<SqliteWriterFixture>
 {
     [SqliteFact]

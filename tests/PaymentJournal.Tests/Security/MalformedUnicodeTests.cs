@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.OData;
-using Route = PaymentJournal.Tests.Api.Route;
+using Route = PaymentJournal.Tests.Fixtures.Route;
 using Xunit.Abstractions;
 
 namespace PaymentJournal.Tests.Security;
