@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Npgsql;
+using PaymentJournal.Data;
 
 namespace PaymentJournal.Tests.Api;
 

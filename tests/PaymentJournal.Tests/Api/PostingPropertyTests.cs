@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using PaymentJournal.Data;
 using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Api;

@@ -371,7 +371,7 @@ public sealed class PostingTests(CommitObserverFixture f) : IClassFixture<Commit
             var j = await db.CustomerPaymentJournals.SingleAsync(x => x.Id == Guid.Parse(journal));
             var customer = await db.Customers.SingleAsync(c => c.Number == customerNumber);
             for (var i = 1; i <= 300; i++)
-                db.CustomerPayments.Add(new Features.CustomerPayments.CustomerPayment
+                db.CustomerPayments.Add(new Data.CustomerPayment
                 {
                     Id = Guid.NewGuid(), CompanyId = j.CompanyId, JournalId = j.Id, JournalCode = j.Code, LineNumber = i * 10000, CustomerId = customer.Id,
                     CustomerNumber = customer.Number, PostingDate = new DateOnly(2026, 6, 1), DocumentNumber = "D" + i, Amount = -i, Description = "x",

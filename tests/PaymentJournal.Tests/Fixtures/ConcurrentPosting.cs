@@ -1,3 +1,4 @@
+using PaymentJournal.Data;
 using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Fixtures;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
 
 namespace PaymentJournal.Tests.Fixtures;
 

@@ -5,7 +5,7 @@ using PaymentJournal.Errors;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
-using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+using Series = PaymentJournal.Data.NumberSeries;
 
 namespace PaymentJournal.Features.CustomerPaymentJournals;
 

@@ -178,7 +178,7 @@ public static class JournalPoster
         sums[key] = sums.GetValueOrDefault(key) + amount;
 
     /// <summary>What the checks found: the company, its accounts and customer posting groups.</summary>
-    private sealed record References(Companies.Company Company, Dictionary<Guid, Account> Accounts, Dictionary<Guid, CustomerPostingGroup> Groups);
+    private sealed record References(Company Company, Dictionary<Guid, Account> Accounts, Dictionary<Guid, CustomerPostingGroup> Groups);
 
     /// <summary>
     /// A checked journal, ready to write. Units carry the balances: every line, or (summary path) one per customer and
