@@ -7,6 +7,7 @@ namespace PaymentJournal.Tests.Api;
 /// moment through one node (on the provider of the run). Each round is compared with the ledger model and the ledger
 /// invariants are checked after it.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ConcurrentPostingTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     [Fact]
@@ -20,6 +21,7 @@ public sealed class ConcurrentPostingTests(ServiceFixture f) : IClassFixture<Ser
 
 /// <summary>The same through two service processes on one PostgreSQL database (whatever the run's provider).</summary>
 [Collection(TwoNodes.Name)]
+[Trait("Category", "Slow")]
 public sealed class TwoNodeConcurrentPostingTests(MultiNodeFixture f)
 {
     [Fact]

@@ -5,6 +5,7 @@ using PaymentJournal.Data;
 namespace PaymentJournal.Tests.Api;
 
 [Collection(TwoNodes.Name)]
+[Trait("Category", "Slow")]
 public sealed class MultiNodeTests(MultiNodeFixture f)
 {
     private const string Company = ServiceFixture.Company;

@@ -10,6 +10,7 @@ namespace PaymentJournal.Tests.Perf;
 /// one line in ten with a dimension). Prints the figures; asserts only the ledger invariants, never a time.
 /// </summary>
 [Trait("category", "perf")]
+[Trait("Category", "Slow")]
 public sealed class PostingPerfTests(ServiceFixture f, ITestOutputHelper output) : IClassFixture<ServiceFixture>
 {
     [PerfFact]

@@ -13,6 +13,7 @@ namespace PaymentJournal.Tests.Security;
 /// every query option; it is seeded (PAYMENTJOURNAL_UNICODE_SEED replays a run, PAYMENTJOURNAL_UNICODE_CASES sets its
 /// size) and names the seed in its output and in every failure.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class MalformedUnicodeTests(ServiceFixture f, ITestOutputHelper output) : IClassFixture<ServiceFixture>
 {
     /// <summary>Malformed pieces as raw bytes, for bodies and headers.</summary>

@@ -710,6 +710,7 @@ public sealed class QueryBinderTests(QueryBinderDatabase database) : IClassFixtu
 /// Runs the payment filter cases of <see cref="QueryBinderTests"/> on the test run's PostgreSQL server (see
 /// <see cref="PostgresServer"/>), in a database of its own made with the PostgreSQL migration and dropped afterwards.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class QueryBinderPostgresTests
 {
     internal static readonly string[] Cases =
