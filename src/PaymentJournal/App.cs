@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaymentJournal.Auth;
 using PaymentJournal.Data;
 using PaymentJournal.Emulator;
@@ -47,6 +48,8 @@ public static class App
         builder.Services.AddSingleton(dbOptions);
         if (dbOptions.Provider == DatabaseProvider.Sqlite) SqliteProcessConfig.EnsureApplied();
         builder.Services.AddSingleton(limits);
+        // Tests may have registered their own observer (configure runs first).
+        builder.Services.TryAddSingleton<ICommitObserver, NoCommitObserver>();
         builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<DatabaseHealth>();
@@ -76,12 +79,12 @@ public static class App
         // The read replica gets a pool of its own; its contexts are made per request by the endpoint, not by DI.
         builder.Services.AddSingleton(sp => new ReadReplica(sp, dbOptions, Use));
 
-        builder.Services.AddSingleton(_ => new Catalog(new CompaniesSet(),
+        builder.Services.AddSingleton(sp => new Catalog(new CompaniesSet(),
         [
-            new CustomerPaymentJournalsSet(), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
+            new CustomerPaymentJournalsSet(sp.GetRequiredService<ICommitObserver>()), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(),
-            new JournalsSet(), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+            new JournalsSet(sp.GetRequiredService<ICommitObserver>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ], ApiGroups));
         builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();

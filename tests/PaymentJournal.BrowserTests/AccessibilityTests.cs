@@ -1,6 +1,7 @@
 namespace PaymentJournal.BrowserTests;
 
 /// <summary>An axe scan of every screen (and its dialogs), at 1280x800 and in a narrow window: no serious or critical violation.</summary>
+[Trait("Category", "Slow")]
 public sealed class AccessibilityTests(AccessibilityTests.Fixture f) : IClassFixture<AccessibilityTests.Fixture>
 {
     /// <summary>Two companies, so the company picker shows.</summary>
@@ -60,6 +61,7 @@ public sealed class AccessibilityTests(AccessibilityTests.Fixture f) : IClassFix
 }
 
 /// <summary>Under Auth:Mode ApiKey the app asks for the key once and keeps it for the browser session.</summary>
+[Trait("Category", "Slow")]
 public sealed class SignInTests(SignInTests.Fixture f) : IClassFixture<SignInTests.Fixture>
 {
     public const string Key = "browser-key-0123456789abcdef0123456789";

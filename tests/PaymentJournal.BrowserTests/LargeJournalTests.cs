@@ -7,6 +7,7 @@ namespace PaymentJournal.BrowserTests;
 /// A journal of 100,000 lines opens with its first rows and scrolls anywhere, reading only the pages in view from the
 /// server. Its open time is recorded (PAYMENTJOURNAL_WEBAPP_TIMES=file, for bench/webapp-open.sh), never asserted.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class LargeJournalTests(LargeJournalTests.Fixture f) : IClassFixture<LargeJournalTests.Fixture>
 {
     public const int Lines = 100_000;

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 namespace PaymentJournal.BrowserTests;
 
 /// <summary>A cash receipt journal from creation to posted ledger entries, in the browser, on the real service.</summary>
+[Trait("Category", "Slow")]
 public sealed class WorksheetFlowTests(BrowserFixture f) : IClassFixture<BrowserFixture>
 {
     private const string Code = "WEB1";

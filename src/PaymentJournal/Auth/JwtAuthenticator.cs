@@ -23,7 +23,7 @@ internal static class JwtKeys
                 byte[] bytes;
                 try { bytes = Convert.FromBase64String(secret); }
                 catch (FormatException) { throw new InvalidOperationException($"{where}:Secret is not base64."); }
-                // HS256 needs a key of at least 256 bits (RFC 7518 §3.2).
+                // HS256 needs a key of at least 256 bits (RFC 7518, section 3.2).
                 if (bytes.Length < 32) throw new InvalidOperationException($"{where}:Secret is shorter than 32 bytes.");
                 key = new SymmetricSecurityKey(bytes);
             }

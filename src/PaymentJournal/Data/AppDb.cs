@@ -1,16 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using PaymentJournal.Features.Accounts;
-using PaymentJournal.Features.Companies;
-using PaymentJournal.Features.Contacts;
-using PaymentJournal.Features.CustomerPaymentJournals;
-using PaymentJournal.Features.CustomerPayments;
-using PaymentJournal.Features.Customers;
-using PaymentJournal.Features.Dimensions;
-using PaymentJournal.Features.Ledger;
-using PaymentJournal.Features.SalesInvoices;
-using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+using Series = PaymentJournal.Data.NumberSeries;
 
 namespace PaymentJournal.Data;
 

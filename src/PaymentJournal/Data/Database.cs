@@ -73,6 +73,19 @@ public sealed class ReadReplica
 }
 
 /// <summary>
+/// What <see cref="WriteGate"/> needs of the request whose work it runs as a unit: the context it starts on, its
+/// cancellation, the same request rebound to the unit's context, and a way to forget what an earlier run of the unit
+/// left for after its commit (the SQLite writer may run a unit twice).
+/// </summary>
+public interface IWriteUnit<TSelf> where TSelf : IWriteUnit<TSelf>
+{
+    AppDb Db { get; }
+    CancellationToken Aborted { get; }
+    TSelf InUnit(AppDb db);
+    void ResetAfterCommit();
+}
+
+/// <summary>
 /// Write units. A write request (or an atomic $batch group) runs as one unit: on SQLite through the group committer
 /// (one writer, savepoint per unit, one fsync per group); on PostgreSQL in a transaction of its own, concurrently with
 /// others, kept apart by row locks and unique indexes.
@@ -88,13 +101,13 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
     /// back and run again from the start, up to <see cref="MaxAttempts"/> times in all, instead of answering 500; only
     /// for a unit that keeps no state outside its context (a post).
     /// </summary>
-    public async Task RunAsync(OData.RequestContext rc, Func<OData.RequestContext, Task> work, bool alone = false, bool retry = false)
+    public async Task RunAsync<TUnit>(TUnit rc, Func<TUnit, Task> work, bool alone = false, bool retry = false) where TUnit : IWriteUnit<TUnit>
     {
         if (IsSqlite)
         {
             await committer.RunAsync(db =>
             {
-                rc.AfterCommit?.Clear();
+                rc.ResetAfterCommit();
                 return work(rc.InUnit(db));
             }, rc.Aborted, alone);
             return;
@@ -112,7 +125,7 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
             {
                 // Rolled back (and the context cleared) as the transaction was disposed; what was queued for after the
                 // commit belonged to the failed attempt. A short random pause keeps the two from meeting again at once.
-                rc.AfterCommit?.Clear();
+                rc.ResetAfterCommit();
                 await Task.Delay(Random.Shared.Next(1, 10 * attempt), rc.Aborted);
             }
         }

@@ -21,7 +21,13 @@ public sealed class DatabaseHealth(DatabaseOptions options, GroupCommitter commi
     public Errors.ApiException Report(DbFaultKind kind)
     {
         _reportedFault = Describe(kind);
-        return Errors.ApiErrors.DatabaseFault(kind);
+        return kind switch
+        {
+            DbFaultKind.DiskFull => Errors.ApiErrors.DatabaseFull(),
+            DbFaultKind.ReadOnly => Errors.ApiErrors.DatabaseReadOnly(),
+            DbFaultKind.InDoubt => Errors.ApiErrors.DatabaseCommitUnknown(),
+            _ => Errors.ApiErrors.DatabaseUnavailable(),
+        };
     }
 
     /// <summary>/health: null when the database answers and nothing says it cannot be written, else what is wrong.</summary>

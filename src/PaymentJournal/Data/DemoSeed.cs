@@ -1,13 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using PaymentJournal.Features.Accounts;
-using PaymentJournal.Features.Companies;
-using PaymentJournal.Features.Contacts;
-using PaymentJournal.Features.CustomerPaymentJournals;
-using PaymentJournal.Features.Customers;
-using PaymentJournal.Features.Dimensions;
-using PaymentJournal.Features.Ledger;
-using PaymentJournal.Features.SalesInvoices;
-using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+using Series = PaymentJournal.Data.NumberSeries;
 
 namespace PaymentJournal.Data;
 

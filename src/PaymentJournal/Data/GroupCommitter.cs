@@ -19,8 +19,9 @@ namespace PaymentJournal.Data;
 /// checkpoint loop catches up with the writer and syncs the database file itself, so the restart, which holds up the
 /// writer, has only a few pages left to copy and to sync.
 /// </summary>
-public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOptions settings, ILogger<GroupCommitter> log) : IAsyncDisposable
+public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOptions settings, ILogger<GroupCommitter> log, ICommitObserver? observer = null) : IAsyncDisposable
 {
+    private readonly ICommitObserver? _observer = CommitObserver.Active(observer);
     private const int MaxBatch = 256;
     /// <summary>A catch-up pass this short leaves the writer's RESTART little to copy.</summary>
     private static readonly TimeSpan CatchUpPass = TimeSpan.FromMilliseconds(3);
@@ -415,11 +416,8 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         return done.Task;
     }
 
-    /// <summary>For tests: how many units wait for the writer.</summary>
-    internal int QueuedForTests => _queue.Count;
-
-    /// <summary>For tests: runs on the sync thread before each fsync of the WAL.</summary>
-    internal Action? BeforeWalSyncForTests { get; set; }
+    /// <summary>How many units wait for the writer.</summary>
+    public int Waiting => _queue.Count;
 
     /// <summary>Whether commits leave the WAL fsync to the sync thread (known once the writer has started).</summary>
     public bool SyncsBesideWriter { get; private set; }
@@ -441,7 +439,7 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
             Exception? error = null;
             try
             {
-                BeforeWalSyncForTests?.Invoke();
+                _observer?.BeforeWalSync();
                 wal.Flush(flushToDisk: true);
             }
             catch (Exception e)

@@ -73,7 +73,7 @@ public static class ApiErrors
     public static ApiException Unauthorized(string message) =>
         new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = "Bearer, Basic realm=\"PaymentJournal\"" } };
 
-    /// <summary>A 401 with the challenge of the configured scheme (RFC 7235 §4.1, RFC 6750 §3 for bearer tokens).</summary>
+    /// <summary>A 401 with the challenge of the configured scheme (RFC 7235, section 4.1; RFC 6750, section 3 for bearer tokens).</summary>
     public static ApiException Unauthorized(string message, string challenge) =>
         new(401, "Authentication_InvalidCredentials", message) { Headers = new() { ["WWW-Authenticate"] = challenge } };
 
@@ -100,21 +100,20 @@ public static class ApiErrors
     /// The database is down, read-only or full: 503 (507 for a full disk) with Retry-After, saying what is wrong and
     /// whether the write may have been saved.
     /// </summary>
-    public static ApiException DatabaseFault(Data.DbFaultKind kind)
-    {
-        var (status, code, message) = kind switch
-        {
-            Data.DbFaultKind.DiskFull => (507, "Internal_DatabaseFull",
-                "The database's disk is full, so nothing can be written until space is freed. The request was not completed."),
-            Data.DbFaultKind.ReadOnly => (503, "Internal_DatabaseReadOnly",
-                "The database can be read but not written at the moment. The request was not completed; try again later."),
-            Data.DbFaultKind.InDoubt => (503, "Internal_DatabaseCommitUnknown",
-                "The connection to the database was lost while the write was being committed: it may or may not have been saved. Read it back before trying again."),
-            _ => (503, "Internal_DatabaseUnavailable",
-                "The database cannot be reached or has no connection free at the moment. The request was not completed; try again later."),
-        };
-        return new ApiException(status, code, message) { Headers = RetryAfter(DatabaseRetryAfterSeconds) };
-    }
+    public static ApiException DatabaseFull() => DatabaseFault(507, "Internal_DatabaseFull",
+        "The database's disk is full, so nothing can be written until space is freed. The request was not completed.");
+
+    public static ApiException DatabaseReadOnly() => DatabaseFault(503, "Internal_DatabaseReadOnly",
+        "The database can be read but not written at the moment. The request was not completed; try again later.");
+
+    public static ApiException DatabaseCommitUnknown() => DatabaseFault(503, "Internal_DatabaseCommitUnknown",
+        "The connection to the database was lost while the write was being committed: it may or may not have been saved. Read it back before trying again.");
+
+    public static ApiException DatabaseUnavailable() => DatabaseFault(503, "Internal_DatabaseUnavailable",
+        "The database cannot be reached or has no connection free at the moment. The request was not completed; try again later.");
+
+    private static ApiException DatabaseFault(int status, string code, string message) =>
+        new(status, code, message) { Headers = RetryAfter(DatabaseRetryAfterSeconds) };
 
     /// <summary>The longest piece of the request an error message repeats whole.</summary>
     public const int MaxEcho = 1000;

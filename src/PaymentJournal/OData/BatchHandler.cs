@@ -314,7 +314,7 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
         return null;
     }
 
-    /// <summary>multipart/mixed batches (OData 4.0 §11.7): parts of application/http, change sets as nested multiparts.</summary>
+    /// <summary>multipart/mixed batches (the OData 4.0 protocol, section 11.7): parts of application/http, change sets as nested multiparts.</summary>
     private static class Multipart
     {
         public sealed record Item(Part Part, string? ChangeSet, string? ContentId);

@@ -3,7 +3,7 @@ using PaymentJournal.Data;
 namespace PaymentJournal.OData;
 
 /// <summary>Everything a handler may use about the request it serves, whether it came over HTTP or inside a $batch.</summary>
-public sealed class RequestContext
+public sealed class RequestContext : IWriteUnit<RequestContext>
 {
     public required AppDb Db { get; init; }
     public required Surface Surface { get; init; }
@@ -43,6 +43,9 @@ public sealed class RequestContext
         Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = inAtomicGroup, RelativePath = RelativePath,
         AfterCommit = afterCommit, ParsedBody = parsedBody, Format = Format,
     };
+
+    /// <summary>Forgets what an earlier run of the write unit left for after its commit.</summary>
+    public void ResetAfterCommit() => AfterCommit?.Clear();
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 

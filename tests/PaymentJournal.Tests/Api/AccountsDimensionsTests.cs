@@ -26,11 +26,11 @@ public sealed class AccountsDimensionsTests(ServiceFixture f) : IClassFixture<Se
         Assert.Equal("Cash", cash.Body.Str("displayName"));
         Expect.ETag(cash);
 
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         Expect.Error(await f.Http.Post(route.Set("accounts"), new { number = "9999", displayName = "New" }), 405, "BadRequest_MethodNotAllowed");
         Expect.Error(await f.Http.Patch(route.Entity("accounts", Cash), new { displayName = "Money" }, "*"), 405, "BadRequest_MethodNotAllowed");
         Expect.Error(await f.Http.Delete(route.Entity("accounts", Cash), "*"), 405, "BadRequest_MethodNotAllowed");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
     }
 
     [Theory]
@@ -124,7 +124,7 @@ public sealed class AccountsDimensionsTests(ServiceFixture f) : IClassFixture<Se
     public async Task Dimension_set_line_rules()
     {
         var (_, _, url) = await NewPayment();
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         Expect.Error(await f.Http.Post(url, new { id = Area, code = "DEPARTMENT", valueCode = "10" }), 400, "Application_DialogException", "match");
         Expect.Error(await f.Http.Post(url, new { code = "NOSUCH", valueCode = "10" }), 400, "Application_DialogException");
         Expect.Error(await f.Http.Post(url, new { id = Guid.NewGuid(), valueCode = "10" }), 400, "Application_DialogException");
@@ -134,7 +134,7 @@ public sealed class AccountsDimensionsTests(ServiceFixture f) : IClassFixture<Se
         Expect.Error(await f.Http.Post(url, new { code = "AREA" }), 400, "Application_DialogException", "value");
         Expect.Error(await f.Http.Post(url, new { valueCode = "10" }), 400, "Application_DialogException", "dimension");
         Expect.Error(await f.Http.Post(url, new { code = "AREA", valueCode = "10", parentId = Guid.NewGuid() }), 400, "BadRequest_InvalidOperation", "parentId");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
 
         Expect.Status(await f.Http.Post(url, new { id = Area, valueId = AreaEuropeNorth }), 201);
         Expect.Error(await f.Http.Post(url, new { code = "AREA", valueCode = "20" }), 409, "Internal_EntityWithSameKeyExists");
@@ -169,7 +169,7 @@ public sealed class AccountsDimensionsTests(ServiceFixture f) : IClassFixture<Se
         Assert.Equal(2, expanded.Body!["dimensionSetLines"]!.AsArray().Count);
 
         // One bad line rejects the whole payment.
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         Expect.Error(await f.Http.Post(Route.V2.Payments(journal), new
         {
             customerNumber = "C00002", dimensionSetLines = new object[] { new { code = "AREA", valueCode = "20" }, new { code = "AREA", valueCode = "30" } },
@@ -179,6 +179,6 @@ public sealed class AccountsDimensionsTests(ServiceFixture f) : IClassFixture<Se
             customerNumber = "C00002", dimensionSetLines = new object[] { new { code = "AREA", valueCode = "20", bogus = 1 } },
         }), 400, "BadRequest", "bogus");
         Expect.Error(await f.Http.Post(Route.V2.Payments(journal), new { dimensionSetLines = new { code = "AREA" } }), 400, "BadRequest", "dimensionSetLines");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
     }
 }

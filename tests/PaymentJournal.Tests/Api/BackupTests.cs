@@ -12,6 +12,7 @@ namespace PaymentJournal.Tests.Api;
 /// `PaymentJournal backup` and `restore` as an operator runs them: processes of their own beside the running service
 /// (real Kestrel, in this process) on a SQLite file. They run in both suite runs; on PostgreSQL the commands point to pg_dump.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class BackupTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "pj-backup-" + Guid.NewGuid().ToString("N")[..10]);

@@ -3,6 +3,7 @@ using Microsoft.OData;
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
 using Microsoft.OData.Edm.Validation;
+using PaymentJournal.Data;
 
 namespace PaymentJournal.Tests.Api;
 

@@ -418,12 +418,14 @@ public abstract class DifferentialQueryTestsBase(FilterFixture f)
     }
 }
 
+[Trait("Category", "Slow")]
 public sealed class DifferentialQueryTests(FilterFixture f) : DifferentialQueryTestsBase(f), IClassFixture<FilterFixture>
 {
     protected override int[] BaseSeeds => [1, 2];
 }
 
 /// <summary>The same queries on a PostgreSQL database whose default collation is ICU's (in the PostgreSQL run).</summary>
+[Trait("Category", "Slow")]
 public sealed class DifferentialQueryIcuTests(IcuPostgresFixture f) : DifferentialQueryTestsBase(f), IClassFixture<IcuPostgresFixture>
 {
     protected override int[] BaseSeeds => [3];

@@ -3,18 +3,8 @@ using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>The demo company, and the second company of the isolation tests to keep apart from it.</summary>
-public sealed class TwoCompaniesFixture : ServiceFixture
-{
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        await WithDb(async db => { await SecondCompany.SeedAsync(db); return 0; });
-    }
-}
-
 /// <summary>
-/// Graph's company-level dimensionLines (the API v1.0 shape, business-central-notes §6): read by parentId filter,
+/// Graph's company-level dimensionLines (the shape of Business Central's API v1.0 page): read by parentId filter,
 /// created with parentId in the body, addressed by the two-part key (parentId, id); the same rows as v2.0's dimensionSetLines.
 /// </summary>
 public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<TwoCompaniesFixture>
@@ -109,7 +99,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Assert.NotEqual(etag1, etag2);
         Expect.Error(await f.Http.Patch(Line(payment, Area), new { valueCode = "20" }, tag), 409, "Request_EntityChanged");
 
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         Expect.Error(await f.Http.Patch(Line(payment, Area), new { code = "DEPARTMENT" }, "*"), 400, "BadRequest_InvalidOperation", "code");
         Expect.Error(await f.Http.Patch(Line(payment, Area), new { id = Department }, "*"), 400, "BadRequest_InvalidOperation", "id");
         Expect.Error(await f.Http.Patch(Line(payment, Area), new { parentId = Guid.NewGuid() }, "*"), 400, "BadRequest_InvalidOperation", "parentId");
@@ -118,7 +108,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Expect.Error(await f.Http.Patch(Line(payment, Area), new { valueId = AreaEurope, valueCode = "20" }, "*"), 400, "Application_DialogException", "match");
         Expect.Error(await f.Http.Patch(Line(payment, Area), new { valueCode = "" }, "*"), 400, "Application_DialogException", "value");
         Expect.Error(await f.Http.Send(HttpMethod.Put, Line(payment, Area), new { valueCode = "20" }, "*"), 405, "BadRequest_MethodNotAllowed");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
 
         Expect.Error(await f.Http.Delete(Line(payment, Area), tag), 409, "Request_EntityChanged");
         Expect.Status(await f.Http.Delete(Line(payment, Area), Expect.ETag(changed)), 204);
@@ -132,7 +122,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
     public async Task Creating_follows_the_dimension_line_rules()
     {
         var (_, payment) = await NewPaymentAsync();
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         Expect.Error(await f.Http.Post(Lines, new { code = "AREA", valueCode = "10" }), 400, "Application_DialogException", "parent id");
         Expect.Error(await f.Http.Post(Lines, new { parentId = Guid.Empty, code = "AREA", valueCode = "10" }), 400, "Application_DialogException", "parent id");
         var missing = Guid.NewGuid().ToString();
@@ -148,7 +138,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Expect.Error(await f.Http.Post(Lines, new { parentId = payment, code = "AREA", valueCode = "10", displayName = "x" }), 400, "BadRequest_InvalidOperation", "displayName");
         Expect.Error(await f.Http.Post(Lines, new { parentId = payment, code = "AREA", valueCode = "10", parentType = "Journal Line" }), 400, "BadRequest", "parentType");
         Expect.Error(await f.Http.Post(Lines, new { parentId = "not-a-guid", code = "AREA", valueCode = "10" }), 400, "Application_InvalidGUID", "parentId");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
 
         Expect.Status(await f.Http.Post(Lines, new { parentId = payment, id = Area, valueId = AreaEurope }), 201);
         Expect.Error(await f.Http.Post(Lines, new { parentId = payment, code = "AREA", valueCode = "20" }), 409, "Internal_EntityWithSameKeyExists", "AREA");
@@ -161,7 +151,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
     {
         var (_, payment) = await NewPaymentAsync();
         Expect.Status(await f.Http.Post(Lines, new { parentId = payment, code = "AREA", valueCode = "10" }), 201);
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
 
         Expect.Error(await f.Http.Get(Lines + "/" + Area), 400, "BadRequest", "parentId=");
         Expect.Error(await f.Http.Get(Lines + $"({Area})"), 400, "BadRequest", "parentId=");
@@ -179,7 +169,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Expect.Error(await f.Http.Get(Route.Graph.Set("customers") + $"(parentId={payment},id={Area})"), 400, "Application_InvalidGUID");
         Expect.Error(await f.Http.Get(Route.V2.Set("dimensionLines") + "?$filter=parentId eq " + payment), 404, "BadRequest_ResourceNotFound");
         Expect.Error(await f.Http.Get(Route.V2.Set("dimensionLines") + $"(parentId={payment},id={Area})"), 404, "BadRequest_ResourceNotFound");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
     }
 
     [Fact]
@@ -192,7 +182,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Expect.Status(got, 200);
         Assert.Equal("AREA", got.Body.Str("code"));
         Assert.Single((await GetAsync(f.Http, OfParent(SecondCompany.Payment.ToString(), LinesOfB)))["value"]!.AsArray());
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
 
         // A's line through B's URL, and B's line through A's.
         foreach (var url in new[] { Line(payment, Area, LinesOfB), Line(SecondCompany.Payment.ToString(), SecondCompany.Dimension.ToString()) })
@@ -206,7 +196,7 @@ public sealed class DimensionLinesTests(TwoCompaniesFixture f) : IClassFixture<T
         Expect.Error(await f.Http.Post(LinesOfB, new { parentId = payment, code = "AREA", valueCode = "10" }), 400, "Application_DialogException", payment);
         // B's own dimension does not exist in A, even on A's payment.
         Expect.Error(await f.Http.Post(Lines, new { parentId = payment, id = SecondCompany.Dimension, valueId = SecondCompany.DimensionValue }), 400, "Application_DialogException", "dimension");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
     }
 
     [Fact]

@@ -1,16 +1,5 @@
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>The service with the emulator endpoints on; a proxy on loopback is trusted, so a test can pose as another host.</summary>
-public sealed class EmulatorFixture : ServiceFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
-    [
-        new("Emulator:Enabled", "true"),
-        new("Emulator:MaxSnapshots", "3"),
-        new("ForwardedHeaders:KnownProxies", "127.0.0.1"),
-    ];
-}
-
 public sealed class EmulatorTests(EmulatorFixture f) : IClassFixture<EmulatorFixture>
 {
     private static readonly Route V2 = Route.V2;
@@ -24,7 +13,7 @@ public sealed class EmulatorTests(EmulatorFixture f) : IClassFixture<EmulatorFix
 
     /// <summary>Rows per table; the demo seed stamps the time, so two resets differ in timestamps, not in rows.</summary>
     private async Task<string> RowCounts() =>
-        string.Join('\n', (await DbSnapshot.Take(f)).Split('\n').Select(l => string.Join(':', l.Split(':').Take(2))));
+        string.Join('\n', (await DbSnapshot.TakeAsync(f)).Split('\n').Select(l => string.Join(':', l.Split(':').Take(2))));
 
     [Fact]
     public async Task Reset_returns_the_demo_state_after_changes()
@@ -57,18 +46,18 @@ public sealed class EmulatorTests(EmulatorFixture f) : IClassFixture<EmulatorFix
     {
         var journal = await Make.JournalId(f.Http);
         var payment = await Make.Payment(f.Http, journal, new { customerNumber = "C00003", amount = -42.5m });
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         await Ok(HttpMethod.Post, "/emulator/snapshots/exact", 201);
 
         var (status, changed, _) = await f.Http.Patch(V2.Payment(journal, payment.Str("id")), new { amount = -99 }, payment.Str("@odata.etag"));
         Assert.Equal(200, status);
         Assert.NotEqual(payment.Str("@odata.etag"), changed.Str("@odata.etag"));
         await Make.Customer(f.Http, "Made after the snapshot");
-        Assert.NotEqual(before, await DbSnapshot.Take(f));
+        Assert.NotEqual(before, await DbSnapshot.TakeAsync(f));
 
         await Ok(HttpMethod.Post, "/emulator/snapshots/exact/restore");
 
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
         var (_, restored, _) = await f.Http.Get(V2.Payment(journal, payment.Str("id")));
         Assert.Equal(payment.Str("@odata.etag"), restored.Str("@odata.etag"));
         Assert.Equal(-42.5m, restored!["amount"]!.GetValue<decimal>());
@@ -191,11 +180,6 @@ public sealed class EmulatorOffTests(ServiceFixture f) : IClassFixture<ServiceFi
         Assert.Equal(404, status);
         Assert.Equal("BadRequest_ResourceNotFound", body.ErrorCode());
     }
-}
-
-public sealed class EmulatorApiKeyFixture : ApiKeyFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Emulator:Enabled", "true")];
 }
 
 public sealed class EmulatorAuthTests(EmulatorApiKeyFixture f) : IClassFixture<EmulatorApiKeyFixture>

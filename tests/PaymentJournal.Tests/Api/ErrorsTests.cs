@@ -1,6 +1,6 @@
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>The error body of CONTRACT §6, unsupported query options, and issue 2's "bad input" sweep.</summary>
+/// <summary>The error body, unsupported query options, and a sweep of bad input (each a clear 4xx that changes nothing).</summary>
 public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     private const string Journal = ServiceFixture.General;
@@ -36,9 +36,9 @@ public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture
     [Fact]
     public async Task Query_options_on_a_write_are_refused()
     {
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         Expect.Error(await f.Http.Post(Route.V2.Set("customers") + "?$select=id", new { displayName = "x" }), 400, "BadRequest_InvalidQueryOption", "$select");
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
     }
 
     private sealed record Bad(string Method, string Url, string? Body, int Status, string Code, string? IfMatch = "*", string? ContentType = "application/json");
@@ -165,7 +165,7 @@ public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture
         var draft = await Make.DraftInvoice(f.Http);
         var draftLine = (await f.Http.Post(Route.V2.Entity("salesInvoices", draft.Str("id")) + "/salesInvoiceLines", new { lineObjectNumber = "6110", quantity = 1, unitPrice = 1 })).Body.Str("id");
 
-        var before = await DbSnapshot.Take(f);
+        var before = await DbSnapshot.TakeAsync(f);
         var draftLines = Route.V2.Entity("salesInvoices", draft.Str("id")) + "/salesInvoiceLines";
         var requests = BadRequests(payment, contact, draftLine, draftLines).ToList();
         Assert.True(requests.Count >= 40, $"only {requests.Count} requests");
@@ -186,10 +186,10 @@ public sealed class ErrorsTests(ServiceFixture f) : IClassFixture<ServiceFixture
             Assert.True(status < 500, $"{bad.Method} {bad.Url}: {status} {text}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.Equal(before, await DbSnapshot.Take(f));
+        Assert.Equal(before, await DbSnapshot.TakeAsync(f));
 
         // The snapshot does see a change: one good request moves it.
         Expect.Status(await f.Http.Patch(Route.V2.Payment(Journal, payment), new { comment = "changed" }, "*"), 200);
-        Assert.NotEqual(before, await DbSnapshot.Take(f));
+        Assert.NotEqual(before, await DbSnapshot.TakeAsync(f));
     }
 }

@@ -160,43 +160,7 @@ public abstract class FilterRulesTestsBase(FilterFixture f)
     }
 }
 
-/// <summary>Code-point order (UTF-8 byte order): the order strings compare and sort in.</summary>
-public sealed class CodePointOrder : IComparer<string>
-{
-    public static readonly CodePointOrder Instance = new();
-
-    public int Compare(string? x, string? y)
-    {
-        var a = Encoding.UTF8.GetBytes(x ?? "");
-        var b = Encoding.UTF8.GetBytes(y ?? "");
-        return a.AsSpan().SequenceCompareTo(b);
-    }
-}
-
-/// <summary>The service on the suite's provider, its errors kept so that a failing query shows the server's side.</summary>
-public class FilterFixture : ServiceFixture
-{
-    public LogCapture Logs { get; } = new();
-    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
-    public string LastError() => Logs.Entries.LastOrDefault(e => e.Contains("Exception", StringComparison.Ordinal)) ?? "";
-}
-
 public sealed class FilterRulesTests(FilterFixture f) : FilterRulesTestsBase(f), IClassFixture<FilterFixture>;
-
-/// <summary>
-/// In the PostgreSQL run, a database whose default collation is ICU's en-US (which sorts 'a' before 'B' and ignores
-/// punctuation at first). EF Core's compiled queries hold one model per process, so one process cannot serve both
-/// providers: in the SQLite run this fixture is the SQLite one.
-/// </summary>
-public sealed class IcuPostgresFixture : FilterFixture
-{
-    protected override async Task<string> CreateDatabaseAsync()
-    {
-        if (Provider != DatabaseProvider.Postgres) return await base.CreateDatabaseAsync();
-        var server = await PostgresServer.SharedAsync();
-        return await server.CreateDatabaseAsync("TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'");
-    }
-}
 
 public sealed class FilterRulesIcuTests(IcuPostgresFixture f) : FilterRulesTestsBase(f), IClassFixture<IcuPostgresFixture>
 {

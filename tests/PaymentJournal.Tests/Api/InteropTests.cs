@@ -11,6 +11,7 @@ namespace PaymentJournal.Tests.Api;
 /// report; every case must pass, or be marked by the script as something the client cannot do (with why). Without node
 /// or the packages this fails and says what to install.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class InteropTests(ServiceFixture f, ITestOutputHelper output) : IClassFixture<ServiceFixture>
 {
     private sealed record Case(string Client, [property: System.Text.Json.Serialization.JsonPropertyName("case")] string Name, string Status, string Detail);

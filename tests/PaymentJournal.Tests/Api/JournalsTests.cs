@@ -1,6 +1,6 @@
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>customerPaymentJournals (CONTRACT §2, §3) on every URL shape.</summary>
+/// <summary>customerPaymentJournals (reads, writes and their field rules) on every URL shape.</summary>
 public sealed class JournalsTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     private const string Cash = "e0000000-0000-4000-8000-000000002910";

@@ -133,7 +133,7 @@ public sealed class MetadataTests(ServiceFixture f) : IClassFixture<ServiceFixtu
     }
 
     [Fact]
-    public async Task Surfaces_differ_as_the_contract_says()
+    public async Task V2_and_Graph_differ_in_the_payment_members_each_API_has()
     {
         var v2 = XDocument.Parse(await f.Http.GetStringAsync("/api/v2.0/$metadata"));
         var graph = XDocument.Parse(await f.Http.GetStringAsync("/beta/financials/$metadata"));

@@ -1,6 +1,6 @@
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>The rules of a payment line (CONTRACT §3, §4), each on a journal of its own.</summary>
+/// <summary>The rules of a payment line (what a line may hold and when it is refused), each on a journal of its own.</summary>
 public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     private const string Invoice1 = "d1000000-0000-4000-8000-000000000001"; // 103001, customer C00001
@@ -14,7 +14,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
     private async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> Patch(string journal, JsonNode payment, object body, Route? route = null) =>
         await f.Http.Patch((route ?? Route.V2).Payment(journal, payment.Str("id")), body, "*");
 
-    // ---- rule 1: journal ----
+    // ---- journal ----
 
     [Fact]
     public async Task Journal_in_body_must_match_the_url_and_exist()
@@ -48,7 +48,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Expect.Error(await Post(journal, new { contactId = "c1000000-0000-4000-8000-000000000001" }), 400, "BadRequest", "contactId");
     }
 
-    // ---- rule 2: line numbers ----
+    // ---- line numbers ----
 
     [Fact]
     public async Task Line_numbers_default_to_the_highest_plus_10000()
@@ -93,7 +93,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Expect.Error(await Post(journal, new { lineNumber = -5 }), 400, "Application_FieldValidationException", "lineNumber");
     }
 
-    // ---- rule 3: posting date and document number ----
+    // ---- posting date and document number ----
 
     [Fact]
     public async Task Empty_journal_gets_today_and_the_next_number_of_its_series()
@@ -141,7 +141,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Assert.Equal("LAST", between.Str("documentNumber"));
     }
 
-    // ---- rule 4: customer ----
+    // ---- customer ----
 
     [Fact]
     public async Task Customer_id_and_number_fill_each_other()
@@ -206,7 +206,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Expect.Error(await Post(journal, new { contactId = new string('c', 251) }, route), 400, "Application_StringExceededLength", "contactId");
     }
 
-    // ---- rule 5: invoice ----
+    // ---- invoice ----
 
     [Fact]
     public async Task Invoice_id_fills_number_and_customer()
@@ -265,7 +265,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Assert.Equal("", fresh.Str("customerNumber"));
     }
 
-    // ---- rules 6 and 7: description, amount, balancing account ----
+    // ---- description, amount, balancing account ----
 
     [Fact]
     public async Task Description_defaults_to_the_customer_name_cut_to_50()
@@ -301,7 +301,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Assert.Equal(Guid.Parse(bank), stored);
     }
 
-    // ---- §3: lengths, read-only fields, types ----
+    // ---- lengths, read-only fields, types ----
 
     [Theory]
     [InlineData("description", 51)]
@@ -348,7 +348,7 @@ public sealed class PaymentRulesTests(ServiceFixture f) : IClassFixture<ServiceF
         Expect.Error(await Post(journal, json), 400, "BadRequest", property);
     }
 
-    // ---- §4 rule 8: concurrency ----
+    // ---- concurrency (ETags) ----
 
     [Fact]
     public async Task If_match_rules()

@@ -1,6 +1,6 @@
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>customerPayments (CONTRACT §2): nested under a journal and at company level, navigations, Prefer.</summary>
+/// <summary>customerPayments: nested under a journal and at company level, navigations, Prefer.</summary>
 public sealed class PaymentsTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     [Theory]

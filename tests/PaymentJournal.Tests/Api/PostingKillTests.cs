@@ -11,6 +11,7 @@ namespace PaymentJournal.Tests.Api;
 /// All or nothing when the process dies: the service runs as a child process, posts a journal of 60,000 lines and is
 /// killed (SIGKILL) while the post writes; the database it leaves must hold either the whole posting or none of it.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PostingKillTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "pj-kill-" + Guid.NewGuid().ToString("N")[..12]);

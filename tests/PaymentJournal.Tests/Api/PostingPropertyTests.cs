@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using PaymentJournal.Data;
 using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Api;
@@ -9,6 +10,7 @@ namespace PaymentJournal.Tests.Api;
 /// invoice, and sometimes one injected failure (a blocked customer, a date outside the allowed range, a positive
 /// amount). After every post the outcome must match a simple model and the ledger invariants must hold.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class PostingPropertyTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     public sealed record PaymentLine(int Customer, int Invoice, int Cents);

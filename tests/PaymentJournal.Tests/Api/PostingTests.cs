@@ -4,8 +4,8 @@ using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Api;
 
-/// <summary>Posting sales invoices and payment journals (CONTRACT §5, docs/posting.md), over HTTP on a real SQLite file.</summary>
-public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixture>
+/// <summary>Posting sales invoices and payment journals (docs/posting.md), over HTTP on a real SQLite file.</summary>
+public sealed class PostingTests(CommitObserverFixture f) : IClassFixture<CommitObserverFixture>
 {
     private HttpClient Http => f.Http;
 
@@ -371,7 +371,7 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
             var j = await db.CustomerPaymentJournals.SingleAsync(x => x.Id == Guid.Parse(journal));
             var customer = await db.Customers.SingleAsync(c => c.Number == customerNumber);
             for (var i = 1; i <= 300; i++)
-                db.CustomerPayments.Add(new Features.CustomerPayments.CustomerPayment
+                db.CustomerPayments.Add(new Data.CustomerPayment
                 {
                     Id = Guid.NewGuid(), CompanyId = j.CompanyId, JournalId = j.Id, JournalCode = j.Code, LineNumber = i * 10000, CustomerId = customer.Id,
                     CustomerNumber = customer.Number, PostingDate = new DateOnly(2026, 6, 1), DocumentNumber = "D" + i, Amount = -i, Description = "x",
@@ -411,7 +411,7 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         await AddLineAsync(Http, journal, new { customerNumber, amount = -1m });
         var before = await LedgerInvariants.SnapshotAsync(f);
 
-        JournalPoster.BeforeCommitForTests[Guid.Parse(journal)] = () => throw new IOException("disk gone (injected)");
+        f.Commits.BeforePostCommit[Guid.Parse(journal)] = () => throw new IOException("disk gone (injected)");
         try
         {
             var (status, body, _) = await PostJournalAsync(Http, journal);
@@ -420,7 +420,7 @@ public sealed class PostingTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         }
         finally
         {
-            JournalPoster.BeforeCommitForTests.TryRemove(Guid.Parse(journal), out _);
+            f.Commits.BeforePostCommit.TryRemove(Guid.Parse(journal), out _);
         }
         Assert.Equal(before, await LedgerInvariants.SnapshotAsync(f));
         await LedgerInvariants.AssertHoldAsync(f);

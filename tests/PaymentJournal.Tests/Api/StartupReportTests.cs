@@ -8,6 +8,7 @@ using PaymentJournal.Data;
 namespace PaymentJournal.Tests.Api;
 
 /// <summary>The start-up log block, where the database file lands, and when the demo company is seeded.</summary>
+[Trait("Category", "Slow")]
 public sealed class StartupReportTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "pj-startup-" + Guid.NewGuid().ToString("N")[..10]);

@@ -30,7 +30,10 @@ public static class DbSnapshot
             while (await reader.ReadAsync())
             {
                 var row = new StringBuilder();
-                for (var i = 0; i < reader.FieldCount; i++) row.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('\u001f');
+                for (var i = 0; i < reader.FieldCount; i++)
+                    row.Append(reader.IsDBNull(i) ? "NULL"
+                        : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes)
+                        : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('\u001f');
                 rows.Add(row.ToString());
             }
             rows.Sort(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ using PaymentJournal.Features.Dimensions;
 using PaymentJournal.Features.Ledger;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Features.SalesInvoices;
-using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+using Series = PaymentJournal.Data.NumberSeries;
 
 namespace PaymentJournal.Tests.Fixtures;
 

@@ -5,20 +5,12 @@ using Xunit.Abstractions;
 
 namespace PaymentJournal.Tests.Perf;
 
-/// <summary>A fact that runs only when PJ_PERF=1 (timing harnesses stay out of the default run).</summary>
-public sealed class PerfFactAttribute : FactAttribute
-{
-    public PerfFactAttribute()
-    {
-        if (Environment.GetEnvironmentVariable("PJ_PERF") != "1") Skip = "Timing harness: run with PJ_PERF=1 dotnet test --filter category=perf";
-    }
-}
-
 /// <summary>
 /// Times posting journals of 10,000 and 100,000 lines over HTTP (one customer in five with an open invoice applied,
 /// one line in ten with a dimension). Prints the figures; asserts only the ledger invariants, never a time.
 /// </summary>
 [Trait("category", "perf")]
+[Trait("Category", "Slow")]
 public sealed class PostingPerfTests(ServiceFixture f, ITestOutputHelper output) : IClassFixture<ServiceFixture>
 {
     [PerfFact]
@@ -56,7 +48,7 @@ public sealed class PostingPerfTests(ServiceFixture f, ITestOutputHelper output)
     /// Not a timing: a journal of 10,000 lines, whose unit's statement journal outgrows any in-memory size SQLite keeps
     /// (a setting that kept 4 MiB of it in memory made such posts fail with SQLITE_FULL while every smaller post passed).
     /// </summary>
-    [Api.SqliteFact]
+    [SqliteFact]
     public async Task A_journal_of_10000_lines_posts_and_the_ledger_balances()
     {
         var journal = await PostingApi.NewJournalAsync(f.Http);

@@ -5,7 +5,7 @@ namespace PaymentJournal.Tests.Security;
 
 public sealed class ApiKeyAuthTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixture>
 {
-    private static void AssertContractError(int expectedStatus, string expectedCode, (int Status, JsonNode? Body, HttpResponseMessage Response) r)
+    private static void AssertErrorBody(int expectedStatus, string expectedCode, (int Status, JsonNode? Body, HttpResponseMessage Response) r)
     {
         Assert.Equal(expectedStatus, r.Status);
         Assert.Equal(expectedCode, r.Body.ErrorCode());
@@ -20,11 +20,11 @@ public sealed class ApiKeyAuthTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixtu
     [InlineData(ServiceFixture.V2 + "$metadata")]
     [InlineData(ServiceFixture.V2)]
     [InlineData("/no/such/route")]
-    public async Task No_credential_is_401_with_a_challenge_and_the_contract_body(string url)
+    public async Task No_credential_is_401_with_a_challenge_and_the_error_body(string url)
     {
         using var anonymous = f.Anonymous();
         var r = await anonymous.Get(url);
-        AssertContractError(401, "Authentication_InvalidCredentials", r);
+        AssertErrorBody(401, "Authentication_InvalidCredentials", r);
         Assert.Contains("Basic", r.Response.Headers.WwwAuthenticate.ToString());
     }
 
@@ -35,7 +35,7 @@ public sealed class ApiKeyAuthTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixtu
     public async Task A_wrong_key_is_401(string key)
     {
         using var client = f.With(key);
-        AssertContractError(401, "Authentication_InvalidCredentials", await client.Get(ServiceFixture.V2 + "companies"));
+        AssertErrorBody(401, "Authentication_InvalidCredentials", await client.Get(ServiceFixture.V2 + "companies"));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ApiKeyAuthTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixtu
     {
         using var client = f.Anonymous();
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
-        AssertContractError(401, "Authentication_InvalidCredentials", await client.Get(ServiceFixture.V2 + "companies"));
+        AssertErrorBody(401, "Authentication_InvalidCredentials", await client.Get(ServiceFixture.V2 + "companies"));
     }
 
     [Fact]
@@ -102,11 +102,11 @@ public sealed class ApiKeyAuthTests(ApiKeyFixture f) : IClassFixture<ApiKeyFixtu
         using var reader = f.With(ApiKeyFixture.ReaderA);
         var before = await f.WithDb(db => Task.FromResult(db.Customers.Count()));
         var create = await reader.Post(ServiceFixture.CompanyPath() + "/customers", new { displayName = "Not allowed" });
-        AssertContractError(403, "Authorization_Forbidden", create);
+        AssertErrorBody(403, "Authorization_Forbidden", create);
         var customer = ServiceFixture.CompanyPath() + "/customers(" + Data.DemoSeed.CustomerId(1) + ")";
-        AssertContractError(403, "Authorization_Forbidden", await reader.Patch(customer, new { displayName = "Renamed" }, "*"));
-        AssertContractError(403, "Authorization_Forbidden", await reader.Delete(customer, "*"));
-        AssertContractError(403, "Authorization_Forbidden",
+        AssertErrorBody(403, "Authorization_Forbidden", await reader.Patch(customer, new { displayName = "Renamed" }, "*"));
+        AssertErrorBody(403, "Authorization_Forbidden", await reader.Delete(customer, "*"));
+        AssertErrorBody(403, "Authorization_Forbidden",
             await reader.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals(" + ServiceFixture.General + ")/Microsoft.NAV.post", null));
         Assert.Equal(200, (await reader.Get(customer)).Status);
         Assert.Equal(before, await f.WithDb(db => Task.FromResult(db.Customers.Count())));

@@ -72,7 +72,7 @@ public sealed class CompanyIsolationTests(ApiKeyFixture f) : IClassFixture<ApiKe
         using var admin = f.With(ApiKeyFixture.Admin);
         await f.WithDb(async db =>
         {
-            db.Customers.Add(new Features.Customers.Customer
+            db.Customers.Add(new Data.Customer
             {
                 Id = Guid.NewGuid(), CompanyId = SecondCompany.CompanyId, Number = "B00002", DisplayName = "Second B customer", PostingGroupId = SecondCompany.PostingGroup,
             });

@@ -8,59 +8,6 @@ using PaymentJournal.Auth;
 
 namespace PaymentJournal.Tests.Security;
 
-/// <summary>ApiKey mode with the default failed-authentication limit, throttling off, and every log line kept.</summary>
-public sealed class DefaultFailureLimitApiKeyFixture : ApiKeyFixture
-{
-    public LogCapture Logs { get; } = new();
-    protected override IEnumerable<KeyValuePair<string, string?>> FailureLimitSettings => [];
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Logging:LogLevel:PaymentJournal.Auth", "Information")];
-    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
-}
-
-/// <summary>Jwt mode with the default failed-authentication limit.</summary>
-public sealed class DefaultFailureLimitJwtFixture : JwtFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> FailureLimitSettings => [];
-}
-
-/// <summary>Clients that connect from a loopback address of their choice, so each test is a client address of its own.</summary>
-internal static class FromAddress
-{
-    public static HttpClient Client(Uri baseAddress, string localAddress)
-    {
-        var local = IPAddress.Parse(localAddress);
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (ctx, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(local, 0));
-                    await socket.ConnectAsync(ctx.DnsEndPoint, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress };
-    }
-
-    public static async Task<(int Status, string? RetryAfter, string Code)> SendAsync(HttpClient http, string url, Action<HttpRequestHeaders> credential)
-    {
-        using var req = new HttpRequestMessage(HttpMethod.Get, url);
-        credential(req.Headers);
-        using var resp = await http.SendAsync(req);
-        var body = await resp.Content.ReadAsStringAsync();
-        var code = body.Length > 0 ? JsonNode.Parse(body).ErrorCode() : "";
-        return ((int)resp.StatusCode, resp.Headers.TryGetValues("Retry-After", out var v) ? v.Single() : null, code);
-    }
-}
-
 /// <summary>
 /// Refused credentials are counted per client address, on by default even with throttling off: past the limit the
 /// address gets 429 with Retry-After for everything, a right key included; other addresses go on as before.

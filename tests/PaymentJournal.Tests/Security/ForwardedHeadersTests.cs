@@ -2,35 +2,6 @@ using System.Net.Http.Headers;
 
 namespace PaymentJournal.Tests.Security;
 
-/// <summary>The service behind a load balancer on 127.0.0.1, which is listed as a trusted proxy.</summary>
-public sealed class TrustedProxyFixture : ApiKeyFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> FailureLimitSettings => [];
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("ForwardedHeaders:KnownProxies", "127.0.0.1")];
-}
-
-/// <summary>A trusted proxy is configured, but requests come from elsewhere (127.0.0.1 is not it).</summary>
-public sealed class OtherProxyFixture : ApiKeyFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("ForwardedHeaders:KnownNetworks", "10.20.0.0/16")];
-}
-
-internal static class Forwarded
-{
-    public static Dictionary<string, string> Headers(string? forwardedFor = null) => new()
-    {
-        ["X-Forwarded-Proto"] = "https", ["X-Forwarded-Host"] = "erp.example.test", ["X-Forwarded-For"] = forwardedFor ?? "203.0.113.9",
-    };
-
-    public static async Task<(int Status, string? Location, string Context, string? NextLink)> CreateAndListAsync(ServiceFixture f, HttpClient http)
-    {
-        var created = await http.Post(ServiceFixture.CompanyPath() + "/contacts", new { displayName = "Proxied" }, Headers());
-        var page = await http.Get(ServiceFixture.CompanyPath() + "/contacts", new Dictionary<string, string>(Headers()) { ["Prefer"] = "odata.maxpagesize=1" });
-        Assert.Equal(200, page.Status);
-        return (created.Status, created.Response.Headers.Location?.OriginalString, created.Body.Str("@odata.context"), page.Body?["@odata.nextLink"]?.GetValue<string>());
-    }
-}
-
 public sealed class TrustedProxyTests(TrustedProxyFixture f) : IClassFixture<TrustedProxyFixture>
 {
     [Fact]

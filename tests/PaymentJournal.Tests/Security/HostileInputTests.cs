@@ -15,6 +15,7 @@ namespace PaymentJournal.Tests.Security;
 /// Then a smaller set of valid writes runs, and the ledger invariants must still hold.
 /// The seed is HOSTILE_SEED if set, else fixed; a failure names the seed and the request.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output) : IClassFixture<ApiKeyFixture>
 {
     private const int Count = 10_000;

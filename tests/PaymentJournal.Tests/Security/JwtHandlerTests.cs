@@ -5,15 +5,6 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace PaymentJournal.Tests.Security;
 
-/// <summary>The service in Jwt mode logging everything, ASP.NET Core's authentication handlers included.</summary>
-public sealed class TracedJwtFixture : JwtFixture
-{
-    public LogCapture Logs { get; } = new();
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
-        [.. LogCapture.TraceEverything, new("Logging:LogLevel:Microsoft.AspNetCore", "Trace")];
-    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
-}
-
 /// <summary>The JwtBearer handler runs once per request, only when the front door asks, and a token never reaches the log.</summary>
 public sealed class JwtHandlerTests(TracedJwtFixture f) : IClassFixture<TracedJwtFixture>
 {
@@ -129,31 +120,6 @@ public sealed class JwtKeyFileStartupTests : IDisposable
         await using var app = Build(("Auth:Jwt:SigningKeys:0:CertificateFile", der), ("Auth:Jwt:SigningKeys:1:CertificateFile", pem),
             ("Auth:Jwt:SigningKeys:2:PublicKeyPem", cert.ExportCertificatePem()));
         Assert.NotNull(app);
-    }
-}
-
-/// <summary>A token signed by a certificate's key is accepted when the certificate is configured.</summary>
-public sealed class CertificateJwtFixture : JwtFixture
-{
-    public readonly RSA CertKey = RSA.Create(2048);
-    private string CertPath => Path.Combine(Directory, "signer.cer");
-
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
-        [new("Auth:Jwt:SigningKeys:2:CertificateFile", CertPath), new("Auth:Jwt:SigningKeys:2:KeyId", "cert-1")];
-
-    public override async Task InitializeAsync()
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        using var cert = new CertificateRequest("CN=issuer.example", CertKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        await File.WriteAllBytesAsync(CertPath, cert.Export(X509ContentType.Cert));
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        CertKey.Dispose();
     }
 }
 

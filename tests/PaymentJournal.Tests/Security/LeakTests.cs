@@ -5,20 +5,6 @@ using Microsoft.Extensions.Logging;
 
 namespace PaymentJournal.Tests.Security;
 
-public sealed class LoggedApiKeyFixture : ApiKeyFixture
-{
-    public LogCapture Logs { get; } = new();
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => LogCapture.TraceEverything;
-    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
-}
-
-public sealed class LoggedJwtFixture : JwtFixture
-{
-    public LogCapture Logs { get; } = new();
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => LogCapture.TraceEverything;
-    protected override void Configure(WebApplicationBuilder builder) => builder.Logging.AddProvider(Logs);
-}
-
 /// <summary>Logs never hold a credential, even at Trace level; error bodies never show internals.</summary>
 public sealed class ApiKeyLeakTests(LoggedApiKeyFixture f) : IClassFixture<LoggedApiKeyFixture>
 {

@@ -3,55 +3,6 @@ using System.Text;
 
 namespace PaymentJournal.Tests.Security;
 
-/// <summary>Throttling and timeouts on tight limits, so the tests can reach them quickly.</summary>
-public sealed class TightLimitsFixture : ApiKeyFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
-    [
-        new("Throttling:Enabled", "true"),
-        new("Throttling:RequestsPerWindow", "5"),
-        new("Throttling:WindowSeconds", "300"),
-        new("Throttling:MaxConcurrent", "1"),
-        new("Throttling:MaxQueue", "0"),
-        new("Limits:RequestTimeoutSeconds", "2"),
-    ];
-}
-
-public static class RawHttp
-{
-    /// <summary>Sends raw bytes and reads the status line; used to hold a request open or to send what HttpClient refuses to.</summary>
-    public static async Task<(TcpClient Client, NetworkStream Stream)> OpenAsync(Uri baseAddress)
-    {
-        var client = new TcpClient();
-        await client.ConnectAsync(baseAddress.Host, baseAddress.Port);
-        return (client, client.GetStream());
-    }
-
-    public static async Task<string> ReadResponseAsync(NetworkStream stream, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        var buffer = new byte[16384];
-        var sb = new StringBuilder();
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cts.Token)) > 0)
-            {
-                sb.Append(Encoding.UTF8.GetString(buffer, 0, read));
-                var text = sb.ToString();
-                var headerEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-                if (headerEnd < 0) continue;
-                var lengthLine = text[..headerEnd].Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
-                var length = lengthLine is null ? 0 : int.Parse(lengthLine["Content-Length:".Length..].Trim());
-                if (Encoding.UTF8.GetByteCount(text[(headerEnd + 4)..]) >= length) break;
-            }
-        }
-        catch (OperationCanceledException) { }
-        catch (IOException) { }
-        return sb.ToString();
-    }
-}
-
 public sealed class ThrottleAndTimeoutTests(TightLimitsFixture f) : IClassFixture<TightLimitsFixture>
 {
     [Fact]
@@ -91,7 +42,7 @@ public sealed class ThrottleAndTimeoutTests(TightLimitsFixture f) : IClassFixtur
             Assert.Equal("Request_TooManyRequests", second.Body.ErrorCode());
             Assert.NotNull(second.Response.Headers.RetryAfter);
 
-            // The stalled request runs into the 2-second request timeout: 408, with the contract's body.
+            // The stalled request runs into the 2-second request timeout: 408, with the service's error body.
             var response = await RawHttp.ReadResponseAsync(stream, TimeSpan.FromSeconds(15));
             Assert.StartsWith("HTTP/1.1 408", response);
             Assert.Contains("\"code\":\"Request_Timeout\"", response);

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.OData;
-using Route = PaymentJournal.Tests.Api.Route;
+using Route = PaymentJournal.Tests.Fixtures.Route;
 using Xunit.Abstractions;
 
 namespace PaymentJournal.Tests.Security;
@@ -13,6 +13,7 @@ namespace PaymentJournal.Tests.Security;
 /// every query option; it is seeded (PAYMENTJOURNAL_UNICODE_SEED replays a run, PAYMENTJOURNAL_UNICODE_CASES sets its
 /// size) and names the seed in its output and in every failure.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class MalformedUnicodeTests(ServiceFixture f, ITestOutputHelper output) : IClassFixture<ServiceFixture>
 {
     /// <summary>Malformed pieces as raw bytes, for bodies and headers.</summary>

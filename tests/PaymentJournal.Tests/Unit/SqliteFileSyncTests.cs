@@ -94,11 +94,3 @@ public sealed class BackgroundPriorityTests
         Assert.Equal(before, BackgroundPriority.Current());
     }
 }
-
-public sealed class LinuxFactAttribute : FactAttribute
-{
-    public LinuxFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux()) Skip = "thread nice values are a Linux matter";
-    }
-}

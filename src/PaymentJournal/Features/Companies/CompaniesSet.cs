@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using PaymentJournal.Data;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Companies;

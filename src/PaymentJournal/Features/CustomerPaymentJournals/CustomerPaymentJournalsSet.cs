@@ -5,13 +5,15 @@ using PaymentJournal.Errors;
 using PaymentJournal.Features.Accounts;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
-using Series = PaymentJournal.Features.NumberSeries.NumberSeries;
+using Series = PaymentJournal.Data.NumberSeries;
 
 namespace PaymentJournal.Features.CustomerPaymentJournals;
 
 /// <summary>customerPaymentJournals: code, display name and balancing account of a cash receipts journal batch.</summary>
 public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJournal>
 {
+    private readonly ICommitObserver? _observer;
+
     public override string Name => "customerPaymentJournals";
     public override string TypeName => "customerPaymentJournal";
     public override bool CanCreate => true;
@@ -32,8 +34,9 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
     protected override Expression<Func<CustomerPaymentJournal, Guid>> CompanyKey => x => x.CompanyId;
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<CustomerPaymentJournal, string>>)(x => x.Code)];
 
-    public CustomerPaymentJournalsSet()
+    public CustomerPaymentJournalsSet(ICommitObserver? observer = null)
     {
+        _observer = CommitObserver.Active(observer);
         Navigations.Add(new NavigationDef
         {
             Name = "customerPayments", TargetSet = "customerPayments", IsCollection = true, Contained = true,
@@ -86,7 +89,7 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
     }
 
     protected override Task Invoke(RequestContext rc, Scope scope, CustomerPaymentJournal journal, string action) =>
-        Posting.JournalPoster.PostAsync(rc, journal);
+        Posting.JournalPoster.PostAsync(rc, journal, _observer);
 
     private static async Task Apply(RequestContext rc, Scope scope, CustomerPaymentJournal j, Body b)
     {

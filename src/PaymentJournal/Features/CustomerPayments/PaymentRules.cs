@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.Customers;
 using PaymentJournal.Features.SalesInvoices;

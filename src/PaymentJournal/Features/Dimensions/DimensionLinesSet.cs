@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;

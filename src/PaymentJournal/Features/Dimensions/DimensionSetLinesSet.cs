@@ -1,3 +1,4 @@
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;

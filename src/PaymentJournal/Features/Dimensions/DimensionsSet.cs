@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.OData;
 

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using PaymentJournal.Data;
 using PaymentJournal.Features.CustomerPaymentJournals;
 using PaymentJournal.OData;
 
@@ -9,8 +10,10 @@ namespace PaymentJournal.Features.Journals;
 /// payment journals (template CASHRCPT). It exists for its bound action journals({id})/Microsoft.NAV.post, the way
 /// Business Central posts a journal; the batch is found by id alone, as Business Central's GetBatch does.
 /// </summary>
-public sealed class JournalsSet : EntitySet<CustomerPaymentJournal>
+public sealed class JournalsSet(Data.ICommitObserver? observer = null) : EntitySet<CustomerPaymentJournal>
 {
+    private readonly Data.ICommitObserver? _observer = Data.CommitObserver.Active(observer);
+
     public const string Template = "CASHRCPT";
 
     public override string Name => "journals";
@@ -33,5 +36,5 @@ public sealed class JournalsSet : EntitySet<CustomerPaymentJournal>
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<CustomerPaymentJournal, string>>)(x => x.Code)];
 
     protected override Task Invoke(RequestContext rc, Scope scope, CustomerPaymentJournal journal, string action) =>
-        Posting.JournalPoster.PostAsync(rc, journal);
+        Posting.JournalPoster.PostAsync(rc, journal, _observer);
 }

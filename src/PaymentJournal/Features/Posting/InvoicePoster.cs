@@ -44,7 +44,7 @@ public static class InvoicePoster
             else if (account.Blocked) problems.Add($"line {l.Sequence}: the G/L account {account.Number} is blocked");
             else if (account.AccountType != "Posting") problems.Add($"line {l.Sequence}: the G/L account {account.Number} is not a posting account");
         }
-        Accounts.Account? receivables = null;
+        Account? receivables = null;
         if (customer is null) problems.Add("its customer does not exist");
         else
         {
@@ -85,7 +85,7 @@ public static class InvoicePoster
             DocumentNumber = invoice.Number, ExternalDocumentNumber = invoice.ExternalDocumentNumber, Description = description,
             Amount = total, RemainingAmount = total, Open = true, SalesInvoiceId = invoice.Id, CreatedAt = now,
         });
-        GeneralLedgerEntry Gl(Accounts.Account account, long amount) => new()
+        GeneralLedgerEntry Gl(Account account, long amount) => new()
         {
             Id = Guid.NewGuid(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
             PostingDate = invoice.PostingDate, DocumentType = "Invoice", DocumentNumber = invoice.Number, AccountId = account.Id,

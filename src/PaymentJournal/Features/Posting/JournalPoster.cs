@@ -33,9 +33,6 @@ public static class JournalPoster
     /// these, so both queries must use this one predicate: a line it missed would be posted unchecked against its invoice.</summary>
     private const string NamesInvoice = "(applies_to_invoice_id <> @p1 OR applies_to_invoice_number <> '')";
 
-    /// <summary>Fault injection for tests, by journal id: runs after every row is written and before the commit.</summary>
-    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Func<Task>> BeforeCommitForTests = new();
-
     private sealed class Line
     {
         public Guid Id;
@@ -62,7 +59,8 @@ public static class JournalPoster
         public long Remaining { get; set; } = entry.RemainingAmount;
     }
 
-    public static async Task PostAsync(RequestContext rc, CustomerPaymentJournal journal)
+    /// <param name="observer">Called before the commit; null (the service's default) for none.</param>
+    public static async Task PostAsync(RequestContext rc, CustomerPaymentJournal journal, ICommitObserver? observer = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var activity = Telemetry.Instruments.Source.StartActivity("journal post");
@@ -156,7 +154,7 @@ public static class JournalPoster
             await db.PaymentDimensions.Where(d => EF.Parameter(ids).Contains(d.PaymentId)).ExecuteDeleteAsync(ct);
             await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
         }
-        if (!BeforeCommitForTests.IsEmpty && BeforeCommitForTests.TryGetValue(journal.Id, out var hook)) await hook();
+        if (observer is not null) await observer.BeforePostCommitAsync(journal.Id);
 
         // Counted once committed: a unit run again after a failure clears what its first run added.
         var took = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -180,7 +178,7 @@ public static class JournalPoster
         sums[key] = sums.GetValueOrDefault(key) + amount;
 
     /// <summary>What the checks found: the company, its accounts and customer posting groups.</summary>
-    private sealed record References(Companies.Company Company, Dictionary<Guid, Account> Accounts, Dictionary<Guid, CustomerPostingGroup> Groups);
+    private sealed record References(Company Company, Dictionary<Guid, Account> Accounts, Dictionary<Guid, CustomerPostingGroup> Groups);
 
     /// <summary>
     /// A checked journal, ready to write. Units carry the balances: every line, or (summary path) one per customer and

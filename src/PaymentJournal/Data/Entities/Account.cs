@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.Accounts;
+namespace PaymentJournal.Data;
 
 /// <summary>A G/L account. Read-only through the API, as in Business Central.</summary>
 public sealed class Account : Versioned

@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.Dimensions;
+namespace PaymentJournal.Data;
 
 public sealed class Dimension : Versioned
 {

@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.Contacts;
+namespace PaymentJournal.Data;
 
 /// <summary>A contact person; <see cref="CustomerId"/> is the business relation that Graph's payment contactId resolves through.</summary>
 public sealed class Contact : Versioned

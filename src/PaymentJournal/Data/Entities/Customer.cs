@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.Customers;
+namespace PaymentJournal.Data;
 
 public sealed class Customer : Versioned
 {

@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.Companies;
+namespace PaymentJournal.Data;
 
 /// <summary>A company, and the setup that posting needs (the General Ledger Setup of Business Central).</summary>
 public sealed class Company : Versioned

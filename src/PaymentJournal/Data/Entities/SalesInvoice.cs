@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.SalesInvoices;
+namespace PaymentJournal.Data;
 
 public sealed class SalesInvoice : Versioned
 {

@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.CustomerPaymentJournals;
+namespace PaymentJournal.Data;
 
 /// <summary>A journal batch of the cash receipts template (Gen. Journal Batch).</summary>
 public sealed class CustomerPaymentJournal : Versioned

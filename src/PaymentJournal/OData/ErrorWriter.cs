@@ -1,7 +1,7 @@
 using System.Text.Json;
-using PaymentJournal.OData;
+using PaymentJournal.Errors;
 
-namespace PaymentJournal.Errors;
+namespace PaymentJournal.OData;
 
 /// <summary>Renders the service's one error body: {"error":{"code","message"}}, the message ending in the correlation id.</summary>
 public static class ErrorWriter

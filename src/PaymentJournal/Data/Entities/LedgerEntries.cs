@@ -1,4 +1,4 @@
-namespace PaymentJournal.Features.Ledger;
+namespace PaymentJournal.Data;
 
 /// <summary>
 /// A customer ledger entry. Its amount never changes; only <see cref="RemainingAmount"/> and <see cref="Open"/>

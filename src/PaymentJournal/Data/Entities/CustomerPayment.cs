@@ -1,6 +1,4 @@
-using PaymentJournal.Data;
-
-namespace PaymentJournal.Features.CustomerPayments;
+namespace PaymentJournal.Data;
 
 /// <summary>A line of a customer payment journal (Gen. Journal Line with document type Payment, account type Customer).</summary>
 public sealed class CustomerPayment : Versioned

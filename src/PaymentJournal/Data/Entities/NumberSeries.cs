@@ -1,4 +1,4 @@
-namespace PaymentJournal.Features.NumberSeries;
+namespace PaymentJournal.Data;
 
 /// <summary>
 /// A number series: prefix + a zero-padded counter. Numbers are taken with one atomic UPDATE, so two
