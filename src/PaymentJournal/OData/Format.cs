@@ -48,16 +48,24 @@ public sealed record JsonFormat(MetadataLevel Metadata, bool Ieee754)
             return readAsStrings && !basis.Ieee754 ? basis with { Ieee754 = true } : basis;
         }
 
+        // Clients send the same few Accept values: what one negotiated is remembered.
         JsonFormat? best = null;
-        var bestQ = -1.0;
-        foreach (var range in SplitRanges(accept))
+        if (Negotiated.TryGetValue((kind, accept, inherited), out var known)) best = known;
+        else
         {
-            var (media, parameters, q) = ParseRange(range);
-            if (q <= 0 || q <= bestQ) continue;
-            var candidate = Match(kind, media, parameters, inherited);
-            if (candidate is null) continue;
-            best = candidate;
-            bestQ = q;
+            var bestQ = -1.0;
+            foreach (var range in SplitRanges(accept))
+            {
+                var (media, parameters, q) = ParseRange(range);
+                if (q <= 0 || q <= bestQ) continue;
+                var candidate = Match(kind, media, parameters, inherited);
+                if (candidate is null) continue;
+                best = candidate;
+                bestQ = q;
+            }
+            if (best is not null && accept.Length <= MaxRememberedLength
+                && Volatile.Read(ref _remembered) < MaxRemembered && Interlocked.Increment(ref _remembered) <= MaxRemembered)
+                Negotiated.TryAdd((kind, accept, inherited), best);
         }
         if (best is null)
             throw new ApiException(406, "BadRequest_NotAcceptable",
@@ -69,6 +77,11 @@ public sealed record JsonFormat(MetadataLevel Metadata, bool Ieee754)
                 });
         return readAsStrings && !best.Ieee754 ? best with { Ieee754 = true } : best;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(ResponseKind Kind, string Accept, JsonFormat? Inherited), JsonFormat> Negotiated = new();
+    /// <summary>How many Accept values are remembered, and how long one may be, so that odd clients cannot grow the table.</summary>
+    private const int MaxRemembered = 256, MaxRememberedLength = 256;
+    private static int _remembered;
 
     /// <summary>The format a media range asks for when <paramref name="kind"/> can satisfy it; null when it cannot.</summary>
     private static JsonFormat? Match(ResponseKind kind, string media, List<(string Name, string Value)> parameters, JsonFormat? inherited)

@@ -28,7 +28,8 @@ public static class WellFormed
         foreach (var (name, values) in headers)
             foreach (var value in values)
                 // NUL too: the server's own header reading refuses it, and so does the service with this encoding.
-                if (value is not null && (value.Contains(NotUtf8) || value.Contains('\0') || !IsWellFormed(value)))
+                // Plain ASCII, as nearly every value is, can hold nothing else that is refused.
+                if (value is not null && (value.Contains('\0') || !Ascii.IsValid(value) && (value.Contains(NotUtf8) || !IsWellFormed(value))))
                     return Malformed($"value of the header '{name}'");
         return null;
     }
@@ -66,6 +67,7 @@ public static class WellFormed
     /// <summary>No lone surrogate and no byte order mark.</summary>
     public static bool IsWellFormed(string value)
     {
+        if (Ascii.IsValid(value)) return true;
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];

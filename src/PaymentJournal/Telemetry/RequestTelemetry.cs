@@ -17,10 +17,17 @@ public sealed partial class RequestTelemetry(RequestDelegate next, RouteTemplate
     private readonly ILogger _log = loggers.CreateLogger(Category);
     private readonly string _noCredential = auth.Mode == AuthMode.None ? "none" : "-";
 
-    public async Task InvokeAsync(HttpContext http)
+    public Task InvokeAsync(HttpContext http)
+    {
+        http.TraceIdentifier = Guid.NewGuid().ToString("D");
+        // Nothing to do (metrics, tracing and the request log off, as in the benchmark): no timing, no template.
+        if (!Instruments.RequestDuration.Enabled && Traced() is null && !_log.IsEnabled(LogLevel.Debug)) return next(http);
+        return TimedAsync(http);
+    }
+
+    private async Task TimedAsync(HttpContext http)
     {
         var start = Stopwatch.GetTimestamp();
-        http.TraceIdentifier = Guid.NewGuid().ToString("D");
         try
         {
             await next(http);
@@ -28,13 +35,19 @@ public sealed partial class RequestTelemetry(RequestDelegate next, RouteTemplate
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(start);
-            var activity = Activity.Current is { IsAllDataRequested: true } a ? a : null;
+            var activity = Traced();
             var measure = Instruments.RequestDuration.Enabled;
-            // Nothing to do (metrics, tracing and the request log off, as in the benchmark): no template is made.
             if (measure || activity is not null || _log.IsEnabled(LogLevel.Debug))
                 Report(http, elapsed, activity, measure);
         }
     }
+
+    /// <summary>
+    /// The request's span when a tracer records it. ASP.NET Core makes an activity for every request while any logging
+    /// is on, but without a listener on its source nobody sees its name or tags.
+    /// </summary>
+    private static Activity? Traced() =>
+        Activity.Current is { IsAllDataRequested: true } a && a.Source.HasListeners() ? a : null;
 
     private void Report(HttpContext http, TimeSpan elapsed, Activity? activity, bool measure)
     {

@@ -174,3 +174,35 @@ public sealed class TelemetryStartupTests
         Assert.NotNull(app.Services.GetService(typeof(OpenTelemetry.Trace.TracerProvider)));
     }
 }
+
+/// <summary>The request span, with metrics off: named by its route template only when a tracer listens.</summary>
+public sealed class RequestSpanTests(ServiceFixture f) : IClassFixture<ServiceFixture>
+{
+    [Fact]
+    public async Task A_listened_request_span_is_named_by_its_route_template()
+    {
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = stopped.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        // Our own trace id, so that this request's span is told apart from those of other tests.
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom();
+        var headers = new Dictionary<string, string> { ["traceparent"] = $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom()}-01" };
+        Assert.Equal(404, (await f.Http.Get(ServiceFixture.CompanyPath() + "/customers(" + Guid.NewGuid() + ")", headers)).Status);
+
+        // The span stops once the answer has gone out.
+        System.Diagnostics.Activity? span = null;
+        for (var i = 0; i < 1000 && span is null; i++)
+        {
+            span = stopped.FirstOrDefault(a => a.TraceId == traceId);
+            if (span is null) await Task.Delay(10);
+        }
+        Assert.NotNull(span);
+        Assert.Equal("GET /api/v2.0/companies({id})/customers({id})", span.DisplayName);
+        Assert.Equal("/api/v2.0/companies({id})/customers({id})", span.GetTagItem("http.route"));
+    }
+}

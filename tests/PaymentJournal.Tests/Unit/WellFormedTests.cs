@@ -98,4 +98,50 @@ public sealed class WellFormedTests
         var e = Assert.Throws<ApiException>(() => JsonFormat.Negotiate(ResponseKind.Json, accept, null, null));
         Assert.Equal((406, "BadRequest_NotAcceptable"), (e.Status, e.Code));
     }
+
+    [Fact]
+    public void A_remembered_accept_value_answers_as_parsing_it_does()
+    {
+        // Each call twice: the first parses (and remembers), the second is answered from what was remembered.
+        var full = new JsonFormat(MetadataLevel.Full, false);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(JsonFormat.Default, JsonFormat.Negotiate(ResponseKind.Json, "application/json", null, null, JsonFormat.Default));
+            // What a $batch part inherits is part of the answer: the same Accept gives a different format.
+            Assert.Equal(full, JsonFormat.Negotiate(ResponseKind.Json, "application/json", null, null, full));
+            Assert.Equal(new JsonFormat(MetadataLevel.Full, true), JsonFormat.Negotiate(ResponseKind.Json, "application/json", null, "application/json;IEEE754Compatible=true", full));
+            Assert.Equal(new JsonFormat(MetadataLevel.Minimal, true), JsonFormat.Negotiate(ResponseKind.Json, "application/json", null, "application/json;IEEE754Compatible=true"));
+            // The kind of answer too: XML is fine for $metadata, a 406 elsewhere, every time.
+            Assert.Equal(JsonFormat.Default, JsonFormat.Negotiate(ResponseKind.Xml, "application/xml", null, null));
+            Assert.Equal(406, Assert.Throws<ApiException>(() => JsonFormat.Negotiate(ResponseKind.Json, "application/xml", null, null)).Status);
+        }
+    }
+
+    [Theory]
+    [InlineData("application/json", true)]
+    [InlineData("W/\"123\"", true)]
+    [InlineData("caf\\u00e9 \\ud83d\\ude00", true)] // non-ASCII, well-formed: the character-by-character check
+    [InlineData("a\\u0000b", false)] // ASCII, but NUL
+    [InlineData("a\\ufdd0b", false)] // bytes that were not UTF-8, as the server marks them
+    [InlineData("a\\ufeffb", false)]
+    [InlineData("a\\ud800b", false)]
+    [InlineData("\\udc00", false)]
+    public void CheckHeaders_takes_ascii_at_once_and_reads_the_rest(string escaped, bool wellFormed)
+    {
+        var value = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary { ["Accept"] = "application/json", ["X-Test"] = value };
+        var error = WellFormed.CheckHeaders(headers);
+        Assert.Equal(wellFormed, error is null);
+        if (error is not null) Assert.Contains("'X-Test'", error.Message);
+    }
+
+    [Fact]
+    public void IsWellFormed_takes_ascii_at_once_and_reads_the_rest()
+    {
+        Assert.True(WellFormed.IsWellFormed("plain ascii, even with \0"));
+        Assert.True(WellFormed.IsWellFormed("café 😀"));
+        Assert.False(WellFormed.IsWellFormed("caf\ufeffé"));
+        Assert.False(WellFormed.IsWellFormed("ab\ud800"));
+        Assert.False(WellFormed.IsWellFormed("\udc00ab"));
+    }
 }
