@@ -75,8 +75,21 @@ public sealed partial class WebAppTests(ServiceFixture f) : IClassFixture<Servic
         Assert.Empty(names.Except(seen));
     }
 
+    [Fact]
+    public async Task The_page_preloads_every_module_of_the_app_so_none_waits_for_the_one_importing_it()
+    {
+        var html = await (await GetAsync("/", "text/html")).Content.ReadAsStringAsync();
+        var preloaded = ModulePreloadRegex().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        var modules = new WebAppAssets().Names.Where(n => n.EndsWith(".js", StringComparison.Ordinal)).Select(n => "/ui/" + n);
+        Assert.Equal(modules.Order(StringComparer.Ordinal), preloaded.Order(StringComparer.Ordinal));
+        foreach (var url in preloaded) Assert.Equal(HttpStatusCode.OK, (await GetAsync(url)).StatusCode);
+    }
+
     [GeneratedRegex(@"(?:import|from)\s+'(\.{1,2}/[^']+)'")]
     private static partial Regex ImportRegex();
+
+    [GeneratedRegex(@"<link rel=""modulepreload"" href=""([^""]+)"">")]
+    private static partial Regex ModulePreloadRegex();
 
     [Fact]
     public async Task The_files_come_from_the_assembly_not_from_the_disk()

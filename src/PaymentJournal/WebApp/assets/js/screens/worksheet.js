@@ -49,10 +49,23 @@ function editText(row, col) {
 }
 
 export async function render(main, { company, journal: journalId }) {
-  const [name, journal] = await Promise.all([companyName(company), get(api.journal(company, journalId))]);
-  setCrumbs([...crumbsFor(company, name), { label: journal.code }]);
+  const controller = new AbortController();
   const paymentsUrl = api.payments(company, journalId);
   const paymentUrl = id => api.payment(company, journalId, id);
+  const readPage = p => page(paymentsUrl + query({
+    $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand, $count: p === 0 ? 'true' : undefined,
+  }), { signal: controller.signal });
+  // The first page is asked for at once, alongside the company and the journal, not after them.
+  let firstPage = readPage(0);
+  firstPage.catch(() => {});
+  let name, journal;
+  try {
+    [name, journal] = await Promise.all([companyName(company), get(api.journal(company, journalId))]);
+  } catch (err) {
+    controller.abort();
+    throw err;
+  }
+  setCrumbs([...crumbsFor(company, name), { label: journal.code }]);
 
   // State: the line count, pages of lines by index, the active cell, the editor, problems found by Post.
   let count = 0;
@@ -63,7 +76,6 @@ export async function render(main, { company, journal: journalId }) {
   let editor = null;
   const postErrors = new Map();
   let fetchTimer = 0;
-  const controller = new AbortController();
 
   const heading = h('h1', { id: 'ws-title', text: `Journal ${journal.code}` });
   const totals = h('p.totals', { id: 'ws-totals' });
@@ -108,9 +120,10 @@ export async function render(main, { company, journal: journalId }) {
     if (pages.has(p)) return pages.get(p).promise;
     const entry = {};
     pages.set(p, entry);
-    entry.promise = page(paymentsUrl + query({
-      $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand, $count: p === 0 ? 'true' : undefined,
-    }), { signal: controller.signal }).then(r => {
+    // The first read of page 0 takes the answer asked for on opening.
+    const read = p === 0 && firstPage ? firstPage : readPage(p);
+    if (p === 0) firstPage = null;
+    entry.promise = read.then(r => {
       entry.rows = r.rows;
       if (r.count !== undefined) setCount(r.count);
       for (let i = 0; i < r.rows.length; i++) refreshRow(p * PageSize + i);
