@@ -57,7 +57,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         request.Body = new MemoryStream(body, writable: false);
         request.ContentLength = body.Length;
 
-        var principal = http.Items.TryGetValue(typeof(CompanyAccess), out var a) && a is CompanyAccess { Principal: { } p } ? p : "anonymous";
+        // The API key's name, or the token's subject and issuer; one anonymous principal under Auth:Mode None.
+        var access = http.Items.TryGetValue(typeof(CompanyAccess), out var a) ? a as CompanyAccess : null;
+        var principal = access?.Principal is not { } p ? "anonymous" : access.Issuer is { } issuer ? p + " " + issuer : p;
         var key = new IdempotencyKey(principal, CompanyOf(request.Path.Value ?? ""), value);
         var hash = RequestHash(request, body);
         var db = http.RequestServices.GetRequiredService<AppDb>();
