@@ -54,6 +54,7 @@ public static class App
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<DatabaseHealth>();
         AuthSetup.AddAuth(builder, limits);
+        Features.Idempotency.IdempotencySetup.Add(builder);
         var telemetry = Telemetry.TelemetrySetup.Add(builder);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         void Use(DbContextOptionsBuilder o, string cs)
@@ -105,6 +106,7 @@ public static class App
         AuthSetup.UseAuth(app);
         // Only with the emulator on do requests pass its gate (a reset or restore waits for them, and they for it).
         if (emulator.Enabled) app.UseMiddleware<RequestGateMiddleware>();
+        Features.Idempotency.IdempotencySetup.Use(app);
         MapSurfaces(app);
         Telemetry.TelemetrySetup.Map(app);
         EmulatorEndpoints.Map(app);

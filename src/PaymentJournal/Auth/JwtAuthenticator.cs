@@ -197,7 +197,7 @@ public sealed class JwtAuthenticator(JwtSettings settings)
                 + string.Join(", ", settings.ReadScopes.Concat(settings.ReadWriteScopes)) + ".");
         if (!all && ids.Count == 0)
             return AuthOutcome.Forbid(principal, $"The token lists no company in its '{settings.CompaniesClaim}' claim.");
-        return AuthOutcome.Allow(new CompanyAccess { AllCompanies = all, Companies = ids, CanWrite = canWrite, Principal = principal });
+        return AuthOutcome.Allow(new CompanyAccess { AllCompanies = all, Companies = ids, CanWrite = canWrite, Principal = principal, Issuer = jwt.Issuer });
     }
 
     private static string? First(JsonWebToken jwt, string type) => jwt.TryGetPayloadValue<string>(type, out var v) && v.Length > 0 ? v : null;

@@ -93,6 +93,21 @@ public static class ApiErrors
     private static Dictionary<string, string> RetryAfter(int seconds) =>
         new() { ["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
+    public static ApiException InvalidIdempotencyKey() =>
+        new(400, "BadRequest_InvalidIdempotencyKey", "The Idempotency-Key header must be one value of 1 to 255 printable ASCII characters.");
+
+    public static ApiException IdempotencyKeyReused(string key) =>
+        new(422, "BadRequest_IdempotencyKeyReused",
+            $"The Idempotency-Key '{key}' was used before with a different request (method, URL, body or headers) by this credential for this company. Use a new key for a new request.");
+
+    public static ApiException IdempotencyKeyInUse(string key) =>
+        new(409, "Request_IdempotencyKeyInUse", $"A request with the Idempotency-Key '{key}' is still running; send it again once that one has been answered.")
+        { Headers = RetryAfter(1) };
+
+    public static ApiException IdempotencyOutcomeUnknown(string key) =>
+        new(409, "Request_IdempotencyOutcomeUnknown",
+            $"A request with the Idempotency-Key '{key}' was started, but its answer was never recorded (the service stopped or lost its database while running it), so it may or may not have been carried out. Read the data back before sending the request again with a new key; this key stays taken until it expires.");
+
     /// <summary>Seconds a client should wait before trying again after a database fault.</summary>
     public const int DatabaseRetryAfterSeconds = 5;
 

@@ -80,6 +80,8 @@ public sealed class CompanyAccess
     public IReadOnlySet<Guid> Companies { get; init; } = new HashSet<Guid>();
     public bool CanWrite { get; init; }
     public string? Principal { get; init; }
+    /// <summary>The token's issuer (JWT only): with <see cref="Principal"/> it names the credential across issuers.</summary>
+    public string? Issuer { get; init; }
 
     public bool Allows(Guid companyId) => AllCompanies || Companies.Contains(companyId);
 }

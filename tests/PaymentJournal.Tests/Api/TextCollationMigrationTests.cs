@@ -41,7 +41,7 @@ public sealed class TextCollationMigrationTests
             }
 
             await using (var db = new AppDb(new DbContextOptionsBuilder<AppDb>().UseNpgsql(cs).Options))
-                Assert.Equal(1, await Migrator.MigrateAsync(db, DatabaseProvider.Postgres, NullLogger.Instance));
+                Assert.Equal(Migrator.Scripts(DatabaseProvider.Postgres).Count(s => s.Version >= 4), await Migrator.MigrateAsync(db, DatabaseProvider.Postgres, NullLogger.Instance));
 
             await using (var conn = new NpgsqlConnection(cs))
             {
