@@ -124,41 +124,61 @@ public sealed class GroupCommitter(DbContextOptions<AppDb> options, DatabaseOpti
         return done.Task;
     }
 
+    /// <summary>
+    /// Runs the checkpoint passes until the service stops. An exception on this thread would end the process, so what
+    /// escapes a pass is logged and the loop starts again with a new connection; a disposed service means shutdown.
+    /// </summary>
     private void CheckpointLoop()
     {
-        try
+        while (true)
         {
-            using var db = new AppDb(options);
-            db.Database.OpenConnection();
-            while (!_stop.IsCancellationRequested)
+            try
             {
-                // Once a second, or at once when the writer finds the WAL past its limit.
-                _checkpointNow.Wait(1000, _stop.Token);
-                var restartAsked = Volatile.Read(ref _restart) == RestartAsked;
-                try
-                {
-                    var (took, copiedAll) = Checkpoint(db);
-                    if (!restartAsked) continue;
-                    // Catch up with the writer: each pass copies what was committed during the one before, until a pass is
-                    // short. A passive pass that the writer overtakes does not sync the database file, so the pages all
-                    // passes wrote would be left for the writer's RESTART to sync: sync them here, beside the writer.
-                    for (var pass = 1; took > CatchUpPass && pass < MaxCatchUpPasses; pass++)
-                        (took, copiedAll) = Checkpoint(db);
-                    if (copiedAll && db.Database.GetDbConnection() is SqliteConnection connection)
-                        SqliteFileSync.TrySync(connection);
-                    // Not wholly copied (a reader still on old frames): the writer asks again after a later batch.
-                    Interlocked.CompareExchange(ref _restart, copiedAll ? RestartReady : RestartIdle, RestartAsked);
-                }
-                catch (SqliteException e)
-                {
-                    log.LogWarning(e, "A WAL checkpoint failed; the next one will try again");
-                    if (restartAsked) Interlocked.CompareExchange(ref _restart, RestartIdle, RestartAsked);
-                }
+                CheckpointPasses();
+                return;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return; // shutting down
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "The WAL checkpoint thread failed; it starts again in a second");
+                if (Volatile.Read(ref _restart) == RestartAsked) Interlocked.CompareExchange(ref _restart, RestartIdle, RestartAsked);
+                try { if (_stop.Token.WaitHandle.WaitOne(1000)) return; }
+                catch (ObjectDisposedException) { return; }
             }
         }
-        catch (OperationCanceledException)
+    }
+
+    private void CheckpointPasses()
+    {
+        using var db = new AppDb(options);
+        db.Database.OpenConnection();
+        while (!_stop.IsCancellationRequested)
         {
-            // shutting down
+            // Once a second, or at once when the writer finds the WAL past its limit.
+            _checkpointNow.Wait(1000, _stop.Token);
+            var restartAsked = Volatile.Read(ref _restart) == RestartAsked;
+            try
+            {
+                var (took, copiedAll) = Checkpoint(db);
+                if (!restartAsked) continue;
+                // Catch up with the writer: each pass copies what was committed during the one before, until a pass is
+                // short. A passive pass that the writer overtakes does not sync the database file, so the pages all
+                // passes wrote would be left for the writer's RESTART to sync: sync them here, beside the writer.
+                for (var pass = 1; took > CatchUpPass && pass < MaxCatchUpPasses; pass++)
+                    (took, copiedAll) = Checkpoint(db);
+                if (copiedAll && db.Database.GetDbConnection() is SqliteConnection connection)
+                    SqliteFileSync.TrySync(connection);
+                // Not wholly copied (a reader still on old frames): the writer asks again after a later batch.
+                Interlocked.CompareExchange(ref _restart, copiedAll ? RestartReady : RestartIdle, RestartAsked);
+            }
+            catch (SqliteException e)
+            {
+                log.LogWarning(e, "A WAL checkpoint failed; the next one will try again");
+                if (restartAsked) Interlocked.CompareExchange(ref _restart, RestartIdle, RestartAsked);
+            }
         }
     }
 

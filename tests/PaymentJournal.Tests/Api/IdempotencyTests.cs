@@ -388,6 +388,7 @@ public sealed class IdempotencyAuthTests(ApiKeyFixture f) : IClassFixture<ApiKey
 
 /// <summary>Two nodes on one PostgreSQL database racing one key.</summary>
 [Collection(TwoNodes.Name)]
+[Trait("Category", "Slow")]
 public sealed class IdempotencyMultiNodeTests(MultiNodeFixture f)
 {
     [Fact]

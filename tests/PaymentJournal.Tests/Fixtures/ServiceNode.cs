@@ -38,7 +38,7 @@ public sealed partial class ServiceNode : IAsyncDisposable
     public static async Task<ServiceNode> StartAsync(string name, string connectionString, params string[] extraArgs)
     {
         var node = Launch(name, connectionString, extraArgs);
-        await node.WaitListeningAsync(TimeSpan.FromSeconds(60));
+        await node.WaitListeningAsync(TimeSpan.FromMinutes(3)); // gives up only on a hang
         return node;
     }
 
