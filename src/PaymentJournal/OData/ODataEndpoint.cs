@@ -121,7 +121,8 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         w.WriteEndObject();
     }
 
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, long max)
+    /// <summary>The request body, at most <paramref name="max"/> bytes (413 beyond); unreadable framing is a 400.</summary>
+    internal static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http, long max)
     {
         var request = http.Request;
         if (request.ContentLength is 0) return ReadOnlyMemory<byte>.Empty;

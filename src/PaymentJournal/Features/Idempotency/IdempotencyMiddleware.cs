@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using PaymentJournal.Data;
@@ -53,8 +54,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             await next(http);
             return;
         }
-        var body = await ReadBodyAsync(http, max);
-        request.Body = new MemoryStream(body, writable: false);
+        var body = await ODataEndpoint.ReadBodyAsync(http, max);
+        request.Body = MemoryMarshal.TryGetArray(body, out var read)
+            ? new MemoryStream(read.Array!, read.Offset, read.Count, writable: false)
+            : new MemoryStream(body.ToArray(), writable: false);
         request.ContentLength = body.Length;
 
         // The API key's name, or the token's subject and issuer; one anonymous principal under Auth:Mode None.
@@ -227,7 +230,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
     }
 
     /// <summary>SHA-256 over the method, path, query, the headers that change the outcome and the body.</summary>
-    private static byte[] RequestHash(HttpRequest request, byte[] body)
+    private static byte[] RequestHash(HttpRequest request, ReadOnlyMemory<byte> body)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Part(string? s)
@@ -240,33 +243,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         Part(request.PathBase.Value + request.Path.Value);
         Part(request.QueryString.Value);
         foreach (var name in HashedHeaders) Part(request.Headers[name].ToString());
-        h.AppendData(body);
+        h.AppendData(body.Span);
         return h.GetHashAndReset();
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpContext http, long max)
-    {
-        var request = http.Request;
-        if (request.ContentLength is 0 || (request.ContentLength is null && string.IsNullOrEmpty(request.Headers.TransferEncoding))) return [];
-        try
-        {
-            using var ms = new MemoryStream(request.ContentLength is { } n ? (int)n : 4096);
-            var chunk = new byte[16384];
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-            {
-                if (ms.Length + read > max) throw ApiErrors.PayloadTooLarge(max);
-                ms.Write(chunk, 0, read);
-            }
-            return ms.ToArray();
-        }
-        catch (BadHttpRequestException e)
-        {
-            throw new ApiException(e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "BadRequest", "The request body could not be read.");
-        }
-        catch (IOException)
-        {
-            throw new ApiException(400, "BadRequest", "The request body could not be read.");
-        }
     }
 }

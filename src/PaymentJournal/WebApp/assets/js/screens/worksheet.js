@@ -558,7 +558,7 @@ export async function render(main, { company, journal: journalId }) {
       // The new line comes last; its page is read first when it is not loaded (and then holds the line already).
       const p = Math.floor(count / PageSize);
       await loadPage(p);
-      let i = findLoaded(created.id);
+      let i = findLoaded(r => r.id === created.id);
       if (i < 0) {
         i = count;
         const entry = pages.get(p);
@@ -572,9 +572,10 @@ export async function render(main, { company, journal: journalId }) {
     } catch (err) { announce(`No line was added: ${err.message}`); }
   }
 
-  function findLoaded(id) {
+  /** The index of the first loaded line that matches, or -1. */
+  function findLoaded(matches) {
     for (const [p, entry] of pages) {
-      const i = entry.rows?.findIndex(r => r?.id === id) ?? -1;
+      const i = entry.rows?.findIndex(r => r && matches(r)) ?? -1;
       if (i >= 0) return p * PageSize + i;
     }
     return -1;
@@ -630,10 +631,8 @@ export async function render(main, { company, journal: journalId }) {
   }
 
   async function goToLine(lineNumber) {
-    for (const [p, entry] of pages) {
-      const i = entry.rows?.findIndex(r => r?.lineNumber === lineNumber) ?? -1;
-      if (i >= 0) { setActive(p * PageSize + i, active.c); return; }
-    }
+    const loaded = findLoaded(r => r.lineNumber === lineNumber);
+    if (loaded >= 0) { setActive(loaded, active.c); return; }
     try {
       const before = await get(api.paymentsCount(company, journalId) + query({ $filter: `lineNumber lt ${lineNumber}` }));
       setActive(Number(before), active.c);
