@@ -35,14 +35,9 @@ public sealed class ThrottleAndTimeoutTests(TightLimitsFixture f) : IClassFixtur
             var head = $"POST {ServiceFixture.CompanyPath()}/contacts HTTP/1.1\r\nHost: {f.BaseAddress.Authority}\r\nX-Api-Key: {ApiKeyFixture.Admin}\r\n" +
                        "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"displayName\":";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-            // The held request takes the key's one slot once the server has read its head: asked until it has.
+            await Task.Delay(300);
             using var admin = f.With(ApiKeyFixture.Admin);
             var second = await admin.Get(ServiceFixture.V2 + "companies");
-            for (var i = 0; i < 40 && second.Status == 200; i++)
-            {
-                await Task.Delay(25);
-                second = await admin.Get(ServiceFixture.V2 + "companies");
-            }
             Assert.Equal(429, second.Status);
             Assert.Equal("Request_TooManyRequests", second.Body.ErrorCode());
             Assert.NotNull(second.Response.Headers.RetryAfter);
