@@ -96,6 +96,11 @@ public static class App
         builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
         builder.Services.AddSingleton<EmulatorEndpoints>();
         builder.Services.AddSingleton<ApiDocuments>();
+        if (WebApp.WarmUp.Enabled(builder.Configuration))
+        {
+            builder.Services.AddSingleton<WebApp.WarmUp>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebApp.WarmUp>());
+        }
 
         var app = builder.Build();
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<StartupReport>()

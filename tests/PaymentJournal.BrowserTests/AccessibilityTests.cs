@@ -70,6 +70,7 @@ public sealed class SignInTests(SignInTests.Fixture f) : IClassFixture<SignInTes
     {
         protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
         [
+            .. base.Settings,
             new("Auth:Mode", "ApiKey"),
             new("Auth:ApiKeys:0:Name", "browser"), new("Auth:ApiKeys:0:Key", Key), new("Auth:ApiKeys:0:Companies", "*"), new("Auth:ApiKeys:0:Access", "ReadWrite"),
         ];

@@ -82,6 +82,9 @@ public class BrowserFixture : ServiceFixture
 {
     public Browser Browser { get; private set; } = null!;
 
+    /// <summary>As the service runs by default: with the start-up warm-up.</summary>
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("WebApp:WarmUp", "true")];
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

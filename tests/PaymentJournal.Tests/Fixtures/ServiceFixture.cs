@@ -53,6 +53,8 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
             ["Demo:Seed"] = "true",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+            // The start-up warm-up only shortens a first user's wait; most tests start many hosts and skip it.
+            ["WebApp:WarmUp"] = "false",
         };
         foreach (var (k, v) in Settings) settings[k] = v;
         _app = App.Build([], b =>

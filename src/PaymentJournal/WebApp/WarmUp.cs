@@ -1,0 +1,131 @@
+using System.Text.Json;
+using PaymentJournal.Data;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.WebApp;
+
+/// <summary>
+/// Once, right after start, makes the reads the web app makes when it opens a journal (the companies, a company, its
+/// journals, a journal and its first page of lines) and serves its files, inside the process and on a low-priority
+/// thread, so that the first user of a new process does not wait for the JIT and EF Core's query compilation of them.
+/// Reads only, on the first company and its first journal; the answers go nowhere. Off with WebApp:WarmUp=false.
+/// </summary>
+public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, ODataEndpoint endpoint, Catalog catalog,
+    Microsoft.AspNetCore.Hosting.Server.IServer server, ILogger<WarmUp> log) : IHostedService
+{
+    /// <summary>The worksheet's first page: the same options, in the same shape, as the app's worksheet screen asks for.</summary>
+    public const string FirstPageQuery =
+        "?$orderby=lineNumber&$skip=0&$top=100&$expand=customer($select=displayName),dimensionSetLines($select=code,valueCode)&$count=true";
+
+    /// <summary>What the last warm-up read: each request's path and status (for the log and for tests).</summary>
+    public IReadOnlyList<(string Path, int Status)> Reads { get; private set; } = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var thread = new Thread(Run) { IsBackground = true, Name = "PaymentJournal warm-up" };
+            thread.Start();
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Reads <c>WebApp:WarmUp</c> (default true); anything but true or false stops the start.</summary>
+    public static bool Enabled(IConfiguration configuration)
+    {
+        var value = configuration["WebApp:WarmUp"];
+        if (string.IsNullOrWhiteSpace(value)) return true;
+        return bool.TryParse(value.Trim(), out var on) ? on
+            : throw new InvalidOperationException($"WebApp:WarmUp '{value}' is not true or false.");
+    }
+
+    private void Run()
+    {
+        BackgroundPriority.Lower();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var reads = new List<(string, int)>();
+        try
+        {
+            var stopping = lifetime.ApplicationStopping;
+            FetchFiles(reads, stopping);
+            var companies = Read(reads, "companies", "?$select=id,name,displayName&$orderby=name", stopping);
+            if (FirstId(companies) is { } company)
+            {
+                var root = $"companies({company})";
+                Read(reads, root, "?$select=name,displayName", stopping);
+                var journals = Read(reads, root + "/customerPaymentJournals", "?$orderby=code", stopping);
+                if (FirstId(journals) is { } journal)
+                {
+                    var path = $"{root}/customerPaymentJournals({journal})";
+                    Read(reads, path, "", stopping);
+                    Read(reads, path + "/customerPayments", FirstPageQuery, stopping);
+                }
+            }
+            Reads = reads;
+            log.LogInformation("Warm-up: {Count} reads in {Ms} ms ({Statuses})", reads.Count,
+                (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, string.Join(", ", reads.Select(r => r.Item2)));
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            // The host stopped first.
+        }
+        catch (Exception e)
+        {
+            // Only the first user's wait depends on it: say so and go on.
+            log.LogWarning(e, "Warm-up stopped after {Count} reads", reads.Count);
+        }
+    }
+
+    /// <summary>
+    /// The page and its files, over HTTP from the server's own plain-HTTP address when it has one (they are public),
+    /// so that the server's HTTP path is warm too; no file is fetched when the service listens on HTTPS only.
+    /// </summary>
+    private void FetchFiles(List<(string, int)> reads, CancellationToken stopping)
+    {
+        var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        if (addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) is not { } address
+            || !Uri.TryCreate(address.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1")
+                .Replace("://[::]", "://[::1]"), UriKind.Absolute, out var root))
+            return;
+        using var client = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var name in new WebAppAssets().Names.Where(n => n != "index.html").Prepend("/").ToList())
+        {
+            var path = name == "/" ? "/" : WebAppAssets.Prefix + name;
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Accept.ParseAdd("text/html");
+            using var answer = client.Send(request, stopping);
+            answer.Content.ReadAsStream(stopping).CopyTo(Stream.Null);
+            reads.Add((path, (int)answer.StatusCode));
+        }
+    }
+
+    /// <summary>One GET of the v2.0 surface through the endpoint itself, with full access; the body when it answered 200.</summary>
+    private byte[]? Read(List<(string, int)> reads, string rest, string query, CancellationToken stopping)
+    {
+        stopping.ThrowIfCancellationRequested();
+        using var scope = scopes.CreateScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = stopping };
+        http.Request.Method = HttpMethods.Get;
+        http.Request.Scheme = "http";
+        http.Request.Host = new HostString("localhost");
+        http.Request.Path = "/api/v2.0/" + rest;
+        http.Request.QueryString = new QueryString(query);
+        http.Request.Headers.Accept = "application/json";
+        http.Items[typeof(CompanyAccess)] = CompanyAccess.All;
+        using var body = new MemoryStream();
+        http.Response.Body = body;
+        endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest).GetAwaiter().GetResult();
+        reads.Add((rest, http.Response.StatusCode));
+        return http.Response.StatusCode == 200 ? body.ToArray() : null;
+    }
+
+    private static Guid? FirstId(byte[]? json)
+    {
+        if (json is null) return null;
+        using var doc = JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("value", out var rows) || rows.GetArrayLength() == 0) return null;
+        return rows[0].TryGetProperty("id", out var id) && id.TryGetGuid(out var g) ? g : null;
+    }
+}
