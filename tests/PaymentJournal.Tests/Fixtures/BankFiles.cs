@@ -7,13 +7,17 @@ public static class BankFiles
 {
     public static string Folder { get; } = Find();
 
+    /// <summary>The demo company's own sample statements, in the repository (samples/bank).</summary>
+    public static string Samples { get; } = Path.Combine(Root(), "samples", "bank");
+
     public static byte[] Bytes(string name) => File.ReadAllBytes(Path.Combine(Folder, name));
 
-    private static string Find()
+    private static string Find() => Path.Combine(Directory.GetParent(Root())!.FullName, "shared", "data", "bank");
+
+    private static string Root()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PaymentJournal.slnx")))
-                return Path.Combine(dir.Parent!.FullName, "shared", "data", "bank");
+            if (File.Exists(Path.Combine(dir.FullName, "PaymentJournal.slnx"))) return dir.FullName;
         throw new InvalidOperationException("The repository root (PaymentJournal.slnx) is not above " + AppContext.BaseDirectory);
     }
 }

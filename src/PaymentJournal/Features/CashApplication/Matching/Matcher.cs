@@ -53,8 +53,11 @@ public sealed class Matcher
     /// <summary>Document numbers shorter than this are not looked for in texts (Business Central's threshold).</summary>
     public const int MinDocumentLength = 4;
 
-    /// <summary>Names at least this similar count as the same party (0..1, on letter trigrams).</summary>
-    public const double NameMatch = 0.80;
+    /// <summary>Names at least this similar count as the same party, partially (0..1, on letter trigrams).</summary>
+    public const double NameMatch = 0.65;
+
+    /// <summary>A near-exact name counts fully only when no other customer's name is this similar.</summary>
+    public const double NameRival = 0.80;
 
     public IReadOnlyList<MatchProposal> Propose(PaymentToMatch payment)
     {
@@ -103,7 +106,7 @@ public sealed class Matcher
         {
             // Fully when the name is as good as exact and no other customer comes close; partially otherwise.
             var rival = similar.Where(s => s.Id != customerId).Select(s => s.Similarity).DefaultIfEmpty(0).Max();
-            var nameParty = nameScore >= 0.95 && rival < NameMatch ? Party.Fully : Party.Partially;
+            var nameParty = nameScore >= 0.95 && rival < NameRival ? Party.Fully : Party.Partially;
             if (nameParty > party) party = nameParty;
             score += (int)Math.Round(30 * nameScore);
             reasons.Add($"name matches customer {customer.Name} {nameScore * 100:0}%");
