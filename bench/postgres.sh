@@ -29,8 +29,8 @@ trap 'as_pg "$BIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true' EXI
 H=$(harness)   # the shared harness with post.lua's line numbers offset per run (lib.sh)
 PSQL="psql -h 127.0.0.1 -p $PGPORT -U postgres -v ON_ERROR_STOP=1 -q"
 cs() { echo "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$1;Maximum Pool Size=64${CS_EXTRA:+;$CS_EXTRA}"; }
-# node DB PORT -> PID of a service on database DB, answering on PORT
-node() {
+# start_node DB PORT -> PID of a service on database DB, answering on PORT
+start_node() {
   local pid; pid=$(start_pj "" "$2" --Database:Provider=Postgres --ConnectionStrings:PaymentJournal="$(cs "$1")")
   wait_http "http://127.0.0.1:$2/health" "$pid" || { cat "$PJ/service-$2.log" >&2; exit 1; }
   echo "$pid"
@@ -40,7 +40,7 @@ has() { [[ " $PARTS " == *" $1 "* ]]; }
 
 log "seed: schema + demo company by the service, then the 10k data set by SQL"
 $PSQL -c "DROP DATABASE IF EXISTS pjrun" -c "DROP DATABASE IF EXISTS pjbench" -c "CREATE DATABASE pjbench"
-stop_pid "$(node pjbench "$PORT")"
+stop_pid "$(start_node pjbench "$PORT")"
 t0=$(ms_now); $PSQL -d pjbench -v J=20 -v P=500 -f "$BENCH/seed-postgres.sql"; log "seeded 10k in $(( $(ms_now) - t0 )) ms"
 $PSQL -d pjbench -c "CHECKPOINT"
 
@@ -48,7 +48,7 @@ if has workloads; then
   for r in $(seq 1 "$ROUNDS"); do
     log "== round $r: bc-service-pg"
     fresh pjbench
-    t0=$(ms_now); pid=$(node pjrun "$PORT")
+    t0=$(ms_now); pid=$(start_node pjrun "$PORT")
     echo "startup_ms=$(( $(ms_now) - t0 ))" > "$OUT/startup-round$r.txt"
     DURATION=3s WARMUP=0 WORKLOADS="get_by_key list_filtered patch_if_match" bash "$H/run.sh" bc-service "http://127.0.0.1:$PORT" >/dev/null 2>&1 || true
     LABEL=bc-service-pg RAW_DIR=$OUT/raw/round$r bash "$H/run.sh" bc-service "http://127.0.0.1:$PORT" | tee "$OUT/round$r-bc-service-pg.txt"
@@ -65,7 +65,7 @@ if has posting; then
   $PSQL -d pjpost -c "CHECKPOINT"
   B="http://127.0.0.1:$PORT/api/v2.0/companies($COMPANY)"
   for r in $(seq 1 "$ROUNDS"); do
-    fresh pjpost; pid=$(node pjrun "$PORT")
+    fresh pjpost; pid=$(start_node pjrun "$PORT")
     for n in 10000 100000; do
       jid=$(printf 'a1000000-0000-4000-8000-%012d' "$n")
       res=$(curl -s -o "$PJ/post-$n.body" -w '%{http_code} %{time_total}' -X POST -H 'Content-Length: 0' \
@@ -83,11 +83,11 @@ fi
 if has twonodes; then
   # One node with wrk -c CONNS, then two nodes with CONNS/2 each at once (the same load in all), in turns.
   for r in $(seq 1 "$ROUNDS"); do
-    fresh pjbench; pid=$(node pjrun "$PORT")
+    fresh pjbench; pid=$(start_node pjrun "$PORT")
     DURATION=3s WARMUP=0 WORKLOADS=post bash "$H/run.sh" bc-service "http://127.0.0.1:$PORT" >/dev/null 2>&1 || true
     CONNS=$CONNS WARMUP=0 WORKLOADS=post LABEL=one-node bash "$H/run.sh" bc-service "http://127.0.0.1:$PORT" | tail -1 | tee -a "$OUT/twonodes.txt"
     stop_pid "$pid"; sleep 1
-    fresh pjbench; pid=$(node pjrun "$PORT"); pid2=$(node pjrun "$PORT2")
+    fresh pjbench; pid=$(start_node pjrun "$PORT"); pid2=$(start_node pjrun "$PORT2")
     for p in "$PORT" "$PORT2"; do
       DURATION=3s WARMUP=0 WORKLOADS=post CONNS=$((CONNS / 2)) bash "$H/run.sh" bc-service "http://127.0.0.1:$p" >/dev/null 2>&1 &
     done; wait
@@ -109,7 +109,7 @@ if has million; then
   $PSQL -d pjbench1m -c "VACUUM (ANALYZE) customer_payments" -c "CHECKPOINT"
   for r in $(seq 1 "$ROUNDS"); do
     log "== round $r: bc-service-pg-1m"
-    fresh pjbench1m; pid=$(node pjrun "$PORT")
+    fresh pjbench1m; pid=$(start_node pjrun "$PORT")
     JOURNALS=1 PER_JOURNAL=1000000 LABEL=bc-service-pg-1m WORKLOADS="get_by_key list_filtered" RAW_DIR=$OUT/raw/round$r \
       bash "$H/run.sh" bc-service "http://127.0.0.1:$PORT" | tee "$OUT/round$r-bc-service-pg-1m.txt"
     stop_pid "$pid"; sleep 1
