@@ -138,8 +138,13 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
     public bool IsSqlite => options.Provider == DatabaseProvider.Sqlite;
 
     /// <summary>READ COMMITTED whatever the server's default: posting's row locks are built on it (docs/posting.md).</summary>
-    private static async Task<WriteTransaction> BeginAsync(AppDb db, CancellationToken ct) =>
-        new(db, await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct));
+    private static async Task<WriteTransaction> BeginAsync(AppDb db, CancellationToken ct)
+    {
+        // No savepoint around each SaveChanges (two more round trips per write): a unit whose SaveChanges fails is
+        // rolled back as a whole, never carried on.
+        db.Database.AutoSavepointsEnabled = false;
+        return new(db, await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct));
+    }
 }
 
 public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyncDisposable
@@ -213,6 +218,8 @@ public static class RowLocks
     public static async Task<bool> JournalAsync(AppDb db, Guid journalId, CancellationToken ct)
     {
         if (!db.IsPostgres) return true;
+        if (Postgres.PostgresLocks.InTransaction(db))
+            return await Postgres.PostgresLocks.LockAsync(db, "customer_payment_journals", "id", null, journalId, ct) is not null;
         // NO KEY UPDATE: creates queue behind each other (and behind a post, which takes FOR UPDATE), while the
         // foreign-key checks of inserts elsewhere, which take KEY SHARE, are not blocked.
         var rows = await db.Database
@@ -231,6 +238,8 @@ public static class RowLocks
         var type = db.Model.FindEntityType(entity.GetType()) ?? throw new InvalidOperationException($"{entity.GetType()} is not mapped.");
         var key = type.FindPrimaryKey()!.Properties;
         var entry = db.Entry(entity);
+        if (key is [{ } only] && Postgres.PostgresLocks.InTransaction(db))
+            return await Postgres.PostgresLocks.LockAsync(db, type.GetTableName()!, only.GetColumnName(), "version", entry.Property(only.Name).CurrentValue!, ct) ?? 0;
         var where = string.Join(" AND ", key.Select((p, i) => $"{p.GetColumnName()} = {{{i}}}"));
         var values = key.Select(p => entry.Property(p.Name).CurrentValue!).ToArray();
         // Table and column names come from the model, never from the request; the key values are parameters.
