@@ -258,7 +258,9 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
         var url = Route.V2.Payments(journal);
         // The hash of the request is unknown here: the first request is stored, then its row is set back to running.
         Expect.Status(await f.Http.Post(url, body, Key(key)), 201);
-        await f.WithDb(db => db.Database.ExecuteSqlRawAsync("UPDATE idempotency_keys SET state = 0 WHERE idem_key = {0}", key));
+        // The answer is stored after the client has it: wait for that before undoing it.
+        await store.FlushAsync();
+        Assert.Equal(1, await f.WithDb(db => db.Database.ExecuteSqlRawAsync("UPDATE idempotency_keys SET state = 0 WHERE idem_key = {0} AND state = 1", key)));
         var inUse = await f.Http.Post(url, body, Key(key));
         Expect.Error(inUse, 409, "Request_IdempotencyKeyInUse", key);
         store.Clock = new MovedClock(TimeSpan.FromHours(1));
