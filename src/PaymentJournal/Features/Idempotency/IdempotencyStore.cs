@@ -1,6 +1,8 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using PaymentJournal.Data;
 
 namespace PaymentJournal.Features.Idempotency;
@@ -33,16 +35,54 @@ public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter co
     /// Inserts a running row for the key on the write unit's context, or takes over an expired one; false when the key
     /// is taken. On PostgreSQL a claim of the same key by a transaction still open (on any node) waits for it to end.
     /// </summary>
-    public async Task<bool> ClaimAsync(AppDb unit, IdempotencyKey key, byte[] requestHash, long createdAt, long expiresAt, CancellationToken ct)
+    public async Task<bool> ClaimAsync(AppDb unit, IdempotencyKey key, byte[] requestHash, long createdAt, long expiresAt, CancellationToken ct) =>
+        await ExecuteAsync(unit, ClaimSql, ct, key.Principal, key.Company, key.Key, requestHash, createdAt, expiresAt, Array.Empty<byte>()) == 1;
+
+    private const string ClaimSql =
+        "INSERT INTO idempotency_keys (principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at) " +
+        "VALUES (@p0, @p1, @p2, @p3, 0, 0, '', @p6, @p4, @p5) " +
+        "ON CONFLICT (principal, company, idem_key) DO UPDATE SET request_hash = excluded.request_hash, state = 0, status = 0, " +
+        "headers = '', body = excluded.body, created_at = excluded.created_at, expires_at = excluded.expires_at " +
+        "WHERE idempotency_keys.expires_at <= @p4";
+
+    /// <summary>Marks a key done with its answer; a key claimed anew since (it had expired) has another created_at and is left alone.</summary>
+    private const string AnswerSql =
+        "UPDATE idempotency_keys SET state = 1, status = @p4, headers = @p5, body = @p6 " +
+        "WHERE principal = @p0 AND company = @p1 AND idem_key = @p2 AND state = 0 AND created_at = @p3";
+
+    // The SQLite writer's connection runs one unit at a time: its statements are prepared once and kept with it.
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Prepared = new();
+
+    /// <summary>Runs a statement in the unit's transaction, with parameters @p0.. in order.</summary>
+    private static async Task<int> ExecuteAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
     {
-        var claimed = await unit.Database.ExecuteSqlRawAsync(
-            "INSERT INTO idempotency_keys (principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at) " +
-            "VALUES ({0}, {1}, {2}, {3}, 0, 0, '', {4}, {5}, {6}) " +
-            "ON CONFLICT (principal, company, idem_key) DO UPDATE SET request_hash = excluded.request_hash, state = 0, status = 0, " +
-            "headers = '', body = excluded.body, created_at = excluded.created_at, expires_at = excluded.expires_at " +
-            "WHERE idempotency_keys.expires_at <= {5}",
-            [key.Principal, key.Company, key.Key, requestHash, Array.Empty<byte>(), createdAt, expiresAt], ct);
-        return claimed == 1;
+        var connection = unit.Database.GetDbConnection();
+        var tx = unit.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Runs inside a write unit.");
+        DbCommand? cmd = null;
+        var keep = unit.IsSqlite;
+        var commands = keep ? Prepared.GetOrCreateValue(connection) : null;
+        if (commands is null || !commands.TryGetValue(sql, out cmd))
+        {
+            cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                cmd.Parameters.Add(p);
+            }
+            commands?.Add(sql, cmd);
+        }
+        try
+        {
+            cmd.Transaction = tx;
+            for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            if (!keep) await cmd.DisposeAsync();
+        }
     }
 
     /// <summary>An answer to store for the claim made at <paramref name="ClaimedAt"/>; or, with only <paramref name="Flushed"/>, a marker.</summary>
@@ -96,19 +136,14 @@ public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter co
         }
     }
 
-    /// <summary>Marks each key done with its answer, in one unit; a key claimed anew since (it had expired) is left alone.</summary>
+    /// <summary>Marks each key done with its answer, all in one unit.</summary>
     private async Task WriteAsync(List<Answer> batch)
     {
         async Task Run(AppDb db)
         {
             foreach (var a in batch)
-            {
-                if (a.Flushed is not null) continue;
-                await db.Database.ExecuteSqlRawAsync(
-                    "UPDATE idempotency_keys SET state = 1, status = {4}, headers = {5}, body = {6} " +
-                    "WHERE principal = {0} AND company = {1} AND idem_key = {2} AND state = 0 AND created_at = {3}",
-                    [a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body]);
-            }
+                if (a.Flushed is null)
+                    await ExecuteAsync(db, AnswerSql, CancellationToken.None, a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body);
         }
         if (IsSqlite)
         {
