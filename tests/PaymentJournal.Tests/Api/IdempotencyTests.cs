@@ -538,3 +538,19 @@ public sealed class IdempotencyOverlapTests(CommitObserverFixture f) : IClassFix
         }
     }
 }
+
+/// <summary>The company a path names, as idempotency keys and the request telemetry both read it.</summary>
+public sealed class CompanyOfPathTests
+{
+    [Theory]
+    [InlineData("/api/v2.0/companies(c0000000-0000-4000-8000-000000000001)/customers", "c0000000-0000-4000-8000-000000000001")]
+    [InlineData("/api/v2.0/companies('c0000000-0000-4000-8000-000000000001')", "c0000000-0000-4000-8000-000000000001")]
+    [InlineData("/beta/financials/companies/C0000000-0000-4000-8000-000000000001/customers", "c0000000-0000-4000-8000-000000000001")]
+    [InlineData("/v2.0/t/production/api/v2.0/companies(c0000000-0000-4000-8000-000000000002)/$batch", "c0000000-0000-4000-8000-000000000002")]
+    [InlineData("/api/v2.0/companies", null)]
+    [InlineData("/api/v2.0/companies(nope)/customers", null)]
+    [InlineData("/api/v2.0/mycompanies(c0000000-0000-4000-8000-000000000001)", null)]
+    [InlineData("/api/v2.0/$batch", null)]
+    public void Reads_the_company_key_in_either_form(string path, string? company) =>
+        Assert.Equal(company is null ? null : Guid.Parse(company), PaymentJournal.OData.UrlParts.CompanyOf(path));
+}
