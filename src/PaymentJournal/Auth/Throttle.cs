@@ -72,6 +72,12 @@ public sealed class Throttle(ThrottleSettings settings) : IDisposable
         return slot;
     }
 
+    /// <summary>How many requests of the credential hold a concurrency slot now (0 for one not seen yet).</summary>
+    public int Running(string credential) =>
+        _partitions.TryGetValue(credential, out var p) && p.Concurrency.GetStatistics() is { } stats
+            ? _limits.Concurrent - (int)stats.CurrentAvailablePermits
+            : 0;
+
     public void Dispose()
     {
         foreach (var (rate, concurrency) in _partitions.Values)

@@ -83,7 +83,28 @@ public interface IWriteUnit<TSelf> where TSelf : IWriteUnit<TSelf>
     CancellationToken Aborted { get; }
     TSelf InUnit(AppDb db);
     void ResetAfterCommit();
+    /// <summary>What the request adds to each of its write units, or null (most requests).</summary>
+    IUnitStep? Step { get; }
 }
+
+/// <summary>
+/// A step a request adds to every write unit it runs, such as claiming its idempotency key: it runs inside the unit, on
+/// the unit's context, before the unit's own work (again whenever the unit runs again), and commits or rolls back with
+/// it. Throwing fails the unit.
+/// </summary>
+public interface IUnitStep
+{
+    Task BeforeWorkAsync(AppDb db, CancellationToken ct);
+
+    /// <summary>A unit this step ran in has committed (and is durable).</summary>
+    void Committed();
+}
+
+/// <summary>
+/// Thrown by a <see cref="IUnitStep"/> that calls its request off before the unit's work ran (its idempotency key is
+/// taken): the step has cancelled the request's token, so the request unwinds as if cancelled, answering nothing.
+/// </summary>
+public sealed class UnitCalledOffException(CancellationToken token) : OperationCanceledException(token);
 
 /// <summary>
 /// Write units. A write request (or an atomic $batch group) runs as one unit: on SQLite through the group committer
@@ -99,17 +120,27 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
     /// outside its context (an atomic $batch group), runs on its own, once. <paramref name="retry"/>: on PostgreSQL a
     /// unit that the server aborted as a deadlock victim or a serialization failure (nothing of it committed) is rolled
     /// back and run again from the start, up to <see cref="MaxAttempts"/> times in all, instead of answering 500; only
-    /// for a unit that keeps no state outside its context (a post).
+    /// for a unit that keeps no state outside its context (a post). The request's <see cref="IWriteUnit{TSelf}.Step"/>, if
+    /// any, runs first in the unit.
     /// </summary>
     public async Task RunAsync<TUnit>(TUnit rc, Func<TUnit, Task> work, bool alone = false, bool retry = false) where TUnit : IWriteUnit<TUnit>
     {
+        var step = rc.Step;
         if (IsSqlite)
         {
-            await committer.RunAsync(db =>
-            {
-                rc.ResetAfterCommit();
-                return work(rc.InUnit(db));
-            }, rc.Aborted, alone);
+            await committer.RunAsync(step is null
+                ? db =>
+                {
+                    rc.ResetAfterCommit();
+                    return work(rc.InUnit(db));
+                }
+                : async db =>
+                {
+                    rc.ResetAfterCommit();
+                    await step.BeforeWorkAsync(db, rc.Aborted);
+                    await work(rc.InUnit(db));
+                }, rc.Aborted, alone);
+            step?.Committed();
             return;
         }
         for (var attempt = 1; ; attempt++)
@@ -117,8 +148,10 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
             try
             {
                 await using var tx = await BeginAsync(rc.Db, rc.Aborted);
+                if (step is not null) await step.BeforeWorkAsync(rc.Db, rc.Aborted);
                 await work(rc.InUnit(rc.Db));
                 await tx.CommitAsync(rc.Aborted);
+                step?.Committed();
                 return;
             }
             catch (Exception e) when (retry && attempt < MaxAttempts && DbErrors.IsRetryableConflict(e) && !rc.Aborted.IsCancellationRequested)

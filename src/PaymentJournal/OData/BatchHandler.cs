@@ -200,7 +200,7 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
                 Db = outer.Db, Surface = outer.Surface, Method = part.Method, ServiceRoot = outer.ServiceRoot,
                 Headers = part.Headers, Body = part.Body, CorrelationId = outer.CorrelationId, Limits = outer.Limits,
                 Catalog = outer.Catalog, Access = outer.Access, Aborted = outer.Aborted, InAtomicGroup = inGroup, RelativePath = path,
-                Format = outer.Format,
+                Format = outer.Format, Step = outer.Step,
             };
             await endpoint.RouteAsync(rc, path, QueryOptions.SplitQuery(query), response);
             if (response.Headers.TryGetValue("Location", out var location)) locations[part.Id] = location;

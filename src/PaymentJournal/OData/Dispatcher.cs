@@ -50,7 +50,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
                 alone: post, retry: post);
         }
-        catch (Exception e) when (post && _audit.IsEnabled(LogLevel.Information))
+        catch (Exception e) when (post && e is not UnitCalledOffException && _audit.IsEnabled(LogLevel.Information))
         {
             var (status, result) = e is ApiException api ? (api.Status, api.Code) : DbFaults.Classify(e) is { } kind ? (503, "database " + kind) : (500, "error");
             Telemetry.Audit.JournalPostRefused(_audit, Telemetry.Audit.JournalOf(path), rc.Access.Principal ?? "none", result, status, rc.CorrelationId);

@@ -37,6 +37,9 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
                 Headers = new HeaderView(request.Headers), Body = body, CorrelationId = correlationId, Limits = limits, Catalog = catalog,
                 Access = http.Items.TryGetValue(typeof(CompanyAccess), out var a) && a is CompanyAccess access ? access : CompanyAccess.All,
                 Aborted = http.RequestAborted, RelativePath = rest,
+                // Set by a middleware on a change that adds to its write units (an idempotency key's claim).
+                Step = head || HttpMethods.IsGet(request.Method) ? null
+                    : http.Items.TryGetValue(typeof(IUnitStep), out var step) ? step as IUnitStep : null,
             };
             var query = QueryOptions.SplitQuery(request.QueryString.Value);
             await RouteAsync(rc, rest, query, response);

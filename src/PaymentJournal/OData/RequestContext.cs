@@ -30,6 +30,8 @@ public sealed class RequestContext : IWriteUnit<RequestContext>
     public JsonFormat Format { get; set; } = JsonFormat.Default;
     /// <summary>The JSON body, parsed before the unit began; null when there was none or it did not parse.</summary>
     public System.Text.Json.JsonElement? ParsedBody { get; init; }
+    /// <summary>What the request adds to each of its write units (its idempotency key's claim), or null.</summary>
+    public IUnitStep? Step { get; init; }
 
     /// <summary>The same request running inside a write unit (group commit or transaction) on <paramref name="db"/>.</summary>
     public RequestContext InUnit(AppDb db) => Copy(db, inAtomicGroup: true, AfterCommit, ParsedBody);
@@ -41,7 +43,7 @@ public sealed class RequestContext : IWriteUnit<RequestContext>
     {
         Db = db, Surface = Surface, Method = Method, ServiceRoot = ServiceRoot, Headers = Headers, Body = Body, CorrelationId = CorrelationId,
         Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = inAtomicGroup, RelativePath = RelativePath,
-        AfterCommit = afterCommit, ParsedBody = parsedBody, Format = Format,
+        AfterCommit = afterCommit, ParsedBody = parsedBody, Format = Format, Step = Step,
     };
 
     /// <summary>Forgets what an earlier run of the write unit left for after its commit.</summary>

@@ -10,6 +10,38 @@ namespace PaymentJournal.OData;
 /// </summary>
 public static class UrlParts
 {
+    /// <summary>
+    /// The company a request path names: the key of its companies segment, companies(id) or companies('id'), or on
+    /// Graph the segment after it (companies/id); null when it names none.
+    /// </summary>
+    public static Guid? CompanyOf(ReadOnlySpan<char> path)
+    {
+        const string name = "companies";
+        for (var at = path.IndexOf(name, StringComparison.Ordinal); at >= 0;)
+        {
+            var after = path[(at + name.Length)..];
+            if (at > 0 && path[at - 1] == '/')
+            {
+                if (after.StartsWith('('))
+                {
+                    var close = after.IndexOf(')');
+                    if (close > 0 && Guid.TryParse(after[1..close].Trim('\''), out var id)) return id;
+                }
+                else if (after.StartsWith('/'))
+                {
+                    var segment = after[1..];
+                    var slash = segment.IndexOf('/');
+                    if (slash >= 0) segment = segment[..slash];
+                    if (segment.Length == 36 && Guid.TryParse(segment, out var id)) return id;
+                }
+            }
+            var next = after.IndexOf(name, StringComparison.Ordinal);
+            if (next < 0) break;
+            at += name.Length + next;
+        }
+        return null;
+    }
+
     /// <summary>Business Central environment names: letters, digits, '-' and '_', at most 30 characters, not starting or ending with '-'.</summary>
     public static bool IsEnvironment(string value)
     {

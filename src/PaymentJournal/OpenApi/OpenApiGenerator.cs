@@ -46,6 +46,7 @@ public static class OpenApiGenerator
                 Parameters = new Dictionary<string, IOpenApiParameter>(StringComparer.Ordinal),
                 Responses = new Dictionary<string, IOpenApiResponse>(StringComparer.Ordinal),
                 SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal),
+                Headers = new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal),
             },
         };
         var writer = new Builder(doc, api.Surface, catalog);
@@ -86,6 +87,19 @@ public static class OpenApiGenerator
                 Name = "If-Match", In = ParameterLocation.Header, Required = true,
                 Description = "The entity's @odata.etag, or * to skip the check",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+            p["idempotencyKey"] = new OpenApiParameter
+            {
+                Name = Features.Idempotency.IdempotencyMiddleware.Header, In = ParameterLocation.Header,
+                Description = "A value of the client's own (1 to 255 printable ASCII characters) that makes a retry safe: a retry with the " +
+                              "same key and the same request gets the first answer again instead of running twice; the same key with " +
+                              "another request is a 422. Kept per credential and company for Idempotency:RetentionHours.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255, Pattern = "^[\\x20-\\x7E]+$" },
+            };
+            doc.Components.Headers!["idempotentReplayed"] = new OpenApiHeader
+            {
+                Description = "true when the answer is the stored answer of an earlier request with the same Idempotency-Key",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] },
             };
             p["prefer"] = new OpenApiParameter
             {
@@ -239,8 +253,8 @@ public static class OpenApiGenerator
                 item.AddOperation(HttpMethod.Get, Operation($"{label}.List{suffix}", tag, $"List {name.OrDefault(EntitySetName(type))}",
                     ListOptions.Append("prefer").Select(Ref).ToList(), Ok("200", SchemaId(type) + "Collection")));
                 if (collectionWrites && set?.CanCreate == true)
-                    item.AddOperation(HttpMethod.Post, Operation($"{label}.Create{suffix}", tag, $"Create a {type.Name}", [Ref("prefer")],
-                        Ok("201", SchemaId(type)), Body(type)));
+                    item.AddOperation(HttpMethod.Post, Operation($"{label}.Create{suffix}", tag, $"Create a {type.Name}", [Ref("prefer"), Ref("idempotencyKey")],
+                        Replayable(Ok("201", SchemaId(type))), Body(type)));
             }
 
             // Keys in parentheses everywhere; a single key also as a path segment where the surface takes that form.
@@ -263,7 +277,7 @@ public static class OpenApiGenerator
                 var suffix = i == 0 ? "" : "-" + i;
                 item.AddOperation(HttpMethod.Get, Operation($"{label}.Get{suffix}", tag, $"Get a {type.Name}", [Ref("select"), Ref("expand")], Ok("200", SchemaId(type))));
                 if (set?.CanUpdate == true)
-                    item.AddOperation(HttpMethod.Patch, Operation($"{label}.Update{suffix}", tag, $"Update a {type.Name}", [Ref("ifMatch"), Ref("prefer")], Ok("200", SchemaId(type)), Body(type)));
+                    item.AddOperation(HttpMethod.Patch, Operation($"{label}.Update{suffix}", tag, $"Update a {type.Name}", [Ref("ifMatch"), Ref("prefer"), Ref("idempotencyKey")], Replayable(Ok("200", SchemaId(type))), Body(type)));
                 if (set?.CanDelete == true)
                     item.AddOperation(HttpMethod.Delete, Operation($"{label}.Delete{suffix}", tag, $"Delete a {type.Name}", [Ref("ifMatch")], NoContent()));
 
@@ -271,7 +285,7 @@ public static class OpenApiGenerator
                 {
                     var actionItem = PathItem(path + "/" + action.FullName());
                     actionItem.Parameters = keyParameters;
-                    actionItem.AddOperation(HttpMethod.Post, Operation($"{label}.{action.Name}{suffix}", tag, $"{action.Name} the {type.Name}", [], NoContent()));
+                    actionItem.AddOperation(HttpMethod.Post, Operation($"{label}.{action.Name}{suffix}", tag, $"{action.Name} the {type.Name}", [Ref("idempotencyKey")], Replayable(NoContent())));
                 }
                 foreach (var nav in type.NavigationProperties())
                 {
@@ -325,6 +339,20 @@ public static class OpenApiGenerator
                 Content = new Dictionary<string, IOpenApiMediaType> { [Json] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(schemaId, doc) } },
             },
         };
+
+        /// <summary>The answers of an operation that takes an Idempotency-Key: each success may be a replay.</summary>
+        private OpenApiResponses Replayable(OpenApiResponses responses)
+        {
+            foreach (var (status, response) in responses)
+                if (status.StartsWith('2') && response is OpenApiResponse r)
+                {
+                    r.Headers ??= new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal);
+                    r.Headers[IdempotentReplayed] = new OpenApiHeaderReference("idempotentReplayed", doc);
+                }
+            return responses;
+        }
+
+        private const string IdempotentReplayed = Features.Idempotency.IdempotencyMiddleware.ReplayedHeader;
 
         private static OpenApiResponses NoContent() => new() { ["204"] = new OpenApiResponse { Description = "No Content" } };
 

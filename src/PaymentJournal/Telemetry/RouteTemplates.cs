@@ -35,12 +35,11 @@ public sealed class RouteTemplates
     /// <summary>The template of <paramref name="path"/>, and the company id it names (or null).</summary>
     public string Of(string path, out Guid? company)
     {
-        company = null;
+        company = UrlParts.CompanyOf(path);
         Span<char> buffer = stackalloc char[256];
         var length = 0;
         var rest = path.AsSpan();
         var index = 0;
-        var afterCompanies = false;
         while (rest.Length > 0)
         {
             if (rest[0] == '/') { rest = rest[1..]; continue; }
@@ -52,14 +51,8 @@ public sealed class RouteTemplates
             var open = segment.IndexOf('(');
             if (open > 0 && segment[^1] == ')') { key = segment[(open + 1)..^1]; segment = segment[..open]; }
             if (index is 1 or 2 && path.StartsWith("/v2.0/", StringComparison.Ordinal)) part = index == 1 ? "{tenant}" : "{environment}";
-            else if (segment.Length == 36 && Guid.TryParse(segment, out var id))
-            {
-                if (afterCompanies) company ??= id;
-                part = "{id}";
-            }
+            else if (segment.Length == 36 && Guid.TryParse(segment, out _)) part = "{id}";
             else part = _nameLookup.Contains(segment) ? segment : "{other}";
-            afterCompanies = segment.SequenceEqual("companies");
-            if (!key.IsEmpty && afterCompanies && Guid.TryParse(key.Trim('\''), out var companyId)) company ??= companyId;
             var needed = 1 + part.Length + (key.IsEmpty ? 0 : 6);
             if (length + needed > buffer.Length) return "{other}";
             buffer[length++] = '/';

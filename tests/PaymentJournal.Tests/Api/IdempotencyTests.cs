@@ -258,7 +258,9 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
         var url = Route.V2.Payments(journal);
         // The hash of the request is unknown here: the first request is stored, then its row is set back to running.
         Expect.Status(await f.Http.Post(url, body, Key(key)), 201);
-        await f.WithDb(db => db.Database.ExecuteSqlRawAsync("UPDATE idempotency_keys SET state = 0 WHERE idem_key = {0}", key));
+        // The answer is stored after the client has it: wait for that before undoing it.
+        await store.FlushAsync();
+        Assert.Equal(1, await f.WithDb(db => db.Database.ExecuteSqlRawAsync("UPDATE idempotency_keys SET state = 0 WHERE idem_key = {0} AND state = 1", key)));
         var inUse = await f.Http.Post(url, body, Key(key));
         Expect.Error(inUse, 409, "Request_IdempotencyKeyInUse", key);
         store.Clock = new MovedClock(TimeSpan.FromHours(1));
@@ -308,6 +310,74 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
             await TestDatabase.DropAsync(f.Provider, cs);
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
+    }
+
+    [Fact]
+    public async Task A_keyed_request_whose_unit_fails_leaves_the_key_free()
+    {
+        var journal = await Make.JournalId(f.Http);
+        var created = await Make.Payment(f.Http, journal, new { customerNumber = "C00001", amount = -5m });
+        var url = Route.V2.Payment(journal, created.Str("id"));
+        var key = NewKey();
+        var moved = await f.Http.Patch(url, new { comment = "moved" }, created.Str("@odata.etag"));
+        Expect.Status(moved, 200);
+        var refused = await f.Http.Send(HttpMethod.Patch, url, new { comment = "late" },
+            headers: new Dictionary<string, string> { ["Idempotency-Key"] = key, ["If-Match"] = created.Str("@odata.etag") });
+        Assert.True(refused.Status is 409 or 412, $"{refused.Status} {refused.Body?.ToJsonString()}");
+        // Its unit (the claim with it) was rolled back: no key row, and the key runs another request rather than a 422.
+        Assert.Equal(0, await KeyRowsAsync(key));
+        var patched = await f.Http.Send(HttpMethod.Patch, url, new { comment = "late" },
+            headers: new Dictionary<string, string> { ["Idempotency-Key"] = key, ["If-Match"] = Expect.ETag(moved) });
+        Expect.Status(patched, 200);
+        Assert.False(Replayed(patched.Response));
+        Assert.Equal("late", patched.Body.Str("comment"));
+    }
+
+    [Fact]
+    public async Task A_batch_with_an_atomic_group_and_a_key_runs_once_and_a_failed_group_leaves_the_key_free()
+    {
+        var journal = await Make.JournalId(f.Http);
+        var payments = $"companies({ServiceFixture.Company})/customerPaymentJournals({journal})/customerPayments";
+        object Part(string id, object body, string? group)
+        {
+            var part = new Dictionary<string, object>
+            {
+                ["id"] = id, ["method"] = "POST", ["url"] = payments,
+                ["headers"] = new Dictionary<string, string> { ["Content-Type"] = "application/json" }, ["body"] = body,
+            };
+            if (group is not null) part["atomicityGroup"] = group;
+            return part;
+        }
+        var good = new { requests = new[] { Part("1", new { customerNumber = "C00001", amount = -1m }, "g"), Part("2", new { customerNumber = "C00002", amount = -2m }, "g") } };
+        var key = NewKey();
+        var first = await f.Http.Post(ServiceFixture.V2 + "$batch", good, Key(key));
+        Expect.Status(first, 200);
+        Assert.All(first.Body!["responses"]!.AsArray(), r => Assert.Equal(201, r!["status"]!.GetValue<int>()));
+        var second = await f.Http.Post(ServiceFixture.V2 + "$batch", good, Key(key));
+        Expect.Status(second, 200);
+        Assert.True(Replayed(second.Response));
+        Assert.Equal(first.Body.ToJsonString(), second.Body!.ToJsonString());
+        Assert.Equal(2, await LinesAsync(journal));
+
+        // A group that fails is rolled back with the claim in it: nothing of it stays, the key neither.
+        var bad = new { requests = new[] { Part("1", new { customerNumber = "C00001", amount = -3m }, "g"), Part("2", new { customerNumber = "NOSUCH", amount = -4m }, "g") } };
+        var badKey = NewKey();
+        var failed = await f.Http.Post(ServiceFixture.V2 + "$batch", bad, Key(badKey));
+        Expect.Status(failed, 200);
+        Assert.All(failed.Body!["responses"]!.AsArray(), r => Assert.True(r!["status"]!.GetValue<int>() >= 400));
+        Assert.Equal(0, await KeyRowsAsync(badKey));
+        Assert.Equal(2, await LinesAsync(journal));
+
+        // Outside groups the first unit that commits holds the claim (here the second request): the retry is replayed.
+        var mixed = new { requests = new[] { Part("1", new { customerNumber = "NOSUCH", amount = -5m }, null), Part("2", new { customerNumber = "C00003", amount = -6m }, null) } };
+        var mixedKey = NewKey();
+        var m1 = await f.Http.Post(ServiceFixture.V2 + "$batch", mixed, Key(mixedKey));
+        Expect.Status(m1, 200);
+        Assert.Equal(201, m1.Body!["responses"]![1]!["status"]!.GetValue<int>());
+        var m2 = await f.Http.Post(ServiceFixture.V2 + "$batch", mixed, Key(mixedKey));
+        Assert.True(Replayed(m2.Response));
+        Assert.Equal(m1.Body.ToJsonString(), m2.Body!.ToJsonString());
+        Assert.Equal(3, await LinesAsync(journal));
     }
 
     private Task<int> KeyRowsAsync(string key) =>
@@ -408,4 +478,79 @@ public sealed class IdempotencyMultiNodeTests(MultiNodeFixture f)
         Assert.Single(ids);
         Assert.Equal(1L, await f.ScalarAsync<long>("SELECT COUNT(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal))));
     }
+}
+
+/// <summary>A retry that arrives while the first request is inside its write unit, held there by the test.</summary>
+public sealed class IdempotencyOverlapTests(CommitObserverFixture f) : IClassFixture<CommitObserverFixture>
+{
+    [Fact]
+    public async Task A_retry_during_a_keyed_post_waits_for_it_and_is_replayed()
+    {
+        var journal = await PostingApi.NewJournalAsync(f.Http);
+        await PostingApi.AddLineAsync(f.Http, journal, new { customerNumber = "C00003", amount = -20m });
+        await PostingApi.AddLineAsync(f.Http, journal, new { customerNumber = "C00004", amount = -30m });
+        var url = PostingApi.Journal(journal) + "/Microsoft.NAV.post";
+        var before = await f.WithDb(db => db.CustomerLedgerEntries.CountAsync());
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Commits.BeforePostCommit[Guid.Parse(journal)] = async () =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+        };
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "overlap-" + Guid.NewGuid().ToString("N") };
+        Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> first, second;
+        try
+        {
+            first = f.Http.Post(url, null, headers);
+            await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            second = f.Http.Post(url, null, headers);
+            // The retry's unit waits: on SQLite for the one writer, which runs the held post; on PostgreSQL its claim
+            // waits on the key's unique index for the post's transaction.
+            await WaitUntilAsync(async () => f.Provider == DatabaseProvider.Sqlite
+                ? f.Services.GetRequiredService<GroupCommitter>().Waiting > 0
+                : await f.WithDb(db => db.Database.SqlQueryRaw<int>(
+                    "SELECT COUNT(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync()) > 0);
+            Assert.False(second.IsCompleted);
+        }
+        finally
+        {
+            release.TrySetResult();
+            f.Commits.BeforePostCommit.TryRemove(Guid.Parse(journal), out _);
+        }
+        var a = await first;
+        var b = await second;
+        Assert.True(a.Status is 200 or 204, $"{a.Status} {a.Body?.ToJsonString()}");
+        Assert.False(a.Response.Headers.Contains(IdempotencyMiddleware.ReplayedHeader));
+        Assert.Equal(a.Status, b.Status);
+        Assert.True(b.Response.Headers.Contains(IdempotencyMiddleware.ReplayedHeader), $"{b.Status} {b.Body?.ToJsonString()}");
+        Assert.Equal(before + 2, await f.WithDb(db => db.CustomerLedgerEntries.CountAsync()));
+    }
+
+    /// <summary>Waits for a condition the service reaches on its own (no time is asserted: a minute is only a hang guard).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var giveUp = DateTime.UtcNow.AddMinutes(1);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > giveUp) throw new TimeoutException("The retry never reached its write unit.");
+            await Task.Delay(10);
+        }
+    }
+}
+
+/// <summary>The company a path names, as idempotency keys and the request telemetry both read it.</summary>
+public sealed class CompanyOfPathTests
+{
+    [Theory]
+    [InlineData("/api/v2.0/companies(c0000000-0000-4000-8000-000000000001)/customers", "c0000000-0000-4000-8000-000000000001")]
+    [InlineData("/api/v2.0/companies('c0000000-0000-4000-8000-000000000001')", "c0000000-0000-4000-8000-000000000001")]
+    [InlineData("/beta/financials/companies/C0000000-0000-4000-8000-000000000001/customers", "c0000000-0000-4000-8000-000000000001")]
+    [InlineData("/v2.0/t/production/api/v2.0/companies(c0000000-0000-4000-8000-000000000002)/$batch", "c0000000-0000-4000-8000-000000000002")]
+    [InlineData("/api/v2.0/companies", null)]
+    [InlineData("/api/v2.0/companies(nope)/customers", null)]
+    [InlineData("/api/v2.0/mycompanies(c0000000-0000-4000-8000-000000000001)", null)]
+    [InlineData("/api/v2.0/$batch", null)]
+    public void Reads_the_company_key_in_either_form(string path, string? company) =>
+        Assert.Equal(company is null ? null : Guid.Parse(company), PaymentJournal.OData.UrlParts.CompanyOf(path));
 }

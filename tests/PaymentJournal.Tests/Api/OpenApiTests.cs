@@ -52,6 +52,30 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         Assert.True(doc.Components.SecuritySchemes is null or { Count: 0 });
     }
 
+    [Theory]
+    [InlineData("v2.0")]
+    [InlineData("beta")]
+    [InlineData("paymentjournal/posting/v1.0")]
+    public async Task Every_post_and_patch_takes_an_Idempotency_Key_and_may_answer_Idempotent_Replayed(string name)
+    {
+        var (_, doc) = await Read(name);
+        var writes = doc.Paths.Values.SelectMany(p => p.Operations!.Where(o => o.Key == HttpMethod.Post || o.Key == HttpMethod.Patch)).ToList();
+        Assert.NotEmpty(writes);
+        foreach (var (method, op) in writes)
+        {
+            var key = Assert.Single(op.Parameters!, p => p.Name == "Idempotency-Key");
+            Assert.Equal(ParameterLocation.Header, key.In);
+            Assert.False(key.Required);
+            Assert.Equal(255, key.Schema!.MaxLength);
+            var successes = op.Responses!.Where(r => r.Key.StartsWith('2')).ToList();
+            Assert.NotEmpty(successes);
+            Assert.All(successes, r => Assert.Contains("Idempotent-Replayed", r.Value.Headers!.Keys));
+        }
+        // GET and DELETE do not take it.
+        var others = doc.Paths.Values.SelectMany(p => p.Operations!.Where(o => o.Key == HttpMethod.Get || o.Key == HttpMethod.Delete));
+        Assert.All(others, o => Assert.DoesNotContain(o.Value.Parameters ?? [], p => p.Name == "Idempotency-Key"));
+    }
+
     [Fact]
     public async Task Graph_paths_take_keys_in_both_forms()
     {

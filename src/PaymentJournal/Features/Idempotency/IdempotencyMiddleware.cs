@@ -9,11 +9,14 @@ using PaymentJournal.OData;
 namespace PaymentJournal.Features.Idempotency;
 
 /// <summary>
-/// Idempotency-Key on POST and PATCH of the API surfaces. The first request with a key claims it (a running row), runs,
-/// and its answer is stored; a retry with the same key and the same request gets that answer again, marked
-/// Idempotent-Replayed; the same key with another request is a 422. A retry that finds the key running waits up to
-/// Idempotency:WaitSeconds for the answer, then gets a 409. A 5xx that committed nothing gives the key up again.
-/// Runs after authentication (keys are per credential and company); a request without the header only costs the lookup.
+/// Idempotency-Key on POST and PATCH of the API surfaces. The key is claimed inside the request's first write unit (a
+/// running row, committed with the request's own changes or rolled back with them; see <see cref="IdempotencyClaim"/>),
+/// and the answer is stored after the client has it, by a write it does not wait for. A retry with the same key and the
+/// same request gets that answer again, marked Idempotent-Replayed; the same key with another request is a 422. A
+/// request whose claim finds the key taken is called off before its unit's work and waits up to
+/// Idempotency:WaitSeconds for the first answer, then gets a 409. A request that committed nothing (a 4xx, a 5xx) leaves
+/// no key behind: a retry runs again. Runs after authentication (keys are per credential and company); a request
+/// without the header only costs the lookup.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, IdempotencyOptions options, Limits limits,
     DatabaseHealth health, ILogger<IdempotencyMiddleware> log)
@@ -63,30 +66,21 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         // The API key's name, or the token's subject and issuer; one anonymous principal under Auth:Mode None.
         var access = http.Items.TryGetValue(typeof(CompanyAccess), out var a) ? a as CompanyAccess : null;
         var principal = access?.Principal is not { } p ? "anonymous" : access.Issuer is { } issuer ? p + " " + issuer : p;
-        var key = new IdempotencyKey(principal, CompanyOf(request.Path.Value ?? ""), value);
+        var key = new IdempotencyKey(principal, UrlParts.CompanyOf(request.Path.Value) is { } company ? company.ToString("D") : "", value);
         var hash = RequestHash(request, body);
-        var db = http.RequestServices.GetRequiredService<AppDb>();
-        var retention = TimeSpan.FromHours(options.RetentionHours);
         var waited = Stopwatch.StartNew();
         try
         {
             while (true)
             {
-                if (await store.TryClaimAsync(db, key, hash, retention, http.RequestAborted))
-                {
-                    await ExecuteAsync(http, db, key);
-                    return;
-                }
-                // Taken: look at it until it is answered, given up (claim again) or the wait is over.
+                request.Body.Position = 0;
+                if (await ExecuteAsync(http, key, hash)) return;
+                // Taken: look at it until it is answered, given up or expired (run again), or the wait is over.
+                var db = http.RequestServices.GetRequiredService<AppDb>();
                 for (var delay = 10; ; delay = Math.Min(delay * 2, 200))
                 {
                     var row = await store.FindAsync(db, key, http.RequestAborted);
-                    if (row is null) break;
-                    if (row.ExpiresAt <= store.Now())
-                    {
-                        await store.DeleteIfExpiredAsync(db, key, http.RequestAborted);
-                        break;
-                    }
+                    if (row is null || row.ExpiresAt <= store.Now()) break;
                     if (!CryptographicOperations.FixedTimeEquals(row.RequestHash, hash)) throw ApiErrors.IdempotencyKeyReused(value);
                     if (row.Done)
                     {
@@ -107,70 +101,45 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         }
     }
 
-    /// <summary>Runs the request on the claimed key, stores its answer (or gives the key up after a 5xx) and sends it.</summary>
-    private async Task ExecuteAsync(HttpContext http, AppDb db, IdempotencyKey key)
+    /// <summary>
+    /// Runs the request with the key's claim in its write units, queues its answer to be stored if the claim committed,
+    /// and sends the answer. False, having sent nothing, when the claim found the key taken.
+    /// </summary>
+    private async Task<bool> ExecuteAsync(HttpContext http, IdempotencyKey key, byte[] hash)
     {
         var response = http.Response;
         var client = response.Body;
         var clientAborted = http.RequestAborted;
         using var buffer = new MemoryStream();
         // The first attempt runs to its end even if its client goes away (it will retry and wants this answer): only the
-        // request time limit stops it.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(limits.RequestTimeoutSeconds));
+        // request time limit stops it, or the claim calling it off.
+        using var run = new CancellationTokenSource(TimeSpan.FromSeconds(limits.RequestTimeoutSeconds));
+        var now = store.Now();
+        var claim = new IdempotencyClaim(store, key, hash, now, now + (long)TimeSpan.FromHours(options.RetentionHours).TotalMilliseconds, run);
         response.Body = buffer;
-        http.RequestAborted = timeout.Token;
+        http.RequestAborted = run.Token;
+        http.Items[typeof(IUnitStep)] = claim;
         try
         {
             await next(http);
         }
-        catch (ApiException)
-        {
-            // Refused before it ran (the handler answers its own errors): nothing committed.
-            await ForgetAsync(db, key);
-            throw;
-        }
         finally
         {
+            http.Items.Remove(typeof(IUnitStep));
             response.Body = client;
             http.RequestAborted = clientAborted;
         }
-        if (timeout.IsCancellationRequested && buffer.Length == 0)
+        if (claim.Taken) return false;
+        if (run.IsCancellationRequested && buffer.Length == 0)
         {
-            // Cut off by the time limit: whether its write committed is unknown, so the key stays taken (a retry gets a 409).
+            // Cut off by the time limit: if its claim committed, so did its write, and the key stays running (a retry gets a 409).
             throw ApiErrors.RequestTimeout(limits.RequestTimeoutSeconds);
         }
-        var status = response.StatusCode;
         var body = buffer.ToArray();
-        if (status >= 500)
-        {
-            // A 5xx committed nothing, except one that says the commit's outcome is unknown: that key stays taken.
-            if (body.AsSpan().IndexOf("Internal_DatabaseCommitUnknown"u8) < 0) await ForgetAsync(db, key);
-        }
-        else
-        {
-            try
-            {
-                await store.StoreAsync(db, key, status, KeptHeadersOf(response), body, CancellationToken.None);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The request's own write stands and is answered; a retry finds the key running and gets a 409.
-                log.LogWarning(e, "The answer of a request with an idempotency key could not be stored, correlation id {CorrelationId}", http.TraceIdentifier);
-            }
-        }
+        // A request that committed nothing leaves no key: running it again cannot do anything twice.
+        if (claim.IsCommitted) store.Keep(key, claim.CreatedAt, response.StatusCode, KeptHeadersOf(response), body);
         if (body.Length > 0) await client.WriteAsync(body, clientAborted);
-    }
-
-    private async Task ForgetAsync(AppDb db, IdempotencyKey key)
-    {
-        try
-        {
-            await store.ReleaseAsync(db, key, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            log.LogWarning(e, "An idempotency key could not be given up; a retry with it gets a 409 until it expires");
-        }
+        return true;
     }
 
     private static async Task ReplayAsync(HttpContext http, IdempotencyRow row)
@@ -206,29 +175,6 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         return true;
     }
 
-    /// <summary>The company the URL names (companies(id) or Graph's companies/id), or empty.</summary>
-    internal static string CompanyOf(string path)
-    {
-        var at = path.IndexOf("/companies", StringComparison.OrdinalIgnoreCase);
-        if (at < 0) return "";
-        var rest = path.AsSpan(at + "/companies".Length);
-        ReadOnlySpan<char> id;
-        if (rest.StartsWith("("))
-        {
-            var close = rest.IndexOf(')');
-            if (close < 0) return "";
-            id = rest[1..close].Trim('\'');
-        }
-        else if (rest.StartsWith("/"))
-        {
-            rest = rest[1..];
-            var slash = rest.IndexOf('/');
-            id = slash < 0 ? rest : rest[..slash];
-        }
-        else return "";
-        return Guid.TryParse(id, out var guid) ? guid.ToString("D") : id.ToString();
-    }
-
     /// <summary>SHA-256 over the method, path, query, the headers that change the outcome and the body.</summary>
     private static byte[] RequestHash(HttpRequest request, ReadOnlyMemory<byte> body)
     {
@@ -246,4 +192,37 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         h.AppendData(body.Span);
         return h.GetHashAndReset();
     }
+}
+
+/// <summary>
+/// The claim of a request's idempotency key, run first in each of the request's write units until one commits: inserts
+/// the running row (or takes over an expired one). When the key is taken the unit fails before its own work and the
+/// request is called off: on SQLite the one writer ran the other claim before this one; on PostgreSQL the key's unique
+/// index made this transaction wait for the one that holds it, on any node, to commit.
+/// </summary>
+internal sealed class IdempotencyClaim(IdempotencyStore store, IdempotencyKey key, byte[] hash, long createdAt, long expiresAt,
+    CancellationTokenSource run) : IUnitStep
+{
+    private volatile bool _committed;
+    private volatile bool _taken;
+
+    /// <summary>When the claim was made: the running row's created_at, which its answer is stored against.</summary>
+    public long CreatedAt => createdAt;
+    /// <summary>A unit holding the claim has committed: the key is this request's.</summary>
+    public bool IsCommitted => _committed;
+    /// <summary>The key was taken by another request: this one was called off before any of its work ran.</summary>
+    public bool Taken => _taken;
+
+    public async Task BeforeWorkAsync(AppDb db, CancellationToken ct)
+    {
+        if (_committed) return;
+        if (await store.ClaimAsync(db, key, hash, createdAt, expiresAt, ct)) return;
+        _taken = true;
+        // The request's own token, so that it unwinds (a $batch too) answering nothing. Nothing else waits on it: the
+        // request itself is waiting for this unit.
+        run.Cancel();
+        throw new UnitCalledOffException(run.Token);
+    }
+
+    public void Committed() => _committed = true;
 }

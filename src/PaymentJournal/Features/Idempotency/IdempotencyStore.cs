@@ -1,5 +1,8 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using PaymentJournal.Data;
 
 namespace PaymentJournal.Features.Idempotency;
@@ -11,12 +14,16 @@ public readonly record struct IdempotencyKey(string Principal, string Company, s
 public sealed record IdempotencyRow(byte[] RequestHash, bool Done, int Status, string Headers, byte[] Body, long CreatedAt, long ExpiresAt);
 
 /// <summary>
-/// The idempotency_keys table. Each change is a short transaction of its own: on SQLite through the group committer
-/// (the one writer), on PostgreSQL on the request's context outside any transaction, where the primary key makes a
-/// concurrent claim of the same key, from any node, wait for the first and then find it taken.
+/// The idempotency_keys table. A key is claimed inside the first write unit of its request (<see cref="ClaimAsync"/>),
+/// so the claim commits or rolls back with the request's own changes; the answer is stored afterwards by a background
+/// writer (<see cref="Keep"/>) that the client does not wait for: on SQLite through the group committer, on PostgreSQL
+/// in a transaction of its own, many answers at a time.
 /// </summary>
-public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter committer, IServiceScopeFactory scopes)
+public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter committer, DbContextOptions<AppDb> dbOptions,
+    ILogger<IdempotencyStore> log) : IAsyncDisposable
 {
+    private const int MaxAnswersPerWrite = 256;
+
     /// <summary>The clock of claims and expiry; tests may move it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
@@ -24,41 +31,145 @@ public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter co
 
     public long Now() => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Inserts a running row for the key; false when the key is taken already.</summary>
-    public async Task<bool> TryClaimAsync(AppDb db, IdempotencyKey key, byte[] requestHash, TimeSpan retention, CancellationToken ct)
+    /// <summary>
+    /// Inserts a running row for the key on the write unit's context, or takes over an expired one; false when the key
+    /// is taken. On PostgreSQL a claim of the same key by a transaction still open (on any node) waits for it to end.
+    /// </summary>
+    public async Task<bool> ClaimAsync(AppDb unit, IdempotencyKey key, byte[] requestHash, long createdAt, long expiresAt, CancellationToken ct) =>
+        await ExecuteAsync(unit, ClaimSql, ct, key.Principal, key.Company, key.Key, requestHash, createdAt, expiresAt, Array.Empty<byte>()) == 1;
+
+    private const string ClaimSql =
+        "INSERT INTO idempotency_keys (principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at) " +
+        "VALUES (@p0, @p1, @p2, @p3, 0, 0, '', @p6, @p4, @p5) " +
+        "ON CONFLICT (principal, company, idem_key) DO UPDATE SET request_hash = excluded.request_hash, state = 0, status = 0, " +
+        "headers = '', body = excluded.body, created_at = excluded.created_at, expires_at = excluded.expires_at " +
+        "WHERE idempotency_keys.expires_at <= @p4";
+
+    /// <summary>Marks a key done with its answer; a key claimed anew since (it had expired) has another created_at and is left alone.</summary>
+    private const string AnswerSql =
+        "UPDATE idempotency_keys SET state = 1, status = @p4, headers = @p5, body = @p6 " +
+        "WHERE principal = @p0 AND company = @p1 AND idem_key = @p2 AND state = 0 AND created_at = @p3";
+
+    // The SQLite writer's connection runs one unit at a time: its statements are prepared once and kept with it.
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Prepared = new();
+
+    /// <summary>Runs a statement in the unit's transaction, with parameters @p0.. in order.</summary>
+    private static async Task<int> ExecuteAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
     {
-        var now = Now();
-        var expires = now + (long)retention.TotalMilliseconds;
-        var inserted = await WriteAsync(db,
-            "INSERT INTO idempotency_keys (principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at) " +
-            "VALUES ({0}, {1}, {2}, {3}, 0, 0, '', {4}, {5}, {6}) ON CONFLICT DO NOTHING",
-            [key.Principal, key.Company, key.Key, requestHash, Array.Empty<byte>(), now, expires], ct);
-        return inserted == 1;
+        var connection = unit.Database.GetDbConnection();
+        var tx = unit.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Runs inside a write unit.");
+        DbCommand? cmd = null;
+        var keep = unit.IsSqlite;
+        var commands = keep ? Prepared.GetOrCreateValue(connection) : null;
+        if (commands is null || !commands.TryGetValue(sql, out cmd))
+        {
+            cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                cmd.Parameters.Add(p);
+            }
+            commands?.Add(sql, cmd);
+        }
+        try
+        {
+            cmd.Transaction = tx;
+            for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            if (!keep) await cmd.DisposeAsync();
+        }
     }
 
-    /// <summary>Stores the answer of a claimed key.</summary>
-    public Task StoreAsync(AppDb db, IdempotencyKey key, int status, string headers, byte[] body, CancellationToken ct) =>
-        WriteAsync(db,
-            "UPDATE idempotency_keys SET state = 1, status = {3}, headers = {4}, body = {5} " +
-            "WHERE principal = {0} AND company = {1} AND idem_key = {2} AND state = 0",
-            [key.Principal, key.Company, key.Key, status, headers, body], ct);
+    /// <summary>An answer to store for the claim made at <paramref name="ClaimedAt"/>; or, with only <paramref name="Flushed"/>, a marker.</summary>
+    private sealed record Answer(IdempotencyKey Key, long ClaimedAt, int Status, string Headers, byte[] Body, TaskCompletionSource? Flushed = null);
 
-    /// <summary>Gives a claimed key up (nothing of its request was committed): a retry runs again.</summary>
-    public Task ReleaseAsync(AppDb db, IdempotencyKey key, CancellationToken ct) =>
-        WriteAsync(db, "DELETE FROM idempotency_keys WHERE principal = {0} AND company = {1} AND idem_key = {2} AND state = 0",
-            [key.Principal, key.Company, key.Key], ct);
+    private readonly Channel<Answer> _answers = Channel.CreateUnbounded<Answer>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _start = new();
+    private Task? _writer;
 
-    /// <summary>Deletes the key's row if it has expired (so that the key can be claimed again).</summary>
-    public Task DeleteIfExpiredAsync(AppDb db, IdempotencyKey key, CancellationToken ct) =>
-        WriteAsync(db, "DELETE FROM idempotency_keys WHERE principal = {0} AND company = {1} AND idem_key = {2} AND expires_at <= {3}",
-            [key.Principal, key.Company, key.Key, Now()], ct);
+    /// <summary>
+    /// Queues the answer of a request whose claim committed; the caller does not wait for it. Until it is stored (or if
+    /// the process stops first) the key stays running: a retry waits for it, or gets a 409, never a second run.
+    /// </summary>
+    public void Keep(IdempotencyKey key, long claimedAt, int status, string headers, byte[] body)
+    {
+        EnsureWriter();
+        if (!_answers.Writer.TryWrite(new Answer(key, claimedAt, status, headers, body)))
+            log.LogWarning("The service is stopping: the answer of a request with an idempotency key was not stored; a retry gets a 409");
+    }
+
+    /// <summary>Completes once every answer queued before it has been written (or has failed to be).</summary>
+    public Task FlushAsync()
+    {
+        EnsureWriter();
+        var marker = new Answer(default, 0, 0, "", [], new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        return _answers.Writer.TryWrite(marker) ? marker.Flushed!.Task : Task.CompletedTask;
+    }
+
+    private void EnsureWriter()
+    {
+        if (_writer is not null) return;
+        lock (_start) _writer ??= Task.Run(WriteLoopAsync);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Answer>(MaxAnswersPerWrite);
+        while (await _answers.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxAnswersPerWrite && _answers.Reader.TryRead(out var answer)) batch.Add(answer);
+            try
+            {
+                if (batch.Exists(a => a.Flushed is null)) await WriteAsync(batch);
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Storing {Count} answers of requests with idempotency keys failed; their keys stay running and a retry gets a 409", batch.Count);
+            }
+            foreach (var a in batch) a.Flushed?.TrySetResult();
+        }
+    }
+
+    /// <summary>Marks each key done with its answer, all in one unit.</summary>
+    private async Task WriteAsync(List<Answer> batch)
+    {
+        async Task Run(AppDb db)
+        {
+            foreach (var a in batch)
+                if (a.Flushed is null)
+                    await ExecuteAsync(db, AnswerSql, CancellationToken.None, a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body);
+        }
+        if (IsSqlite)
+        {
+            await committer.RunAsync(Run, CancellationToken.None);
+            return;
+        }
+        await using var db = new AppDb(dbOptions);
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await Run(db);
+        await tx.CommitAsync();
+    }
 
     /// <summary>Deletes every expired key; returns how many.</summary>
     public async Task<int> PurgeAsync(CancellationToken ct = default)
     {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        return await WriteAsync(db, "DELETE FROM idempotency_keys WHERE expires_at <= {0}", [Now()], ct);
+        const string sql = "DELETE FROM idempotency_keys WHERE expires_at <= {0}";
+        object[] parameters = [Now()];
+        if (IsSqlite)
+        {
+            var count = 0;
+            // The writer may run a unit twice (GroupCommitter): the count is that of the run that committed.
+            await committer.RunAsync(async writer => count = await writer.Database.ExecuteSqlRawAsync(sql, parameters, ct), ct);
+            return count;
+        }
+        await using var db = new AppDb(dbOptions);
+        return await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
     }
 
     public async Task<IdempotencyRow?> FindAsync(AppDb db, IdempotencyKey key, CancellationToken ct)
@@ -85,20 +196,23 @@ public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter co
         }
     }
 
-    private async Task<int> WriteAsync(AppDb db, string sql, object[] parameters, CancellationToken ct)
-    {
-        if (!IsSqlite) return await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
-        var count = 0;
-        // The writer may run a unit twice (GroupCommitter): the count is that of the run that committed.
-        await committer.RunAsync(async writer => count = await writer.Database.ExecuteSqlRawAsync(sql, parameters, ct), ct);
-        return count;
-    }
-
     private static void Add(DbCommand cmd, string name, object value)
     {
         var p = cmd.CreateParameter();
         p.ParameterName = name;
         p.Value = value;
         cmd.Parameters.Add(p);
+    }
+
+    /// <summary>
+    /// At shutdown, after the server has answered its last request: the answers still queued are written before the
+    /// group committer (made before this store, so disposed after it) stops.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        _answers.Writer.TryComplete();
+        Task? writer;
+        lock (_start) writer = _writer;
+        if (writer is not null) await writer;
     }
 }
