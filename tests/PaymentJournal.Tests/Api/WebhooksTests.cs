@@ -225,7 +225,7 @@ public sealed class WebhooksTests(WebhookFixture f) : IClassFixture<WebhookFixtu
         var (id, _) = await NewCustomerAsync(f.Http);
         await R.WaitForAsync(urlA, i => i.Any(x => x.Str("resource").EndsWith("(" + id + ")", StringComparison.Ordinal)));
         // A change in the second company reaches its own subscription only, after the first company's.
-        var (s, b, _) = await f.Http.Post($"{ServiceFixture.CompanyPath(company: SecondCompany.Id)}/customers", new { displayName = "B" });
+        var (s, b, _) = await f.Http.Post($"{ServiceFixture.CompanyPath(company: SecondCompany.Id)}/customers", new { number = Make.Code("B"), displayName = "B" });
         Assert.True(s == 201, b?.ToJsonString());
         var itemsB = await R.WaitForAsync(urlB, i => i.Count > 0);
         Assert.All(itemsB, i => Assert.Contains(SecondCompany.Id, i.Str("resource")));

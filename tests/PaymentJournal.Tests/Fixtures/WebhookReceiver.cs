@@ -174,3 +174,21 @@ public sealed class ShortWebhookFixture : WebhookFixture
         new("Webhooks:MaxSubscriptions", "2"),
     ];
 }
+
+/// <summary>API keys limited to companies, with a receiver beside the service.</summary>
+public sealed class WebhookApiKeyFixture : ApiKeyFixture
+{
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        Receiver = await WebhookReceiver.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+}
