@@ -20,9 +20,20 @@ public sealed class WebhookDelivery(WebhookStore store, SubscriptionRegistry reg
     /// <summary>How many rows one send reads at most (beyond Webhooks:MaxNotifications they become one collection item anyway).</summary>
     private const int MaxRowsPerSend = 200_000;
     private const int Parallel = 8;
+    private static readonly TimeSpan RecheckAfterWrite = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>When the loop next means to look (Unix ms), or long.MaxValue when it knows of nothing pending.</summary>
+    private long _nextLook = long.MaxValue;
+    /// <summary>When a change last wrote a notification (its commit may not be visible yet when the loop looks).</summary>
+    private long _lastWritten;
+
+    /// <summary>A change wrote a notification: unless the loop means to look before the new window ends anyway, it looks
+    /// at once (and again shortly until the change's commit shows), so that it can sleep until that window ends.</summary>
     private void Wake()
     {
+        var now = store.Now();
+        Interlocked.Exchange(ref _lastWritten, now);
+        if (Interlocked.Read(ref _nextLook) <= now + (long)options.Delay.TotalMilliseconds) return;
         try { if (_wake.CurrentCount == 0) _wake.Release(); }
         catch (SemaphoreFullException) { }
     }
@@ -51,6 +62,9 @@ public sealed class WebhookDelivery(WebhookStore store, SubscriptionRegistry reg
                         var until = TimeSpan.FromMilliseconds(Math.Max(0, due - store.Now()));
                         if (until < wait) wait = until;
                     }
+                    else if (store.Now() - Interlocked.Read(ref _lastWritten) < 2000 && wait > RecheckAfterWrite)
+                        wait = RecheckAfterWrite;
+                    Interlocked.Exchange(ref _nextLook, next ?? long.MaxValue);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
