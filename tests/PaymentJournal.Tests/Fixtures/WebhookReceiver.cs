@@ -165,16 +165,6 @@ public class WebhookFixture : ServiceFixture
         Http.Post(root + "subscriptions", new { notificationUrl = url, resource, clientState });
 }
 
-/// <summary>Subscriptions that expire within seconds, and a limit of two.</summary>
-public sealed class ShortWebhookFixture : WebhookFixture
-{
-    protected override IEnumerable<KeyValuePair<string, string?>> Extra =>
-    [
-        new("Webhooks:Lifetime", "00:00:03"),
-        new("Webhooks:MaxSubscriptions", "2"),
-    ];
-}
-
 /// <summary>API keys limited to companies, with a receiver beside the service.</summary>
 public sealed class WebhookApiKeyFixture : ApiKeyFixture
 {
