@@ -55,6 +55,7 @@ public static class App
         builder.Services.AddSingleton<DatabaseHealth>();
         AuthSetup.AddAuth(builder, limits);
         Features.Idempotency.IdempotencySetup.Add(builder);
+        Features.Webhooks.WebhookSetup.Add(builder);
         var telemetry = Telemetry.TelemetrySetup.Add(builder);
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         void Use(DbContextOptionsBuilder o, string cs)
@@ -82,10 +83,10 @@ public static class App
 
         builder.Services.AddSingleton(sp => new Catalog(new CompaniesSet(),
         [
-            new CustomerPaymentJournalsSet(sp.GetRequiredService<ICommitObserver>()), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
+            new CustomerPaymentJournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
             new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(),
-            new JournalsSet(sp.GetRequiredService<ICommitObserver>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+            new JournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ], ApiGroups));
         builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();

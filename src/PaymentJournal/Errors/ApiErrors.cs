@@ -130,6 +130,22 @@ public static class ApiErrors
     private static ApiException DatabaseFault(int status, string code, string message) =>
         new(status, code, message) { Headers = RetryAfter(DatabaseRetryAfterSeconds) };
 
+    // Webhooks (subscriptions). Business Central documents no codes for these; ours say what failed.
+    public static ApiException SubscriptionResource(string resource, string why) =>
+        new(400, "BadRequest_InvalidSubscriptionResource", $"The resource '{Echo(resource)}' cannot be subscribed to: {why}");
+
+    public static ApiException NotificationUrl(string why) => new(400, "BadRequest_InvalidNotificationUrl", why);
+
+    public static ApiException SubscriptionValidationFailed(string why) =>
+        new(400, "BadRequest_SubscriptionValidationFailed", $"The subscription was not created or renewed: the notification URL did not pass the validation handshake ({why}). " +
+            "It must answer a POST with the validationToken query parameter with status 200 and the token as the body.");
+
+    public static ApiException TooManySubscriptions(int max) =>
+        new(400, "BadRequest_TooManySubscriptions", $"The service has {max} subscriptions, its limit (Webhooks:MaxSubscriptions); delete one first.");
+
+    public static ApiException SubscriptionNotFound(string id) =>
+        new(404, "Internal_RecordNotFound", $"The subscription with id '{Echo(id)}' does not exist.");
+
     /// <summary>The longest piece of the request an error message repeats whole.</summary>
     public const int MaxEcho = 1000;
 

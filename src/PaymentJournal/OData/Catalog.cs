@@ -198,6 +198,8 @@ public sealed class Catalog
             [Companies.Name] = container.AddEntitySet(Companies.Name, types[Companies.Name]),
         };
         foreach (var name in surface.CompanySets) entitySets[name] = container.AddEntitySet(name, types[name]);
+        // Webhook subscriptions sit at the root of the API, beside companies.
+        Features.Webhooks.SubscriptionModel.AddTo(model, container, surface.Namespace);
 
         foreach (var name in surface.CompanySets)
         {

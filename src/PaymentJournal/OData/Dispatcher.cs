@@ -11,7 +11,7 @@ namespace PaymentJournal.OData;
 /// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
 /// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
 /// </summary>
-public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, ILogger<Dispatcher> log, ILoggerFactory loggers)
+public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, Features.Webhooks.WebhookOutbox webhooks, ILogger<Dispatcher> log, ILoggerFactory loggers)
 {
     private readonly ILogger _audit = loggers.CreateLogger(Telemetry.Audit.Category);
 
@@ -270,6 +270,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                             await CheckIfMatchAsync(rc, set, entity!, required: true);
                             await set.UpdateAsync(rc, scope, entity!, body);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
+                            await NotifyAsync(rc, set, scope, entity!, Features.Webhooks.WebhookOutbox.Updated);
                         });
                         var contextPath = TrimKey(context.ToString());
                         Answer(rc, () => WriteEntityOrNoContent(rc, set, entity!, response, contextPath, created: false));
@@ -281,6 +282,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                             await CheckIfMatchAsync(rc, set, entity!, required: false);
                             await set.DeleteAsync(rc, scope, entity!);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
+                            await NotifyAsync(rc, set, scope, entity!, Features.Webhooks.WebhookOutbox.Deleted);
                         });
                         response.NoContent();
                         return;
@@ -305,6 +307,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         {
             created = await set.CreateAsync(rc, scope, body);
             await rc.Db.SaveChangesAsync(rc.Aborted);
+            await NotifyAsync(rc, set, scope, created, Features.Webhooks.WebhookOutbox.Created);
         });
         Answer(rc, () =>
         {
@@ -312,6 +315,19 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             WriteEntityOrNoContent(rc, set, created, response, context, created: true);
         });
     }
+
+    /// <summary>
+    /// Writes the change's webhook notifications in the same unit (nothing when no subscription watches the set). A
+    /// document line's change also notifies its document, as Business Central does.
+    /// </summary>
+    private async Task NotifyAsync(RequestContext rc, EntitySetDef set, Scope scope, object entity, string changeType)
+    {
+        await webhooks.RecordAsync(rc.Db, scope.CompanyId, set, entity, changeType, rc.Aborted);
+        if (scope is { Via: { } via, Parent: { } parent } && set.Name == "salesInvoiceLines")
+            await webhooks.RecordAsync(rc.Db, scope.CompanyId, ParentSetOf(via), parent, Features.Webhooks.WebhookOutbox.Updated, rc.Aborted);
+    }
+
+    private EntitySetDef ParentSetOf(NavigationDef via) => catalog.Sets.First(s => s.Navigations.Contains(via));
 
     private static void WriteEntityOrNoContent(RequestContext rc, EntitySetDef set, object entity, ResponseBuilder response, string context, bool created)
     {

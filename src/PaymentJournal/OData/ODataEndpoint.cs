@@ -8,7 +8,8 @@ namespace PaymentJournal.OData;
 /// The HTTP face of a surface: reads the request into a <see cref="RequestContext"/>, serves the service document,
 /// $metadata and $batch, hands resource paths to the <see cref="Dispatcher"/>, and renders every error the same way.
 /// </summary>
-public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, DatabaseHealth health, ILogger<ODataEndpoint> log)
+public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, DatabaseHealth health,
+    Features.Webhooks.SubscriptionsEndpoint subscriptions, ILogger<ODataEndpoint> log)
 {
     /// <summary>Serves one request; <paramref name="serviceRootPath"/> checks the path segments it echoes (a 400 if they are not valid).</summary>
     public async Task HandleAsync(HttpContext http, Surface surface, Func<string> serviceRootPath, string rest)
@@ -100,6 +101,11 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
                 await batch.HandleAsync(rc, query, response, this);
                 return;
             default:
+                if (Features.Webhooks.SubscriptionsEndpoint.Handles(rc.Surface, rest))
+                {
+                    await subscriptions.HandleAsync(rc, rest, query, response);
+                    return;
+                }
                 await dispatcher.HandleAsync(rc, rest, query, response);
                 return;
         }

@@ -34,9 +34,12 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
     protected override Expression<Func<CustomerPaymentJournal, Guid>> CompanyKey => x => x.CompanyId;
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<CustomerPaymentJournal, string>>)(x => x.Code)];
 
-    public CustomerPaymentJournalsSet(ICommitObserver? observer = null)
+    private readonly Webhooks.WebhookOutbox? _webhooks;
+
+    public CustomerPaymentJournalsSet(ICommitObserver? observer = null, Webhooks.WebhookOutbox? webhooks = null)
     {
         _observer = CommitObserver.Active(observer);
+        _webhooks = webhooks;
         Navigations.Add(new NavigationDef
         {
             Name = "customerPayments", TargetSet = "customerPayments", IsCollection = true, Contained = true,
@@ -89,7 +92,7 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
     }
 
     protected override Task Invoke(RequestContext rc, Scope scope, CustomerPaymentJournal journal, string action) =>
-        Posting.JournalPoster.PostAsync(rc, journal, _observer);
+        Posting.JournalPoster.PostAsync(rc, journal, _observer, _webhooks);
 
     private static async Task Apply(RequestContext rc, Scope scope, CustomerPaymentJournal j, Body b)
     {

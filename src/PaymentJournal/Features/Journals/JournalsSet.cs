@@ -10,7 +10,7 @@ namespace PaymentJournal.Features.Journals;
 /// payment journals (template CASHRCPT). It exists for its bound action journals({id})/Microsoft.NAV.post, the way
 /// Business Central posts a journal; the batch is found by id alone, as Business Central's GetBatch does.
 /// </summary>
-public sealed class JournalsSet(Data.ICommitObserver? observer = null) : EntitySet<CustomerPaymentJournal>
+public sealed class JournalsSet(Data.ICommitObserver? observer = null, Webhooks.WebhookOutbox? webhooks = null) : EntitySet<CustomerPaymentJournal>
 {
     private readonly Data.ICommitObserver? _observer = Data.CommitObserver.Active(observer);
 
@@ -36,5 +36,5 @@ public sealed class JournalsSet(Data.ICommitObserver? observer = null) : EntityS
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<CustomerPaymentJournal, string>>)(x => x.Code)];
 
     protected override Task Invoke(RequestContext rc, Scope scope, CustomerPaymentJournal journal, string action) =>
-        Posting.JournalPoster.PostAsync(rc, journal, _observer);
+        Posting.JournalPoster.PostAsync(rc, journal, _observer, webhooks);
 }

@@ -60,7 +60,8 @@ public static class JournalPoster
     }
 
     /// <param name="observer">Called before the commit; null (the service's default) for none.</param>
-    public static async Task PostAsync(RequestContext rc, CustomerPaymentJournal journal, ICommitObserver? observer = null)
+    /// <param name="webhooks">Where the post's webhook notifications go (deleted lines, new ledger entries, changed invoices); null for none.</param>
+    public static async Task PostAsync(RequestContext rc, CustomerPaymentJournal journal, ICommitObserver? observer = null, Webhooks.WebhookOutbox? webhooks = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var activity = Telemetry.Instruments.Source.StartActivity("journal post");
@@ -139,6 +140,7 @@ public static class JournalPoster
             await raw.ExecuteAsync("UPDATE customers SET balance_due = balance_due + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
         foreach (var (id, delta) in accountDelta.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key))
             await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
+        if (webhooks is not null) await NotifyAsync(rc, raw, webhooks, journal, plan, entryNumber, ct);
         // The posted lines leave the journal. On SQLite no other writer can have added a line since they were read;
         // on PostgreSQL a line created meanwhile is not locked above, so only the posted ids are deleted.
         var journalId = journal.Id;
@@ -166,6 +168,38 @@ public static class JournalPoster
             afterCommit.Add(() => Record(took, lines));
         }
         else Record(took, lines);
+    }
+
+    /// <summary>
+    /// The post's webhook notifications, in its own transaction: the lines leave (deleted), the ledger entries are new
+    /// (created), the invoices it settled changed (updated). Keys are read only for a set somebody watches; more changes
+    /// than a window's worth become one collection notification.
+    /// </summary>
+    private static async Task NotifyAsync(RequestContext rc, RawSql raw, Webhooks.WebhookOutbox webhooks, CustomerPaymentJournal journal, PostingPlan plan,
+        long entryNumberBefore, CancellationToken ct)
+    {
+        var company = journal.CompanyId;
+        await webhooks.RecordKeysAsync(rc.Db, company, "customerPayments", plan.Count, () => plan.LineIds is { } ids ? Task.FromResult<IReadOnlyList<Guid>>(ids)
+            : IdsAsync(raw, "SELECT id FROM customer_payments WHERE journal_id = @p0 ORDER BY line_number", ct, raw.Guid(journal.Id)),
+            Webhooks.WebhookOutbox.Deleted, journal.Id, ct);
+        await webhooks.RecordKeysAsync(rc.Db, company, "customerLedgerEntries", plan.Count,
+            () => IdsAsync(raw, "SELECT id FROM customer_ledger_entries WHERE company_id = @p0 AND entry_number > @p1 ORDER BY entry_number", ct, raw.Guid(company), entryNumberBefore),
+            Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
+        await webhooks.RecordKeysAsync(rc.Db, company, "generalLedgerEntries", 2 * plan.Count,
+            () => IdsAsync(raw, "SELECT id FROM general_ledger_entries WHERE company_id = @p0 AND entry_number > @p1 ORDER BY entry_number", ct, raw.Guid(company), entryNumberBefore),
+            Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
+        var invoices = plan.Invoices.Values.Where(o => o.Remaining != o.Entry.RemainingAmount).Select(o => o.Invoice.Id).Order().ToList();
+        await webhooks.RecordKeysAsync(rc.Db, company, "salesInvoices", invoices.Count, () => Task.FromResult<IReadOnlyList<Guid>>(invoices),
+            Webhooks.WebhookOutbox.Updated, Guid.Empty, ct);
+    }
+
+    private static async Task<IReadOnlyList<Guid>> IdsAsync(RawSql raw, string sql, CancellationToken ct, params object[] values)
+    {
+        var ids = new List<Guid>();
+        await using var cmd = raw.Command(sql, values);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add(r.GetValue(0) is Guid g ? g : Guid.Parse(r.GetString(0)));
+        return ids;
     }
 
     private static void Record(double seconds, int lines)
