@@ -4,7 +4,7 @@ namespace PaymentJournal.Tests.Api;
 
 /// <summary>
 /// Webhooks across processes: a node killed (SIGKILL) between a change's commit and its delivery delivers after a
-/// restart (both providers), and two nodes on one PostgreSQL database send each notification once (PostgreSQL only:
+/// restart, a node killed while sending leaves the notification to the next once its lease runs out (both providers), and two nodes on one PostgreSQL database send each notification once (PostgreSQL only:
 /// several nodes on one SQLite file is not a supported configuration).
 /// </summary>
 public sealed class WebhooksProcessTests : IAsyncLifetime
@@ -62,6 +62,35 @@ public sealed class WebhooksProcessTests : IAsyncLifetime
         var item = Assert.Single(items);
         Assert.Equal("created", item.Str("changeType"));
         Assert.EndsWith($"/customers({id})", item.Str("resource"));
+    }
+
+    [Fact]
+    public async Task A_node_that_dies_while_sending_leaves_the_notification_to_the_next_once_its_lease_runs_out()
+    {
+        _connectionString = await TestDatabase.CreateAsync(_provider, _dir, "lease");
+        // The first notification request gets no answer: the node dies with it in flight.
+        var url = _receiver.NewEndpoint(WebhookReceiver.Handshake.Echo, WebhookReceiver.NoAnswer);
+        string id;
+        await using (var node = await ServiceNode.StartAsync("sender", _connectionString, Args(_provider, "00:00:00.200")))
+        {
+            var (s, body, _) = await node.Http.Post(ServiceFixture.V2 + "subscriptions",
+                new { notificationUrl = url, resource = $"companies({ServiceFixture.Company})/customers" });
+            Assert.True(s == 201, body?.ToJsonString() + node.Output);
+            id = await CustomerAsync(node.Http);
+            var until = DateTime.UtcNow.AddMinutes(2);
+            while (_receiver.Attempts(url) == 0)
+            {
+                Assert.True(DateTime.UtcNow < until, "the notification was never sent" + node.Output);
+                await Task.Delay(50);
+            }
+            await node.KillAsync();
+        }
+        Assert.Empty(_receiver.Items(url));
+        // The next node finds the dead node's lease (10 s) and sends once it has run out.
+        await using var next = await ServiceNode.StartAsync("next", _connectionString, Args(_provider, "00:00:00.200"));
+        var items = await _receiver.WaitForAsync(url, i => i.Count > 0, seconds: 120);
+        Assert.EndsWith($"/customers({id})", Assert.Single(items).Str("resource"));
+        Assert.Equal(2, _receiver.Attempts(url));
     }
 
     [PostgresFact]

@@ -47,6 +47,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
+    /// <summary>As a status: the notification gets no answer at all until its sender goes away.</summary>
+    public const int NoAnswer = 0;
+
     /// <summary>A new endpoint's URL; <paramref name="statuses"/> are its first answers to notifications.</summary>
     public string NewEndpoint(Handshake handshake = Handshake.Echo, params int[] statuses)
     {
@@ -112,6 +115,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var text = await reader.ReadToEndAsync();
         Interlocked.Increment(ref e.Attempts);
         var status = e.Statuses.TryDequeue(out var s) ? s : 200;
+        if (status == NoAnswer)
+        {
+            try { await Task.Delay(Timeout.Infinite, http.RequestAborted); }
+            catch (OperationCanceledException) { }
+            return;
+        }
         if (status is >= 200 and < 300)
         {
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
