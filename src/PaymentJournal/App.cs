@@ -84,7 +84,7 @@ public static class App
         builder.Services.AddSingleton(sp => new Catalog(new CompaniesSet(),
         [
             new CustomerPaymentJournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
-            new SalesInvoicesSet(), new SalesInvoiceLinesSet(), new AccountsSet(),
+            new SalesInvoicesSet(sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(),
             new JournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ], ApiGroups));

@@ -151,6 +151,47 @@ public sealed class WebhooksTests(WebhookFixture f) : IClassFixture<WebhookFixtu
     }
 
     [Fact]
+    public async Task Posting_a_sales_invoice_and_deleting_what_holds_lines_notify_the_invoice_its_entries_and_the_lines()
+    {
+        var (_, customer) = await NewCustomerAsync(f.Http);
+        var company = $"api/v2.0/companies({ServiceFixture.Company})";
+        var invoicesUrl = R.NewEndpoint();
+        await SubscribeAsync(invoicesUrl, company + "/salesInvoices");
+        var glUrl = R.NewEndpoint();
+        await SubscribeAsync(glUrl, company + "/generalLedgerEntries");
+        var ledgerUrl = R.NewEndpoint();
+        await SubscribeAsync(ledgerUrl, $"api/paymentjournal/ledger/v1.0/companies({ServiceFixture.Company})/customerLedgerEntries", ServiceFixture.Ledger);
+
+        var (posted, _) = await DraftInvoiceAsync(f.Http, customer, 40m);
+        Expect.Status(await f.Http.Post($"{C}/salesInvoices({posted})/Microsoft.NAV.post", null), 204);
+        await R.WaitForAsync(invoicesUrl, i => i.Any(x => x.Str("resource") == $"{company}/salesInvoices({posted})" && x.Str("changeType") == "updated"));
+        // The receivables entry and the revenue entry.
+        await R.WaitForAsync(glUrl, i => i.Count(x => x.Str("changeType") == "created") >= 2);
+        await R.WaitForAsync(ledgerUrl, i => i.Any(x => x.Str("changeType") == "created"));
+
+        // A draft invoice's lines go with it.
+        var (draft, _) = await DraftInvoiceAsync(f.Http, customer, 10m);
+        var linesUrl = R.NewEndpoint();
+        await SubscribeAsync(linesUrl, $"{company}/salesInvoices({draft})/salesInvoiceLines");
+        var lineIds = (await f.Http.Get($"{C}/salesInvoices({draft})/salesInvoiceLines")).Body!["value"]!.AsArray().Select(l => l.Str("id")).ToList();
+        Assert.NotEmpty(lineIds);
+        Expect.Status(await f.Http.Delete($"{C}/salesInvoices({draft})"), 204);
+        var deleted = await R.WaitForAsync(linesUrl, i => i.Count(x => x.Str("changeType") == "deleted") >= lineIds.Count);
+        Assert.Equal(lineIds.Select(id => $"{company}/salesInvoices({draft})/salesInvoiceLines({id})").Order(),
+            deleted.Where(x => x.Str("changeType") == "deleted").Select(x => x.Str("resource")).Order());
+
+        // A journal's lines go with it.
+        var journal = await NewJournalAsync(f.Http);
+        var line = await AddLineAsync(f.Http, journal, new { customerNumber = customer, amount = -1m });
+        var journalLinesUrl = R.NewEndpoint();
+        var journalLines = $"{company}/customerPaymentJournals({journal})/customerPayments";
+        await SubscribeAsync(journalLinesUrl, journalLines);
+        Expect.Status(await f.Http.Delete($"{C}/customerPaymentJournals({journal})"), 204);
+        var gone = await R.WaitForAsync(journalLinesUrl, i => i.Any(x => x.Str("changeType") == "deleted"));
+        Assert.Equal($"{journalLines}({line.Str("id")})", Assert.Single(gone).Str("resource"));
+    }
+
+    [Fact]
     public async Task Failed_deliveries_are_retried_until_the_receiver_recovers()
     {
         var url = R.NewEndpoint(WebhookReceiver.Handshake.Echo, 500, 503, 429);

@@ -85,6 +85,13 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
     protected override async Task Delete(RequestContext rc, Scope scope, CustomerPaymentJournal j)
     {
         var lines = rc.Db.CustomerPayments.Where(p => p.JournalId == j.Id).Select(p => p.Id);
+        // The lines go with their journal: a subscriber to them hears of it (keys read only when somebody listens).
+        if (_webhooks is not null && _webhooks.Watches(j.CompanyId, "customerPayments"))
+        {
+            var ids = await rc.Db.CustomerPayments.Where(p => p.JournalId == j.Id).OrderBy(p => p.LineNumber).Select(p => p.Id).ToListAsync(rc.Aborted);
+            await _webhooks.RecordKeysAsync(rc.Db, j.CompanyId, "customerPayments", ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
+                Webhooks.WebhookOutbox.Deleted, j.Id, rc.Aborted);
+        }
         await rc.Db.PaymentDimensions.Where(d => lines.Contains(d.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
         await rc.Db.CustomerPayments.Where(p => p.JournalId == j.Id).ExecuteDeleteAsync(rc.Aborted);
         rc.Db.CustomerPaymentJournals.Remove(j);

@@ -16,7 +16,7 @@ namespace PaymentJournal.Features.Posting;
 /// </summary>
 public static class InvoicePoster
 {
-    public static async Task PostAsync(RequestContext rc, SalesInvoice invoice)
+    public static async Task PostAsync(RequestContext rc, SalesInvoice invoice, Webhooks.WebhookOutbox? webhooks = null)
     {
         var db = rc.Db;
         var ct = rc.Aborted;
@@ -78,13 +78,14 @@ public static class InvoicePoster
         var entryNumber = lastEntry - entries;
         var now = db.Now();
         var description = $"Invoice {invoice.Number}";
-        db.CustomerLedgerEntries.Add(new CustomerLedgerEntry
+        var ledgerEntry = new CustomerLedgerEntry
         {
             Id = Guid.NewGuid(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
             CustomerId = customer!.Id, CustomerNumber = customer.Number, PostingDate = invoice.PostingDate, DocumentType = "Invoice",
             DocumentNumber = invoice.Number, ExternalDocumentNumber = invoice.ExternalDocumentNumber, Description = description,
             Amount = total, RemainingAmount = total, Open = true, SalesInvoiceId = invoice.Id, CreatedAt = now,
-        });
+        };
+        db.CustomerLedgerEntries.Add(ledgerEntry);
         GeneralLedgerEntry Gl(Account account, long amount) => new()
         {
             Id = Guid.NewGuid(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
@@ -92,12 +93,22 @@ public static class InvoicePoster
             AccountNumber = account.Number, Description = description, Amount = amount, DebitAmount = Math.Max(amount, 0),
             CreditAmount = Math.Max(-amount, 0), CustomerId = customer.Id, CreatedAt = now,
         };
-        db.GeneralLedgerEntries.Add(Gl(receivables!, total));
-        foreach (var (account, amount) in credits) db.GeneralLedgerEntries.Add(Gl(account, -amount));
+        List<GeneralLedgerEntry> glEntries = [Gl(receivables!, total), .. credits.Select(c => Gl(c.Account, -c.Amount))];
+        db.GeneralLedgerEntries.AddRange(glEntries);
 
         invoice.Status = "Open";
         invoice.RemainingAmount = total;
         await db.SaveChangesAsync(ct);
+
+        // The post's webhook notifications, in its transaction: the invoice changed, its ledger entries are new.
+        if (webhooks is not null)
+        {
+            var companyId = invoice.CompanyId;
+            await webhooks.RecordKeysAsync(db, companyId, "salesInvoices", 1, () => Task.FromResult<IReadOnlyList<Guid>>([invoice.Id]), Webhooks.WebhookOutbox.Updated, Guid.Empty, ct);
+            await webhooks.RecordKeysAsync(db, companyId, "customerLedgerEntries", 1, () => Task.FromResult<IReadOnlyList<Guid>>([ledgerEntry.Id]), Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
+            await webhooks.RecordKeysAsync(db, companyId, "generalLedgerEntries", glEntries.Count,
+                () => Task.FromResult<IReadOnlyList<Guid>>(glEntries.Select(e => e.Id).ToList()), Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
+        }
 
         // balanceDue and netChange are sums over entries (FlowFields in Business Central): they move without moving the ETag.
         await raw.ExecuteAsync("UPDATE customers SET balance_due = balance_due + @p0 WHERE id = @p1", ct, total, raw.Guid(customer.Id));

@@ -44,8 +44,11 @@ public sealed class SalesInvoicesSet : EntitySet<SalesInvoice>
     protected override Expression<Func<SalesInvoice, Guid>> CompanyKey => x => x.CompanyId;
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<SalesInvoice, string>>)(x => x.Number)];
 
-    public SalesInvoicesSet()
+    private readonly Webhooks.WebhookOutbox? _webhooks;
+
+    public SalesInvoicesSet(Webhooks.WebhookOutbox? webhooks = null)
     {
+        _webhooks = webhooks;
         Navigations.Add(new NavigationDef
         {
             Name = "salesInvoiceLines", TargetSet = "salesInvoiceLines", IsCollection = true, Contained = true,
@@ -83,12 +86,19 @@ public sealed class SalesInvoicesSet : EntitySet<SalesInvoice>
     protected override async Task Delete(RequestContext rc, Scope scope, SalesInvoice inv)
     {
         RequireDraft(inv);
+        // The lines go with their invoice: a subscriber to them hears of it (keys read only when somebody listens).
+        if (_webhooks is not null && _webhooks.Watches(inv.CompanyId, "salesInvoiceLines"))
+        {
+            var ids = await rc.Db.SalesInvoiceLines.Where(l => l.DocumentId == inv.Id).OrderBy(l => l.Sequence).Select(l => l.Id).ToListAsync(rc.Aborted);
+            await _webhooks.RecordKeysAsync(rc.Db, inv.CompanyId, "salesInvoiceLines", ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
+                Webhooks.WebhookOutbox.Deleted, inv.Id, rc.Aborted);
+        }
         await rc.Db.SalesInvoiceLines.Where(l => l.DocumentId == inv.Id).ExecuteDeleteAsync(rc.Aborted);
         rc.Db.SalesInvoices.Remove(inv);
     }
 
     protected override Task Invoke(RequestContext rc, Scope scope, SalesInvoice invoice, string action) =>
-        Posting.InvoicePoster.PostAsync(rc, invoice);
+        Posting.InvoicePoster.PostAsync(rc, invoice, _webhooks);
 
     public static void RequireDraft(SalesInvoice inv)
     {
