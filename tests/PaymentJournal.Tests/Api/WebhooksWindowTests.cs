@@ -68,7 +68,7 @@ public sealed class WebhooksLifetimeTests(WebhooksLifetimeTests.Fixture f) : ICl
     {
         protected override IEnumerable<KeyValuePair<string, string?>> Extra =>
         [
-            new("Webhooks:Lifetime", "00:00:04"),
+            new("Webhooks:Lifetime", "00:00:12"),
             new("Webhooks:MaxSubscriptions", "2"),
         ];
     }
@@ -88,7 +88,7 @@ public sealed class WebhooksLifetimeTests(WebhooksLifetimeTests.Fixture f) : ICl
         Expect.Error(await f.SubscribeAsync(third, Customers), 400, "BadRequest_TooManySubscriptions");
         Assert.Equal(0, R.Handshakes(third));
 
-        // Three days in Business Central, four seconds here: then the subscription is gone, and so is the limit's count.
+        // Three days in Business Central, twelve seconds here: then the subscription is gone, and so is the limit's count.
         var id = created.Body.Str("subscriptionId");
         var until = DateTime.UtcNow.AddMinutes(1);
         while ((await f.Http.Get($"{ServiceFixture.V2}subscriptions('{id}')")).Status != 404)
