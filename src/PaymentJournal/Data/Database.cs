@@ -111,7 +111,7 @@ public sealed class UnitCalledOffException(CancellationToken token) : OperationC
 /// (one writer, savepoint per unit, one fsync per group); on PostgreSQL in a transaction of its own, concurrently with
 /// others, kept apart by row locks and unique indexes.
 /// </summary>
-public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
+public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer, DbContextOptions<AppDb> contextOptions)
 {
     /// <summary>
     /// Runs <paramref name="work"/> as one all-or-nothing unit; it receives the context to use (its DbContext may differ).
@@ -162,6 +162,26 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer)
                 await Task.Delay(Random.Shared.Next(1, 10 * attempt), rc.Aborted);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs work that belongs to no request (a background writer, a purge) as one all-or-nothing unit and returns its
+    /// result: on SQLite through the group committer, the one writer (the result is that of the run that committed); on
+    /// PostgreSQL in a READ COMMITTED transaction on a context of its own.
+    /// </summary>
+    public async Task<T> RunOwnAsync<T>(Func<AppDb, Task<T>> work, CancellationToken ct)
+    {
+        T result = default!;
+        if (IsSqlite)
+        {
+            await committer.RunAsync(async db => result = await work(db), ct);
+            return result;
+        }
+        await using var db = new AppDb(contextOptions);
+        await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        result = await work(db);
+        await tx.CommitAsync(ct);
+        return result;
     }
 
     /// <summary>How often a retried unit runs at most (<see cref="RunAsync"/>).</summary>

@@ -19,15 +19,12 @@ public sealed record IdempotencyRow(byte[] RequestHash, bool Done, int Status, s
 /// writer (<see cref="Keep"/>) that the client does not wait for: on SQLite through the group committer, on PostgreSQL
 /// in a transaction of its own, many answers at a time.
 /// </summary>
-public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter committer, DbContextOptions<AppDb> dbOptions,
-    ILogger<IdempotencyStore> log) : IAsyncDisposable
+public sealed class IdempotencyStore(WriteGate gate, ILogger<IdempotencyStore> log) : IAsyncDisposable
 {
     private const int MaxAnswersPerWrite = 256;
 
     /// <summary>The clock of claims and expiry; tests may move it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
-
-    private bool IsSqlite => database.Provider == DatabaseProvider.Sqlite;
 
     public long Now() => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -137,39 +134,19 @@ public sealed class IdempotencyStore(DatabaseOptions database, GroupCommitter co
     }
 
     /// <summary>Marks each key done with its answer, all in one unit.</summary>
-    private async Task WriteAsync(List<Answer> batch)
+    private Task WriteAsync(List<Answer> batch) => gate.RunOwnAsync(async db =>
     {
-        async Task Run(AppDb db)
-        {
-            foreach (var a in batch)
-                if (a.Flushed is null)
-                    await ExecuteAsync(db, AnswerSql, CancellationToken.None, a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body);
-        }
-        if (IsSqlite)
-        {
-            await committer.RunAsync(Run, CancellationToken.None);
-            return;
-        }
-        await using var db = new AppDb(dbOptions);
-        await using var tx = await db.Database.BeginTransactionAsync();
-        await Run(db);
-        await tx.CommitAsync();
-    }
+        foreach (var a in batch)
+            if (a.Flushed is null)
+                await ExecuteAsync(db, AnswerSql, CancellationToken.None, a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body);
+        return 0;
+    }, CancellationToken.None);
 
     /// <summary>Deletes every expired key; returns how many.</summary>
-    public async Task<int> PurgeAsync(CancellationToken ct = default)
+    public Task<int> PurgeAsync(CancellationToken ct = default)
     {
-        const string sql = "DELETE FROM idempotency_keys WHERE expires_at <= {0}";
         object[] parameters = [Now()];
-        if (IsSqlite)
-        {
-            var count = 0;
-            // The writer may run a unit twice (GroupCommitter): the count is that of the run that committed.
-            await committer.RunAsync(async writer => count = await writer.Database.ExecuteSqlRawAsync(sql, parameters, ct), ct);
-            return count;
-        }
-        await using var db = new AppDb(dbOptions);
-        return await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
+        return gate.RunOwnAsync(db => db.Database.ExecuteSqlRawAsync("DELETE FROM idempotency_keys WHERE expires_at <= {0}", parameters, ct), ct);
     }
 
     public async Task<IdempotencyRow?> FindAsync(AppDb db, IdempotencyKey key, CancellationToken ct)

@@ -44,29 +44,14 @@ public sealed record Subscription
 /// SQL on the webhook tables, outside a request's write unit: on SQLite through the group committer (the one writer),
 /// on PostgreSQL in a short transaction of its own.
 /// </summary>
-public sealed class WebhookStore(DatabaseOptions database, GroupCommitter committer, IServiceScopeFactory scopes)
+public sealed class WebhookStore(DatabaseOptions database, WriteGate gate, IServiceScopeFactory scopes)
 {
     /// <summary>The clock of subscriptions and notifications; tests may move it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
     public long Now() => Clock.GetUtcNow().ToUnixTimeMilliseconds();
     public bool IsSqlite => database.Provider == DatabaseProvider.Sqlite;
 
-    public async Task<T> WriteAsync<T>(Func<AppDb, Task<T>> work, CancellationToken ct)
-    {
-        T result = default!;
-        if (IsSqlite)
-        {
-            // The writer may run a unit twice: the result is that of the run that committed.
-            await committer.RunAsync(async db => result = await work(db), ct);
-            return result;
-        }
-        using var scope = scopes.CreateScope();
-        var pg = scope.ServiceProvider.GetRequiredService<AppDb>();
-        await using var tx = await pg.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        result = await work(pg);
-        await tx.CommitAsync(ct);
-        return result;
-    }
+    public Task<T> WriteAsync<T>(Func<AppDb, Task<T>> work, CancellationToken ct) => gate.RunOwnAsync(work, ct);
 
     public async Task<T> ReadAsync<T>(Func<AppDb, Task<T>> work)
     {
