@@ -149,23 +149,16 @@ public static partial class Mt940Reader
             var name = (fields.GetValueOrDefault(32, "") + fields.GetValueOrDefault(33, "")).Trim();
             var account = fields.GetValueOrDefault(38) ?? fields.GetValueOrDefault(31);
             var iban = account is not null && IbanLike().IsMatch(account.Replace(" ", "")) ? account.Replace(" ", "") : null;
-            var keys = SepaKeys(purpose);
+            var keys = KeyedValues(purpose, SepaKey());
             var endToEnd = keys.GetValueOrDefault("EREF");
             if (endToEnd is "NOTPROVIDED") endToEnd = null;
-            var remittance = keys.GetValueOrDefault("SVWZ") ?? (keys.Count > 0 ? purpose : purpose.Length > 0 ? purpose : null);
+            var remittance = keys.GetValueOrDefault("SVWZ") ?? (purpose.Length > 0 ? purpose : null);
             return new Details(name.Length > 0 ? name : null, iban, remittance, null, endToEnd);
         }
         var whole = string.Join(" ", new[] { info.Value }.Concat(info.More)).Trim();
         if (whole.StartsWith('/') && DutchKeys().IsMatch(whole))
         {
-            var parts = new Dictionary<string, string>();
-            var matches = DutchKeys().Matches(whole);
-            for (var i = 0; i < matches.Count; i++)
-            {
-                var start = matches[i].Index + matches[i].Length;
-                var end = i + 1 < matches.Count ? matches[i + 1].Index : whole.Length;
-                parts.TryAdd(matches[i].Groups[1].Value, whole[start..end].Trim('/', ' '));
-            }
+            var parts = KeyedValues(whole, DutchKeys(), '/', ' ');
             var remittance = parts.GetValueOrDefault("REMI");
             if (remittance?.StartsWith("USTD//", StringComparison.Ordinal) == true) remittance = remittance[6..];
             var iban = parts.GetValueOrDefault("IBAN");
@@ -175,16 +168,19 @@ public static partial class Mt940Reader
         return new Details(null, null, whole.Length > 0 ? whole : null, null, null);
     }
 
-    /// <summary>SEPA purpose keys (EREF+, SVWZ+, ...) and their values, each up to the next key.</summary>
-    private static Dictionary<string, string> SepaKeys(string purpose)
+    /// <summary>
+    /// The keys a text holds (SEPA's EREF+, SVWZ+, ...; the Dutch /EREF/, /NAME/, ...) and their values, each up to the
+    /// next key, trimmed of <paramref name="trim"/> (of white space when none is given); the first of a repeated key wins.
+    /// </summary>
+    private static Dictionary<string, string> KeyedValues(string text, Regex keys, params char[] trim)
     {
         var result = new Dictionary<string, string>();
-        var matches = SepaKey().Matches(purpose);
+        var matches = keys.Matches(text);
         for (var i = 0; i < matches.Count; i++)
         {
             var start = matches[i].Index + matches[i].Length;
-            var end = i + 1 < matches.Count ? matches[i + 1].Index : purpose.Length;
-            result.TryAdd(matches[i].Groups[1].Value, purpose[start..end].Trim());
+            var end = i + 1 < matches.Count ? matches[i + 1].Index : text.Length;
+            result.TryAdd(matches[i].Groups[1].Value, trim.Length == 0 ? text[start..end].Trim() : text[start..end].Trim(trim));
         }
         return result;
     }
