@@ -90,7 +90,7 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
                 .Replace("://[::]", "://[::1]"), UriKind.Absolute, out var root))
             return;
         using var client = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(10) };
-        foreach (var name in new WebAppAssets().Names.Where(n => n != "index.html").Prepend("/").ToList())
+        foreach (var name in WebAppAssets.FileNames().Where(n => n != "index.html").Prepend("/").ToList())
         {
             var path = name == "/" ? "/" : WebAppAssets.Prefix + name;
             using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -21,6 +21,14 @@ public sealed class WebAppAssets
 
     private readonly Dictionary<string, Asset> _assets = new(StringComparer.Ordinal);
 
+    /// <summary>The relative names of the embedded files, without reading them.</summary>
+    public static IEnumerable<string> FileNames() =>
+        typeof(WebAppAssets).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            .Select(RelativeName);
+
+    private static string RelativeName(string resource) => resource[ResourcePrefix.Length..].Replace('\\', '/');
+
     public WebAppAssets()
     {
         var assembly = typeof(WebAppAssets).Assembly;
@@ -32,7 +40,7 @@ public sealed class WebAppAssets
             stream.CopyTo(copy);
             var bytes = copy.ToArray();
             var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] + "\"";
-            _assets[name[ResourcePrefix.Length..].Replace('\\', '/')] = new Asset(bytes, ContentTypeOf(name), etag);
+            _assets[RelativeName(name)] = new Asset(bytes, ContentTypeOf(name), etag);
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class Matcher
         }
         _byAmount = open.OrderBy(i => i.RemainingCents).ThenBy(i => i.Number, StringComparer.Ordinal).ToArray();
         _amounts = _byAmount.Select(i => i.RemainingCents).ToArray();
-        _ibans = ibans.Where(m => _customers.ContainsKey(m.CustomerId)).GroupBy(m => NormalizeIban(m.Iban))
+        _ibans = ibans.Where(m => _customers.ContainsKey(m.CustomerId)).GroupBy(m => Normalize(m.Iban))
             .ToDictionary(g => g.Key, g => g.OrderByDescending(m => m.Payments).ToArray(), StringComparer.Ordinal);
         _names = new NameIndex(_customers.Values);
     }
@@ -63,7 +63,7 @@ public sealed class Matcher
     {
         if (payment.AmountCents <= 0) return [];
         var named = NamedInvoices(payment.Texts);
-        var iban = payment.CounterpartyIban is { Length: > 0 } raw ? NormalizeIban(raw) : null;
+        var iban = payment.CounterpartyIban is { Length: > 0 } raw ? Normalize(raw) : null;
         var mapped = iban is not null && _ibans.TryGetValue(iban, out var m) ? m : [];
         var similar = payment.CounterpartyName is { Length: > 0 } name ? _names.Similar(name, 0.5, 5) : [];
         var inBand = InBand(payment.AmountCents);
@@ -325,8 +325,6 @@ public sealed class Matcher
         foreach (var ch in number) if (char.IsAsciiLetterOrDigit(ch)) b.Append(char.ToUpperInvariant(ch));
         return b.ToString();
     }
-
-    internal static string NormalizeIban(string iban) => Normalize(iban);
 
     private static string Money(long cents) => (cents / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 }
