@@ -44,6 +44,7 @@ public sealed class AppDb : DbContext
     public DbSet<Dimension> Dimensions => Set<Dimension>();
     public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
     public DbSet<PaymentDimension> PaymentDimensions => Set<PaymentDimension>();
+    public DbSet<PaymentApplication> PaymentApplications => Set<PaymentApplication>();
     public DbSet<CustomerLedgerEntry> CustomerLedgerEntries => Set<CustomerLedgerEntry>();
     public DbSet<CustomerLedgerApplication> CustomerLedgerApplications => Set<CustomerLedgerApplication>();
     public DbSet<GeneralLedgerEntry> GeneralLedgerEntries => Set<GeneralLedgerEntry>();
@@ -71,6 +72,7 @@ public sealed class AppDb : DbContext
         b.Entity<Dimension>().ToTable("dimensions");
         b.Entity<DimensionValue>().ToTable("dimension_values");
         b.Entity<PaymentDimension>().ToTable("payment_dimensions").HasKey(x => new { x.PaymentId, x.DimensionId });
+        b.Entity<PaymentApplication>().ToTable("customer_payment_applications");
         b.Entity<CustomerLedgerEntry>().ToTable("customer_ledger_entries");
         b.Entity<CustomerLedgerApplication>().ToTable("customer_ledger_applications");
         b.Entity<GeneralLedgerEntry>().ToTable("general_ledger_entries");
@@ -86,6 +88,7 @@ public sealed class AppDb : DbContext
         CompanyOwned<SalesInvoiceLine>(b, x => x.CompanyId);
         CompanyOwned<CustomerPaymentJournal>(b, x => x.CompanyId);
         CompanyOwned<CustomerPayment>(b, x => x.CompanyId);
+        CompanyOwned<PaymentApplication>(b, x => x.CompanyId);
         CompanyOwned<Dimension>(b, x => x.CompanyId);
         CompanyOwned<DimensionValue>(b, x => x.CompanyId);
         CompanyOwned<CustomerLedgerEntry>(b, x => x.CompanyId);
@@ -95,6 +98,7 @@ public sealed class AppDb : DbContext
         b.Entity<CustomerPayment>().HasOne<CustomerPaymentJournal>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<DimensionValue>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<CustomerPayment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<PaymentApplication>().HasOne<CustomerPayment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<DimensionValue>().WithMany().HasForeignKey(x => x.DimensionValueId).OnDelete(DeleteBehavior.ClientNoAction);
 
