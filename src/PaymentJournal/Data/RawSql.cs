@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -61,5 +62,43 @@ public sealed class RawSql
         var cmd = Prepare(sql, values.Length);
         for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
         return cmd;
+    }
+
+    // A SQLite connection serves one unit at a time and lives as long as its context: statements run on it often are
+    // prepared once and kept with it (Microsoft.Data.Sqlite compiles a new command's SQL on its first run).
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Kept = new();
+
+    /// <summary>
+    /// Runs a statement in the unit's open transaction, parameters @p0.. in order; on SQLite the command is prepared once
+    /// per connection and kept (on PostgreSQL Npgsql prepares repeated statements itself).
+    /// </summary>
+    public static async Task<int> ExecuteInUnitAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
+    {
+        var connection = unit.Database.GetDbConnection();
+        var tx = unit.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Runs inside a write unit.");
+        var keep = unit.IsSqlite;
+        var commands = keep ? Kept.GetOrCreateValue(connection) : null;
+        if (commands is null || !commands.TryGetValue(sql, out var cmd))
+        {
+            cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture);
+                cmd.Parameters.Add(p);
+            }
+            commands?.Add(sql, cmd);
+        }
+        try
+        {
+            cmd.Transaction = tx;
+            for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            if (!keep) await cmd.DisposeAsync();
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -33,7 +32,7 @@ public sealed class IdempotencyStore(WriteGate gate, ILogger<IdempotencyStore> l
     /// is taken. On PostgreSQL a claim of the same key by a transaction still open (on any node) waits for it to end.
     /// </summary>
     public async Task<bool> ClaimAsync(AppDb unit, IdempotencyKey key, byte[] requestHash, long createdAt, long expiresAt, CancellationToken ct) =>
-        await ExecuteAsync(unit, ClaimSql, ct, key.Principal, key.Company, key.Key, requestHash, createdAt, expiresAt, Array.Empty<byte>()) == 1;
+        await RawSql.ExecuteInUnitAsync(unit, ClaimSql, ct, key.Principal, key.Company, key.Key, requestHash, createdAt, expiresAt, Array.Empty<byte>()) == 1;
 
     private const string ClaimSql =
         "INSERT INTO idempotency_keys (principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at) " +
@@ -46,41 +45,6 @@ public sealed class IdempotencyStore(WriteGate gate, ILogger<IdempotencyStore> l
     private const string AnswerSql =
         "UPDATE idempotency_keys SET state = 1, status = @p4, headers = @p5, body = @p6 " +
         "WHERE principal = @p0 AND company = @p1 AND idem_key = @p2 AND state = 0 AND created_at = @p3";
-
-    // The SQLite writer's connection runs one unit at a time: its statements are prepared once and kept with it.
-    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Prepared = new();
-
-    /// <summary>Runs a statement in the unit's transaction, with parameters @p0.. in order.</summary>
-    private static async Task<int> ExecuteAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
-    {
-        var connection = unit.Database.GetDbConnection();
-        var tx = unit.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Runs inside a write unit.");
-        DbCommand? cmd = null;
-        var keep = unit.IsSqlite;
-        var commands = keep ? Prepared.GetOrCreateValue(connection) : null;
-        if (commands is null || !commands.TryGetValue(sql, out cmd))
-        {
-            cmd = connection.CreateCommand();
-            cmd.CommandText = sql;
-            for (var i = 0; i < values.Length; i++)
-            {
-                var p = cmd.CreateParameter();
-                p.ParameterName = "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                cmd.Parameters.Add(p);
-            }
-            commands?.Add(sql, cmd);
-        }
-        try
-        {
-            cmd.Transaction = tx;
-            for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
-            return await cmd.ExecuteNonQueryAsync(ct);
-        }
-        finally
-        {
-            if (!keep) await cmd.DisposeAsync();
-        }
-    }
 
     /// <summary>An answer to store for the claim made at <paramref name="ClaimedAt"/>; or, with only <paramref name="Flushed"/>, a marker.</summary>
     private sealed record Answer(IdempotencyKey Key, long ClaimedAt, int Status, string Headers, byte[] Body, TaskCompletionSource? Flushed = null);
@@ -138,7 +102,7 @@ public sealed class IdempotencyStore(WriteGate gate, ILogger<IdempotencyStore> l
     {
         foreach (var a in batch)
             if (a.Flushed is null)
-                await ExecuteAsync(db, AnswerSql, CancellationToken.None, a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body);
+                await RawSql.ExecuteInUnitAsync(db, AnswerSql, CancellationToken.None, a.Key.Principal, a.Key.Company, a.Key.Key, a.ClaimedAt, a.Status, a.Headers, a.Body);
         return 0;
     }, CancellationToken.None);
 

@@ -56,7 +56,7 @@ public sealed class WebhookOutbox(SubscriptionRegistry registry, WebhookOptions 
 
     private async Task InsertAsync(AppDb db, string subscription, string resource, string changeType, long now, CancellationToken ct)
     {
-        await WebhookStore.ExecuteAsync(db,
+        await RawSql.ExecuteInUnitAsync(db,
             "INSERT INTO webhook_outbox (subscription_id, resource, change_type, last_modified, created_at) VALUES (@p0, @p1, @p2, @p3, @p4)",
             ct, subscription, resource, changeType, now, now);
         Written?.Invoke();
