@@ -53,11 +53,16 @@ export async function render(main, { company, journal: journalId }) {
   const paymentsUrl = api.payments(company, journalId);
   const paymentUrl = id => api.payment(company, journalId, id);
   const readPage = p => page(paymentsUrl + query({
-    $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand, $count: p === 0 ? 'true' : undefined,
+    $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand,
   }), { signal: controller.signal });
-  // The first page is asked for at once, alongside the company and the journal, not after them.
+  // Counting a large journal takes longer than reading a page: the count is a request of its own, and the first rows
+  // show without waiting for it.
+  const readCount = () => get(api.paymentsCount(company, journalId), { signal: controller.signal }).then(Number);
+  // The first page and the count are asked for at once, alongside the company and the journal, not after them.
   let firstPage = readPage(0);
   firstPage.catch(() => {});
+  let firstCount = readCount();
+  firstCount.catch(() => {});
   let name, journal;
   try {
     [name, journal] = await Promise.all([companyName(company), get(api.journal(company, journalId))]);
@@ -69,6 +74,7 @@ export async function render(main, { company, journal: journalId }) {
 
   // State: the line count, pages of lines by index, the active cell, the editor, problems found by Post.
   let count = 0;
+  let counting = false;
   let totalCents = null;
   const pages = new Map();
   const rendered = new Map();
@@ -125,7 +131,6 @@ export async function render(main, { company, journal: journalId }) {
     if (p === 0) firstPage = null;
     entry.promise = read.then(r => {
       entry.rows = r.rows;
-      if (r.count !== undefined) setCount(r.count);
       for (let i = 0; i < r.rows.length; i++) refreshRow(p * PageSize + i);
     }, err => {
       pages.delete(p);
@@ -134,16 +139,19 @@ export async function render(main, { company, journal: journalId }) {
     return entry.promise;
   }
 
-  function setCount(n) {
+  /** The number of lines; provisional while the count is still on its way (the rows read so far). */
+  function setCount(n, provisional = false) {
     count = n;
-    table.setAttribute('aria-rowcount', String(n + 1));
+    counting = provisional;
+    // -1: the number of rows is not known yet.
+    table.setAttribute('aria-rowcount', provisional ? '-1' : String(n + 1));
     canvas.style.height = `${n * RowHeight}px`;
     showTotals();
   }
 
   function showTotals() {
     const amount = totalCents === null ? null : formatAmount(fromCents(totalCents));
-    totals.replaceChildren(`Lines: ${formatCount(count)} · Total amount: `);
+    totals.replaceChildren(`Lines: ${counting ? 'counting…' : formatCount(count)} · Total amount: `);
     if (amount !== null) totals.append(h('strong', { id: 'ws-total', text: amount }));
     else totals.append(h('button.link', { type: 'button', text: 'Sum the amounts', on: { click: sumTotal } }));
   }
@@ -159,8 +167,15 @@ export async function render(main, { company, journal: journalId }) {
     for (const el of rendered.values()) el.remove();
     rendered.clear();
     if (!keepActive) { active.r = 0; active.c = firstEditable; }
+    const counted = firstCount ?? readCount();
+    firstCount = null;
+    counted.catch(() => {});
     await loadPage(0);
     totalCents = null;
+    // The rows read so far are shown at once; the scroll range follows when the count arrives.
+    const loaded = pages.get(0)?.rows?.length ?? 0;
+    if (loaded > count || !keepActive) { setCount(loaded, true); renderRows(); }
+    try { setCount(await counted); } catch (err) { if (err?.name === 'AbortError') throw err; announce(`The lines could not be counted: ${err.message}`); }
     if (count <= AutoTotalLines) await sumTotal(); else showTotals();
     if (count > 0 && active.r >= count) active.r = count - 1;
     renderRows();
