@@ -420,3 +420,32 @@ public sealed class PaymentApplicationsTests(ServiceFixture f) : IClassFixture<S
         await LedgerInvariants.AssertHoldAsync(f);
     }
 }
+
+/// <summary>A webhook subscription to a line's applications hears of their changes, through the generic write path.</summary>
+public sealed class PaymentApplicationWebhooksTests(WebhookFixture f) : IClassFixture<WebhookFixture>
+{
+    [Fact]
+    public async Task A_subscription_to_a_lines_applications_is_notified_of_their_changes()
+    {
+        var (_, number) = await NewCustomerAsync(f.Http);
+        var (invoiceId, _) = await PostedInvoiceAsync(f.Http, number, 100m);
+        var journal = await NewJournalAsync(f.Http);
+        var line = await AddLineAsync(f.Http, journal, new { customerNumber = number, amount = -50m });
+        var other = await AddLineAsync(f.Http, journal, new { customerNumber = number, amount = -10m });
+        var resource = $"api/paymentjournal/posting/v1.0/companies({ServiceFixture.Company})/customerPayments({line.Str("id")})/applications";
+        var url = f.Receiver.NewEndpoint();
+        Expect.Status(await f.SubscribeAsync(url, resource, root: ServiceFixture.Posting), 201);
+
+        var lines = ServiceFixture.CompanyPath(ServiceFixture.Posting) + $"/customerPaymentJournals({journal})/customerPayments";
+        Expect.Status(await f.Http.Post($"{lines}({other.Str("id")})/applications", new { invoiceId }), 201);
+        var created = await f.Http.Post($"{lines}({line.Str("id")})/applications", new { invoiceId, amount = 20m });
+        Expect.Status(created, 201);
+        var appId = created.Body.Str("id");
+        Expect.Status(await f.Http.Patch($"{lines}({line.Str("id")})/applications({appId})", new { amount = 30m }, "*"), 200);
+        Expect.Status(await f.Http.Delete($"{lines}({line.Str("id")})/applications({appId})"), 204);
+
+        var heard = await f.Receiver.WaitForAsync(url, i => i.Any(x => x.Str("changeType") == "deleted"));
+        Assert.All(heard, i => Assert.Equal(resource + "(" + appId + ")", i.Str("resource")));
+        Assert.Equal(["created", "deleted", "updated"], heard.Select(i => i.Str("changeType")).Order(StringComparer.Ordinal).ToList());
+    }
+}
