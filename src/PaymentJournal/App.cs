@@ -85,7 +85,7 @@ public static class App
         [
             new CustomerPaymentJournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
             new SalesInvoicesSet(sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new SalesInvoiceLinesSet(), new AccountsSet(),
-            new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(),
+            new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
             new JournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         ], ApiGroups));
         builder.Services.AddSingleton<CompanyDirectory>();
@@ -134,9 +134,10 @@ public static class App
         new()
         {
             // Business Central posts a customer payment journal from its page, not through the API; the journals page's
-            // post stays on v2.0. The v2.0 alias is kept for the clients of this service that post there.
-            Name = "posting", Sets = ["customerPaymentJournals"], Actions = ["customerPaymentJournals/post"],
-            NotStandard = ["customerPaymentJournals/post"], StandardAliases = ["customerPaymentJournals/post"],
+            // post stays on v2.0. The v2.0 alias is kept for the clients of this service that post there. A line's
+            // applications to several invoices (Applies-to ID) are a sub-page of its customerPayments here only.
+            Name = "posting", Sets = ["customerPaymentJournals", "customerPayments"], Actions = ["customerPaymentJournals/post"],
+            NotStandard = ["customerPaymentJournals/post", PaymentApplicationsSet.SetName], StandardAliases = ["customerPaymentJournals/post"],
         },
     ];
 

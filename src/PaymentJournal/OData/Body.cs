@@ -52,15 +52,16 @@ public sealed class Body
     /// <param name="nestedAllowed">navigation properties that may carry a deep insert (arrays of objects)</param>
     /// <param name="numbersAsStrings">IEEE754Compatible=true: Edm.Decimal and Edm.Int64 may come as JSON strings</param>
     public static Body Parse(ReadOnlyMemory<byte> json, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null,
-        bool numbersAsStrings = false)
+        bool numbersAsStrings = false, Func<NavigationDef, bool>? serves = null)
     {
         if (json.IsEmpty) throw ApiErrors.BadRequest("The request body is empty; a JSON object is required.");
         using var doc = WellFormed.ParseJson(json, JsonOptions);
-        return FromElement(doc.RootElement.Clone(), set, surface, isCreate, nestedAllowed, numbersAsStrings);
+        return FromElement(doc.RootElement.Clone(), set, surface, isCreate, nestedAllowed, numbersAsStrings, serves);
     }
 
+    /// <param name="serves">whether the root serves a navigation (one it does not is an unknown property, as it is not in its $metadata)</param>
     public static Body FromElement(JsonElement root, EntitySetDef set, Surfaces surface, bool isCreate, IReadOnlyCollection<string>? nestedAllowed = null,
-        bool numbersAsStrings = false)
+        bool numbersAsStrings = false, Func<NavigationDef, bool>? serves = null)
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw ApiErrors.BadRequest("The request body must be a JSON object.");
@@ -82,7 +83,7 @@ public sealed class Body
                     body._nested[name] = p.Value.Clone();
                     continue;
                 }
-                if (set.FindNavigation(name, surface) is not null)
+                if (set.FindNavigation(name, surface) is { } nav && (serves is null || serves(nav)))
                     throw ApiErrors.NotSupported($"Writing the navigation property '{name}' in this request");
                 throw ApiErrors.UnknownProperty(ApiErrors.Echo(name), set.TypeName);
             }

@@ -115,7 +115,7 @@ public abstract class EntitySetDef
         if (rc.Body.Length > rc.Limits.MaxBodyBytes) throw ApiErrors.PayloadTooLarge(rc.Limits.MaxBodyBytes);
         var deep = Navigations.Where(n => n.DeepInsert && n.On(rc.Surface.Kind)).Select(n => n.Name).ToArray();
         return rc.ParsedBody is { } root
-            ? Body.FromElement(root, this, rc.Surface.Kind, isCreate, deep, rc.Format.Ieee754)
-            : Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep, rc.Format.Ieee754);
+            ? Body.FromElement(root, this, rc.Surface.Kind, isCreate, deep, rc.Format.Ieee754, rc.Surface.Serves)
+            : Body.Parse(rc.Body, this, rc.Surface.Kind, isCreate, deep, rc.Format.Ieee754, rc.Surface.Serves);
     }
 }

@@ -131,6 +131,8 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         var open = await Make.Payment(f.Http, ServiceFixture.General, new { customerNumber = "C00002", amount = -20 });
         var (status, line, _) = await f.Http.Post(v2.Payment(ServiceFixture.General, open.Str("id")) + "/dimensionSetLines", new { code = "AREA", valueCode = "20" });
         Assert.Equal(201, status);
+        var applications = ServiceFixture.CompanyPath(ServiceFixture.Posting) + $"/customerPaymentJournals({ServiceFixture.General})/customerPayments({open.Str("id")})/applications";
+        Assert.Equal(201, (await f.Http.Post(applications, new { invoiceNumber = "103002" })).Status);
         // Graph's dimensionLines cannot be listed without a parentId filter: their keys are given.
         // Nor can company-level customerPayments without a journalId filter.
         return new() { ["dimensionLine-parentId"] = open.Str("id"), ["dimensionLine-id"] = line.Str("id"), ["customerPayment-id"] = open.Str("id") };

@@ -103,6 +103,7 @@ public static class LedgerInvariants
             string.Join(",", await db.SalesInvoices.OrderBy(i => i.Number).Select(i => i.Number + ":" + i.Status + ":" + i.RemainingAmount + ":" + i.Version).ToListAsync()),
             string.Join(",", await db.CustomerPayments.OrderBy(p => p.Id).Select(p => p.Id + ":" + p.Version).ToListAsync()),
             string.Join(",", await db.PaymentDimensions.OrderBy(p => p.PaymentId).ThenBy(p => p.DimensionId).Select(p => p.PaymentId + ":" + p.DimensionId).ToListAsync()),
+            string.Join(",", await db.PaymentApplications.OrderBy(a => a.Id).Select(a => a.Id + ":" + a.Amount + ":" + a.Version).ToListAsync()),
             string.Join(",", await db.Companies.Select(c => c.LastEntryNumber + ":" + c.LastTransactionNumber).ToListAsync()),
         };
         return string.Join("\n", parts);

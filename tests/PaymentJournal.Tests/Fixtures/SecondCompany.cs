@@ -23,7 +23,7 @@ public static class SecondCompany
     public static readonly Guid CompanyId = Guid.Parse(Id);
     public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
-        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be");
+        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -33,6 +33,7 @@ public static class SecondCompany
         ["salesInvoiceLines"] = InvoiceLine, ["dimensions"] = Dimension, ["dimensionValues"] = DimensionValue,
         ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
+        ["customerPaymentApplications"] = Application,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -70,6 +71,10 @@ public static class SecondCompany
         db.PaymentDimensions.Add(new PaymentDimension
         {
             CompanyId = c, PaymentId = Payment, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
+        });
+        db.PaymentApplications.Add(new PaymentApplication
+        {
+            Id = Application, CompanyId = c, PaymentId = Payment, InvoiceId = Invoice, InvoiceNumber = "BDRAFT1", Amount = 0, Sequence = 1,
         });
         // One posted payment of 50.00 (its lines already left the journal), balanced, with a dimension on each entry.
         var date = new DateOnly(2026, 2, 1);

@@ -93,6 +93,7 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
                 Webhooks.WebhookOutbox.Deleted, j.Id, rc.Aborted);
         }
         await rc.Db.PaymentDimensions.Where(d => lines.Contains(d.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
+        await rc.Db.PaymentApplications.Where(a => lines.Contains(a.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
         await rc.Db.CustomerPayments.Where(p => p.JournalId == j.Id).ExecuteDeleteAsync(rc.Aborted);
         rc.Db.CustomerPaymentJournals.Remove(j);
         await rc.Db.NumberSeries.Where(s => s.Id == j.NumberSeriesId).ExecuteDeleteAsync(rc.Aborted);

@@ -65,6 +65,12 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             Name = "dimensionSetLines", TargetSet = "dimensionSetLines", IsCollection = true, Contained = true, Surfaces = Surfaces.V2,
             ChildForeignKey = (Expression<Func<PaymentDimension, Guid>>)(d => d.PaymentId), DeepInsert = true,
         });
+        // The invoices the line settles (Applies-to ID): served only where the API group of posting serves the set.
+        Navigations.Add(new NavigationDef
+        {
+            Name = "applications", TargetSet = PaymentApplicationsSet.SetName, IsCollection = true, Contained = true, Surfaces = Surfaces.V2,
+            ChildForeignKey = (Expression<Func<PaymentApplication, Guid>>)(a => a.PaymentId),
+        });
     }
 
     private static readonly Func<AppDb, Guid, int, Task<bool>> LineTaken = EF.CompileAsyncQuery((AppDb db, Guid journal, int line) =>
@@ -207,6 +213,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
     protected override async Task Delete(RequestContext rc, Scope scope, CustomerPayment p)
     {
         await rc.Db.PaymentDimensions.Where(d => d.PaymentId == p.Id).ExecuteDeleteAsync(rc.Aborted);
+        await rc.Db.PaymentApplications.Where(a => a.PaymentId == p.Id).ExecuteDeleteAsync(rc.Aborted);
         rc.Db.CustomerPayments.Remove(p);
     }
 }

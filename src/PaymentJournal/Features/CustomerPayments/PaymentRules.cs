@@ -103,8 +103,12 @@ public static class PaymentRules
             }
         }
 
+        if (!isCreate) await ApplicationRulesAsync(rc, p, oldCustomerId,
+            (hasInvoiceId && invoiceId != Guid.Empty) || (hasInvoiceNumber && invoiceNumber.Length > 0));
+
         // Rule 6: description defaults to the customer's name (cut to 50); the amount is stored as given.
         if (b.TryGet("amount", out long amount)) p.Amount = amount;
+        if (!isCreate && b.Has("amount")) await CheckAppliedAmountsAsync(rc, p);
         if (b.TryGet("comment", out string comment)) p.Comment = comment;
         var customerChanged = p.CustomerId != oldCustomerId;
         if (b.TryGet("description", out string description) && description.Length > 0)
@@ -122,6 +126,41 @@ public static class PaymentRules
             if (!adHoc || b.Has("description")) p.Description = Cut(name);
         }
     }
+
+    /// <summary>
+    /// A line's applications to several invoices (Applies-to ID) give way, as in Business Central: naming one invoice
+    /// (appliesToInvoiceId/Number not empty) removes them all, and a new customer removes those of another customer's
+    /// invoices. Sending the empty values a line with applications shows changes nothing.
+    /// </summary>
+    private static async Task ApplicationRulesAsync(RequestContext rc, CustomerPayment p, Guid oldCustomerId, bool namesInvoice)
+    {
+        var db = rc.Db;
+        var id = p.Id;
+        if (namesInvoice)
+        {
+            await db.PaymentApplications.Where(a => a.PaymentId == id).ExecuteDeleteAsync(rc.Aborted);
+        }
+        else if (p.CustomerId != oldCustomerId)
+        {
+            var customerId = p.CustomerId;
+            await db.PaymentApplications
+                .Where(a => a.PaymentId == id && !db.SalesInvoices.Any(i => i.Id == a.InvoiceId && i.CustomerId == customerId))
+                .ExecuteDeleteAsync(rc.Aborted);
+        }
+    }
+
+    /// <summary>The amounts given on the line's applications together may not be more than the payment.</summary>
+    private static async Task CheckAppliedAmountsAsync(RequestContext rc, CustomerPayment p)
+    {
+        var id = p.Id;
+        var given = await rc.Db.PaymentApplications.Where(a => a.PaymentId == id).SumAsync(a => (long?)a.Amount, rc.Aborted) ?? 0;
+        var paid = Math.Max(0, -p.Amount);
+        if (given > paid)
+            throw ApiErrors.Dialog($"The amounts applied to invoices ({Money(given)}) are more than the payment ({Money(paid)}). " +
+                                   "Lower them in the line's applications first.");
+    }
+
+    private static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void SetCustomer(CustomerPayment p, Customer? customer)
     {

@@ -25,7 +25,7 @@ public static class JournalPoster
     /// <summary>Each post numbers its rows with 24 bits in their ids (three entries per line).</summary>
     public const int MaxLines = 5_000_000;
     private const string Plan = "post_plan";
-    private const string Customers = "post_customers", Balancing = "post_balancing", Applied = "post_applied";
+    private const string Customers = "post_customers", Balancing = "post_balancing", Applied = "post_applied", AppliedMany = "post_applied_many";
     /// <summary>Rows a multi-row INSERT of the temporary tables carries (at most four values each).</summary>
     private const int RowsPerInsert = 200;
     private const int IdChunk = 500;
@@ -50,6 +50,18 @@ public static class JournalPoster
         public Account Balancing = null!;
         public long Applied;
         public OpenInvoice? Invoice;
+        /// <summary>The invoices the line settles when it settles several (Applies-to ID), in the order given; null for none.</summary>
+        public List<LineApplication>? Applications;
+    }
+
+    /// <summary>One invoice of a line that settles several: Given is the amount named (0: not given); Applied is the plan's.</summary>
+    private sealed class LineApplication
+    {
+        public Guid InvoiceId;
+        public string InvoiceNumber = "";
+        public long Given;
+        public OpenInvoice? Invoice;
+        public long Applied;
     }
 
     private sealed class OpenInvoice(SalesInvoice invoice, CustomerLedgerEntry entry)
@@ -91,9 +103,12 @@ public static class JournalPoster
         //    every entry moves.
         foreach (var line in plan.Applying)
         {
-            var open = line.Invoice!;
-            line.Applied = Math.Min(open.Remaining, -line.Amount);
-            open.Remaining -= line.Applied;
+            if (line.Invoice is { } open)
+            {
+                line.Applied = Math.Min(open.Remaining, -line.Amount);
+                open.Remaining -= line.Applied;
+            }
+            else ApplyToSeveral(line);
         }
         var customerDelta = new Dictionary<Guid, long>();
         var accountDelta = new Dictionary<Guid, long>();
@@ -148,12 +163,15 @@ public static class JournalPoster
         {
             // By the journal's lines (the line-number index), not by a scan of every payment's dimensions.
             await raw.ExecuteAsync("DELETE FROM payment_dimensions WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
+            if (plan.HasApplications)
+                await raw.ExecuteAsync("DELETE FROM customer_payment_applications WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
             await raw.ExecuteAsync("DELETE FROM customer_payments WHERE journal_id = @p0", ct, raw.Guid(journalId));
         }
         else
         {
             var ids = plan.LineIds!;
             await db.PaymentDimensions.Where(d => EF.Parameter(ids).Contains(d.PaymentId)).ExecuteDeleteAsync(ct);
+            if (plan.HasApplications) await db.PaymentApplications.Where(a => EF.Parameter(ids).Contains(a.PaymentId)).ExecuteDeleteAsync(ct);
             await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
         }
         if (observer is not null) await observer.BeforePostCommitAsync(journal.Id);
@@ -227,15 +245,19 @@ public static class JournalPoster
         public required Dictionary<Guid, OpenInvoice> Invoices { get; init; }
         /// <summary>The ids of the lines posted (the full path only: PostgreSQL deletes exactly these).</summary>
         public Guid[]? LineIds { get; init; }
+        /// <summary>Some line settles several invoices (its applications go with the lines).</summary>
+        public bool HasApplications { get; init; }
     }
 
     /// <summary>Reads every line, checks each, and reports every failing line (at most <see cref="MaxReportedLines"/>).</summary>
     private static async Task<PostingPlan> PlanFromLinesAsync(AppDb db, RawSql raw, CustomerPaymentJournal journal, References refs, CancellationToken ct)
     {
-        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, ct);
+        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, withApplications: false, ct);
         CheckCount(journal, lines.Count);
+        var applications = await ReadApplicationsAsync(raw, journal.Id, ct);
+        foreach (var line in lines) line.Applications = applications.GetValueOrDefault(line.Id);
         var customers = await CustomersAsync(db, journal.CompanyId, lines.Select(l => l.CustomerId), ct);
-        var invoices = await InvoicesAsync(db, raw, journal.CompanyId, lines.Select(l => l.AppliesToInvoiceId), ct);
+        var invoices = await InvoicesAsync(db, raw, journal.CompanyId, InvoiceIds(lines), ct);
         var failures = new List<(int LineNumber, string Reason)>();
         foreach (var line in lines)
         {
@@ -246,7 +268,8 @@ public static class JournalPoster
         return new PostingPlan
         {
             Count = lines.Count, Amount = lines.Sum(l => l.Amount), Units = lines, Invoices = invoices,
-            Applying = lines.Where(l => l.Invoice is not null).ToList(), LineIds = lines.Select(l => l.Id).ToArray(),
+            Applying = lines.Where(l => l.Invoice is not null || l.Applications is not null).ToList(), LineIds = lines.Select(l => l.Id).ToArray(),
+            HasApplications = applications.Count > 0,
         };
     }
 
@@ -292,14 +315,19 @@ public static class JournalPoster
             // Checked with the largest amount; the unit carries the sum.
             unit.Amount = sum;
         }
-        var applying = units.Any(u => u.InvoiceLines > 0) ? await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: true, ct) : [];
-        var invoices = await InvoicesAsync(db, raw, journal.CompanyId, applying.Select(l => l.AppliesToInvoiceId), ct);
+        // Lines that settle several invoices name none in appliesToInvoiceId: they are read beside those that do.
+        var applications = await ReadApplicationsAsync(raw, journal.Id, ct);
+        var applying = units.Any(u => u.InvoiceLines > 0) || applications.Count > 0
+            ? await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: true, withApplications: applications.Count > 0, ct)
+            : [];
+        foreach (var line in applying) line.Applications = applications.GetValueOrDefault(line.Id);
+        var invoices = await InvoicesAsync(db, raw, journal.CompanyId, InvoiceIds(applying), ct);
         foreach (var line in applying)
             if (Check(line, refs, customers, invoices).Count > 0) return null;
         return new PostingPlan
         {
             Count = (int)count, Amount = units.Sum(u => u.Unit.Amount), Units = units.Select(u => u.Unit).ToList(),
-            Applying = applying, Invoices = invoices,
+            Applying = applying, Invoices = invoices, HasApplications = applications.Count > 0,
         };
     }
 
@@ -416,7 +444,92 @@ public static class JournalPoster
         }
         else if (line.AppliesToInvoiceNumber.Length > 0)
             reasons.Add($"the invoice {line.AppliesToInvoiceNumber} is not a posted sales invoice");
+        if (line.Applications is { } applications) CheckApplications(line, applications, invoices, reasons);
         return reasons;
+    }
+
+    /// <summary>
+    /// A line that settles several invoices: each must be an open posted invoice of the line's customer, posted no later
+    /// than the payment, with a given amount no more than what it has open now; the given amounts together no more than
+    /// the payment. Sets each application's invoice when all of that holds for it.
+    /// </summary>
+    private static void CheckApplications(Line line, List<LineApplication> applications, Dictionary<Guid, OpenInvoice> invoices, List<string> reasons)
+    {
+        if (line.AppliesToInvoiceId != Guid.Empty || line.AppliesToInvoiceNumber.Length > 0)
+            reasons.Add("the line names an invoice in appliesToInvoiceId and has applications to invoices as well; keep one of them");
+        long given = 0;
+        foreach (var a in applications)
+        {
+            given += a.Given;
+            if (a.Given < 0)
+                reasons.Add($"the amount applied to invoice {a.InvoiceNumber} must not be negative");
+            else if (!invoices.TryGetValue(a.InvoiceId, out var open))
+                reasons.Add($"the invoice {a.InvoiceNumber} is not a posted sales invoice");
+            else
+            {
+                var inv = open.Invoice;
+                if (line.Customer is not null && inv.CustomerId != line.Customer.Id)
+                    reasons.Add($"the invoice {inv.Number} belongs to customer {inv.CustomerNumber}, not to {line.Customer.Number}");
+                else if (!open.Entry.Open)
+                    reasons.Add($"the invoice {inv.Number} is already paid");
+                else if (a.Given > open.Entry.RemainingAmount)
+                    reasons.Add($"the amount {Money(a.Given)} applied to invoice {inv.Number} is more than its remaining amount ({Money(open.Entry.RemainingAmount)})");
+                else if (line.PostingDate < open.Entry.PostingDate)
+                    reasons.Add($"the payment (posting date {Wire.Date(line.PostingDate)}) cannot be applied to invoice {inv.Number}, " +
+                                $"which has a later posting date ({Wire.Date(open.Entry.PostingDate)})");
+                else a.Invoice = open;
+            }
+        }
+        if (line.Amount < 0 && given > -line.Amount)
+            reasons.Add($"the amounts applied to invoices ({Money(given)}) are more than the payment ({Money(-line.Amount)})");
+    }
+
+    /// <summary>
+    /// Plans a line that settles several invoices: the given amounts first, in the order given; then the invoices
+    /// without an amount, oldest first (due date, posting date, number), each up to what it has open, until the
+    /// payment is used up. Every invoice gets at most what the journal's earlier lines left of it. What is left of the
+    /// payment stays open on its entry.
+    /// </summary>
+    private static void ApplyToSeveral(Line line)
+    {
+        var applications = line.Applications!;
+        var left = -line.Amount;
+        var order = applications.Where(a => a.Given > 0).Concat(applications.Where(a => a.Given == 0)
+            .OrderBy(a => a.Invoice!.Invoice.DueDate).ThenBy(a => a.Invoice!.Entry.PostingDate).ThenBy(a => a.Invoice!.Invoice.Number, StringComparer.Ordinal));
+        foreach (var a in order)
+        {
+            var open = a.Invoice!;
+            a.Applied = Math.Max(0, Math.Min(Math.Min(a.Given > 0 ? a.Given : left, open.Remaining), left));
+            open.Remaining -= a.Applied;
+            left -= a.Applied;
+            line.Applied += a.Applied;
+        }
+    }
+
+    /// <summary>The invoices the lines name: in appliesToInvoiceId and in their applications.</summary>
+    private static IEnumerable<Guid> InvoiceIds(List<Line> lines) =>
+        lines.Select(l => l.AppliesToInvoiceId).Concat(lines.Where(l => l.Applications is not null).SelectMany(l => l.Applications!).Select(a => a.InvoiceId));
+
+    /// <summary>
+    /// The applications of the journal's lines that settle several invoices, by line, in the order given. One query,
+    /// driven by the applications (which exist only for lines not yet posted), so a journal without any pays one
+    /// lookup, not one per line.
+    /// </summary>
+    private static async Task<Dictionary<Guid, List<LineApplication>>> ReadApplicationsAsync(RawSql raw, Guid journalId, CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, List<LineApplication>>();
+        await using var cmd = raw.Command(
+            "SELECT a.payment_id, a.invoice_id, a.invoice_number, a.amount FROM customer_payment_applications a " +
+            (raw.IsSqlite ? "CROSS JOIN" : "JOIN") + " customer_payments p ON p.id = a.payment_id WHERE p.journal_id = @p0 ORDER BY a.payment_id, a.sequence",
+            raw.Guid(journalId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var line = r.GetGuid(0);
+            if (!result.TryGetValue(line, out var list)) result[line] = list = [];
+            list.Add(new LineApplication { InvoiceId = r.GetGuid(1), InvoiceNumber = r.GetString(2), Given = r.GetInt64(3) });
+        }
+        return result;
     }
 
     private static ApiException Rejected(string journalCode, int lineCount, List<(int LineNumber, string Reason)> failures)
@@ -435,14 +548,20 @@ public static class JournalPoster
 
     private static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The journal's lines in line order; invoiceLinesOnly: only those that name an invoice (by id or number).</summary>
-    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, bool invoiceLinesOnly, CancellationToken ct)
+    /// <summary>
+    /// The journal's lines in line order; invoiceLinesOnly: only those that name an invoice (by id or number), and with
+    /// withApplications those that have applications to several invoices too.
+    /// </summary>
+    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, bool invoiceLinesOnly, bool withApplications, CancellationToken ct)
     {
         var lines = new List<Line>();
+        var which = !invoiceLinesOnly ? ""
+            : withApplications ? $" AND ({NamesInvoice} OR id IN (SELECT payment_id FROM customer_payment_applications))"
+            : " AND " + NamesInvoice;
         await using var cmd = raw.Command(
             "SELECT id, line_number, customer_id, posting_date, document_number, amount, applies_to_invoice_id, " +
             "applies_to_invoice_number, balancing_account_id FROM customer_payments WHERE journal_id = @p0" +
-            (invoiceLinesOnly ? " AND " + NamesInvoice : "") + " ORDER BY line_number",
+            which + " ORDER BY line_number",
             invoiceLinesOnly ? [raw.Guid(journalId), raw.Guid(Guid.Empty)] : [raw.Guid(journalId)]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -478,17 +597,26 @@ public static class JournalPoster
         var (uuid, text, integer) = raw.IsSqlite ? ("TEXT", "TEXT", "INTEGER") : ("uuid", "text", "bigint");
         // @p0 journal, @p1 company, @p2 entry base, @p3 transaction base, @p4 entry id prefix, @p5 application id prefix,
         // @p6 journal code, @p7 timestamp, @p8 the empty GUID.
+        // @p9 the id prefix of the applications of lines that settle several invoices.
         object[] values =
         [
             raw.Guid(journal.Id), raw.Guid(journal.CompanyId), lastEntryBefore, lastTransactionBefore, IdPrefix(), IdPrefix(),
-            journal.Code, raw.Timestamp(now), raw.Guid(Guid.Empty),
+            journal.Code, raw.Timestamp(now), raw.Guid(Guid.Empty), IdPrefix(),
         ];
         await CreateKeyedAsync(raw, Customers, $"customer_id {uuid} PRIMARY KEY, customer_number {text}, receivables_account_id {uuid}, receivables_number {text}",
             plan.Units.DistinctBy(l => l.Customer.Id).Select(l => new[] { raw.Guid(l.Customer.Id), l.Customer.Number, raw.Guid(l.Receivables.Id), l.Receivables.Number }), ct);
         await CreateKeyedAsync(raw, Balancing, $"account_id {uuid} PRIMARY KEY, account_number {text}",
             plan.Units.DistinctBy(l => l.Balancing.Id).Select(l => new[] { raw.Guid(l.Balancing.Id), l.Balancing.Number }), ct);
+        // A line that settles several invoices has its total here (invoice entry: the empty GUID) and each invoice in AppliedMany.
         await CreateKeyedAsync(raw, Applied, $"line_id {uuid} PRIMARY KEY, invoice_entry_id {uuid}, applied {integer}",
-            plan.Applying.Select(l => new[] { raw.Guid(l.Id), raw.Guid(l.Invoice!.Entry.Id), l.Applied }), ct);
+            plan.Applying.Select(l => new[] { raw.Guid(l.Id), raw.Guid(l.Invoice?.Entry.Id ?? Guid.Empty), l.Applied }), ct);
+        var many = plan.HasApplications
+            ? plan.Applying.Where(l => l.Applications is not null).SelectMany(l => l.Applications!.Where(a => a.Applied > 0).Select(a => (Line: l, Application: a))).ToList()
+            : [];
+        if (many.Count > 0xFFFFFF) throw ApiErrors.Dialog($"The journal {journal.Code} applies to more than {0xFFFFFF} invoices at once.");
+        if (many.Count > 0)
+            await CreateKeyedAsync(raw, AppliedMany, $"n {integer} PRIMARY KEY, line_id {uuid}, invoice_entry_id {uuid}, applied {integer}",
+                many.Select((x, i) => new object[] { i + 1L, raw.Guid(x.Line.Id), raw.Guid(x.Application.Invoice!.Entry.Id), x.Application.Applied }), ct);
 
         // The plan of every line, numbered in line order. On SQLite the rows take the rowids 1, 2, ... in the order
         // the SELECT gives them (an empty table; the line-number index gives them in line order without a sort).
@@ -532,8 +660,14 @@ public static class JournalPoster
         await raw.ExecuteAsync($"""
             INSERT INTO customer_ledger_applications (id, company_id, transaction_number, applying_entry_id, applied_entry_id, amount, posting_date)
             SELECT {Id("@p5", "3 * rn - 2")}, @p1, @p3 + rn, {Id("@p4", "3 * rn - 2")}, invoice_entry_id, applied, posting_date
-            FROM {Plan} l WHERE applied > 0 ORDER BY rn
+            FROM {Plan} l WHERE applied > 0 AND invoice_entry_id <> @p8 ORDER BY rn
             """, ct, values);
+        if (many.Count > 0)
+            await raw.ExecuteAsync($"""
+                INSERT INTO customer_ledger_applications (id, company_id, transaction_number, applying_entry_id, applied_entry_id, amount, posting_date)
+                SELECT {Id("@p9", "m.n")}, @p1, @p3 + l.rn, {Id("@p4", "3 * l.rn - 2")}, m.invoice_entry_id, m.applied, l.posting_date
+                FROM {AppliedMany} m JOIN {Plan} l ON l.line_id = m.line_id ORDER BY m.n
+                """, ct, values);
         await raw.ExecuteAsync($"""
             INSERT INTO ledger_entry_dimensions (company_id, entry_id, dimension_id, dimension_value_id, dimension_code, dimension_name, value_code, value_name)
             SELECT @p1, {Id("@p4", "3 * l.rn - 2 + k.k")}, d.dimension_id, d.dimension_value_id, d.dimension_code, d.dimension_name, d.value_code, d.value_name
@@ -542,7 +676,7 @@ public static class JournalPoster
             """, ct, values);
 
         if (raw.IsSqlite)
-            foreach (var table in (string[])[Plan, Customers, Balancing, Applied])
+            foreach (var table in (string[])[Plan, Customers, Balancing, Applied, .. many.Count > 0 ? [AppliedMany] : Array.Empty<string>()])
                 await raw.ExecuteAsync("DROP TABLE " + table, ct);
         // The rows written must be exactly the plan.
         var first = lastEntryBefore + 1;
@@ -560,7 +694,7 @@ public static class JournalPoster
         var applied = plan.Applying.Sum(l => l.Applied);
         if (count != plan.Count || amount != planned || remaining != planned + applied
             || glCount != 2L * plan.Count || glSum != 0 || glDebit != -planned
-            || appCount != plan.Applying.Count(l => l.Applied > 0) || appSum != applied)
+            || appCount != plan.Applying.Count(l => l.Invoice is not null && l.Applied > 0) + many.Count || appSum != applied)
             throw new InvalidOperationException("The ledger rows written differ from the posting plan.");
     }
 
