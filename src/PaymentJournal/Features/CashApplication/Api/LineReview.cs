@@ -237,6 +237,8 @@ public sealed class LineReview(CashApplicationOptions options, WebhookOutbox? we
             line.PaymentId = payment.Id;
             line.Note = "";
             Learn(db, mappings, company, line);
+            // The next line's number and defaults are read from the journal's saved lines.
+            await db.SaveChangesAsync(rc.Aborted);
             if (webhooks is not null) await webhooks.RecordAsync(db, company, payments, payment, WebhookOutbox.Created, rc.Aborted);
             await NotifyAsync(rc, company, "bankStatementLines", line);
         }
