@@ -4,6 +4,7 @@ using PaymentJournal.Auth;
 using PaymentJournal.Data;
 using PaymentJournal.Emulator;
 using PaymentJournal.Features.Accounts;
+using PaymentJournal.Features.CashApplication.Api;
 using PaymentJournal.Features.Companies;
 using PaymentJournal.Features.Contacts;
 using PaymentJournal.Features.CustomerPaymentJournals;
@@ -87,7 +88,9 @@ public static class App
             new SalesInvoicesSet(sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new SalesInvoiceLinesSet(), new AccountsSet(),
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
             new JournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+            .. CashApplicationSetup.Sets(sp),
         ], ApiGroups));
+        builder.Services.AddSingleton(builder.Configuration.GetSection("CashApplication").Get<CashApplicationOptions>() ?? new CashApplicationOptions());
         builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();
         builder.Services.AddSingleton<BatchHandler>();
@@ -139,6 +142,7 @@ public static class App
             Name = "posting", Sets = ["customerPaymentJournals", "customerPayments"], Actions = ["customerPaymentJournals/post"],
             NotStandard = ["customerPaymentJournals/post", PaymentApplicationsSet.SetName], StandardAliases = ["customerPaymentJournals/post"],
         },
+        CashApplicationSetup.Group,
     ];
 
     private static void MapSurfaces(WebApplication app)

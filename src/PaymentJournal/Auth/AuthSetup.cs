@@ -40,7 +40,7 @@ public static class AuthSetup
             k.Limits.MaxRequestHeaderCount = limits.MaxHeaderCount;
             // A little above the service's URL limit, so that a URL just over it gets the service's 414 error body.
             k.Limits.MaxRequestLineSize = limits.MaxUrlLength + 2048;
-            k.Limits.MaxRequestBodySize = Math.Max(limits.MaxBodyBytes, limits.MaxBatchBodyBytes);
+            k.Limits.MaxRequestBodySize = Math.Max(Math.Max(limits.MaxBodyBytes, limits.MaxBatchBodyBytes), limits.MaxImportBodyBytes);
         });
     }
 

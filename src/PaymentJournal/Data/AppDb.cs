@@ -49,6 +49,12 @@ public sealed class AppDb : DbContext
     public DbSet<CustomerLedgerApplication> CustomerLedgerApplications => Set<CustomerLedgerApplication>();
     public DbSet<GeneralLedgerEntry> GeneralLedgerEntries => Set<GeneralLedgerEntry>();
     public DbSet<LedgerEntryDimension> LedgerEntryDimensions => Set<LedgerEntryDimension>();
+    public DbSet<BankStatementImport> BankStatementImports => Set<BankStatementImport>();
+    public DbSet<BankStatement> BankStatements => Set<BankStatement>();
+    public DbSet<BankStatementLine> BankStatementLines => Set<BankStatementLine>();
+    public DbSet<BankMatchProposal> BankMatchProposals => Set<BankMatchProposal>();
+    public DbSet<CsvImportProfile> CsvImportProfiles => Set<CsvImportProfile>();
+    public DbSet<CustomerIbanMapping> CustomerIbanMappings => Set<CustomerIbanMapping>();
 
     /// <summary>The provider, looked up once: asking EF Core each time costs a service lookup.</summary>
     public bool IsSqlite { get; }
@@ -77,6 +83,12 @@ public sealed class AppDb : DbContext
         b.Entity<CustomerLedgerApplication>().ToTable("customer_ledger_applications");
         b.Entity<GeneralLedgerEntry>().ToTable("general_ledger_entries");
         b.Entity<LedgerEntryDimension>().ToTable("ledger_entry_dimensions").HasKey(x => new { x.EntryId, x.DimensionId });
+        b.Entity<BankStatementImport>().ToTable("bank_statement_imports");
+        b.Entity<BankStatement>().ToTable("bank_statements");
+        b.Entity<BankStatementLine>().ToTable("bank_statement_lines");
+        b.Entity<BankMatchProposal>().ToTable("bank_match_proposals");
+        b.Entity<CsvImportProfile>().ToTable("csv_import_profiles");
+        b.Entity<CustomerIbanMapping>().ToTable("customer_iban_mappings");
 
         // The foreign keys the migrations declare, so that EF Core orders inserts and deletes to satisfy them.
         CompanyOwned<Series>(b, x => x.CompanyId);
@@ -94,6 +106,15 @@ public sealed class AppDb : DbContext
         CompanyOwned<CustomerLedgerEntry>(b, x => x.CompanyId);
         CompanyOwned<CustomerLedgerApplication>(b, x => x.CompanyId);
         CompanyOwned<GeneralLedgerEntry>(b, x => x.CompanyId);
+        CompanyOwned<BankStatementImport>(b, x => x.CompanyId);
+        CompanyOwned<BankStatement>(b, x => x.CompanyId);
+        CompanyOwned<BankStatementLine>(b, x => x.CompanyId);
+        CompanyOwned<BankMatchProposal>(b, x => x.CompanyId);
+        CompanyOwned<CsvImportProfile>(b, x => x.CompanyId);
+        CompanyOwned<CustomerIbanMapping>(b, x => x.CompanyId);
+        b.Entity<BankStatement>().HasOne<BankStatementImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<BankStatementLine>().HasOne<BankStatement>().WithMany().HasForeignKey(x => x.BankStatementId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<BankMatchProposal>().HasOne<BankStatementLine>().WithMany().HasForeignKey(x => x.LineId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<SalesInvoiceLine>().HasOne<SalesInvoice>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<CustomerPayment>().HasOne<CustomerPaymentJournal>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<DimensionValue>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);

@@ -129,6 +129,13 @@ public static class DemoSeed
             db.GeneralLedgerEntries.Add(Gl(c, ++entry, transaction, date, number, RevenueAccount, -amount, CustomerId(cust), now));
             balances[cust] += amount;
         }
+        // How the demo bank's CSV export reads (samples/bank/cronus-2026-12-03.csv).
+        db.CsvImportProfiles.Add(new CsvImportProfile
+        {
+            Id = Guid.Parse("f3000000-0000-4000-8000-000000000001"), CompanyId = c, Code = "CRONUS-CSV", Delimiter = ";", DecimalSeparator = ",",
+            DateFormat = "dd.MM.yyyy", Currency = "EUR", AccountIban = "DE89370400440532013000", BookingDateColumn = "Date",
+            CounterpartyNameColumn = "Payer", CounterpartyIbanColumn = "IBAN", RemittanceColumn = "Text", AmountColumn = "Amount", BalanceColumn = "Balance",
+        });
         await db.SaveChangesAsync(ct);
         for (var i = 1; i <= CustomerNames.Length; i++)
         {

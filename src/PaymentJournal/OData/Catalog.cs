@@ -178,6 +178,14 @@ public sealed class Catalog
             var (setName, action) = (key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]);
             var a = new EdmAction(ActionNamespace, action, null, true, null);
             a.AddParameter("bindingParameter", new EdmEntityTypeReference(types[setName], false));
+            foreach (var p in Set(setName).ParametersOf(action))
+                a.AddParameter(p.Name, p.Kind switch
+                {
+                    FieldKind.Guid => EdmCoreModel.Instance.GetGuid(true),
+                    FieldKind.Decimal => EdmCoreModel.Instance.GetDecimal(null, null, true),
+                    FieldKind.Int32 => EdmCoreModel.Instance.GetInt32(true),
+                    _ => EdmCoreModel.Instance.GetString(false, p.MaxLength, true, true),
+                });
             model.AddElement(a);
         }
     }

@@ -120,10 +120,10 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 }
                 if (target == Target.SingleNavigation && entity is null) throw ApiErrors.ResourceNotFound(seg.Name);
                 // From an entity: an action, a company-level set, or a navigation.
-                if (seg.Key is null && (seg.Name == PostAction || (rc.Surface.IsGraph && seg.Name == "post")) && rc.Surface.Accepts(set, "post"))
+                if (seg.Key is null && ActionOf(seg.Name, set, rc.Surface) is { } named)
                 {
                     target = Target.Action;
-                    action = "post";
+                    action = named;
                     continue;
                 }
                 if (set == catalog.Companies)
@@ -245,11 +245,12 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             case Target.Action:
                 if (method != "POST") throw ApiErrors.MethodNotAllowed(method, action!, "POST");
                 RejectQuery(query);
-                RejectActionBody(rc, action!);
+                var parameters = ActionParameters(rc, set, action!);
                 await WriteAsync(rc, async () =>
                 {
                     await CheckIfMatchAsync(rc, set, entity!, required: false);
-                    await set.InvokeAsync(rc, scope, entity!, action!);
+                    if (parameters is null) await set.InvokeAsync(rc, scope, entity!, action!);
+                    else await set.InvokeAsync(rc, scope, entity!, action!, parameters);
                 });
                 response.NoContent();
                 return;
@@ -408,6 +409,61 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var media = ct.Split(';')[0].Trim();
         if (!media.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !media.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
             throw ApiErrors.UnsupportedMediaType(media);
+    }
+
+    /// <summary>
+    /// The bound action a path segment names on this set and surface (Microsoft.NAV.{name}; on Graph also a bare "post"),
+    /// or null. The actions are the set's <see cref="EntitySetDef.Actions"/> that the surface serves.
+    /// </summary>
+    private static string? ActionOf(string segment, EntitySetDef set, Surface surface)
+    {
+        string name;
+        if (segment.StartsWith(Catalog.ActionNamespace + ".", StringComparison.Ordinal)) name = segment[(Catalog.ActionNamespace.Length + 1)..];
+        else if (surface.IsGraph && segment == "post") name = "post";
+        else return null;
+        return surface.Accepts(set, name) ? name : null;
+    }
+
+    /// <summary>
+    /// An action's JSON parameters checked against the set's declaration; null for an action without parameters (whose
+    /// body must be empty or {}). Absent and null parameters are left out.
+    /// </summary>
+    private static Dictionary<string, object>? ActionParameters(RequestContext rc, EntitySetDef set, string action)
+    {
+        var declared = set.ParametersOf(action);
+        if (declared.Count == 0)
+        {
+            RejectActionBody(rc, action);
+            return null;
+        }
+        var result = new Dictionary<string, object>(StringComparer.Ordinal);
+        if (rc.Body.Span.Trim(" \t\r\n"u8).IsEmpty) return result;
+        if (rc.Body.Length > rc.Limits.MaxBodyBytes) throw ApiErrors.PayloadTooLarge(rc.Limits.MaxBodyBytes);
+        RequireJson(rc);
+        using var doc = WellFormed.ParseJson(rc.Body, default);
+        if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            throw ApiErrors.BadRequest($"The body of the action '{Catalog.ActionNamespace}.{action}' must be a JSON object.");
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            var parameter = declared.FirstOrDefault(d => d.Name == p.Name)
+                ?? throw ApiErrors.BadRequest($"'{ApiErrors.Echo(p.Name)}' is not a parameter of the action '{Catalog.ActionNamespace}.{action}'; it takes {string.Join(", ", declared.Select(d => d.Name))}.");
+            if (result.ContainsKey(p.Name)) throw ApiErrors.BadRequest($"The parameter '{p.Name}' appears more than once.");
+            var v = p.Value;
+            if (v.ValueKind == System.Text.Json.JsonValueKind.Null) continue;
+            result[p.Name] = parameter.Kind switch
+            {
+                FieldKind.Guid => v.ValueKind == System.Text.Json.JsonValueKind.String && Guid.TryParseExact(v.GetString(), "D", out var g) ? g
+                    : throw ApiErrors.WrongType(p.Name, "Edm.Guid"),
+                FieldKind.Int32 => v.ValueKind == System.Text.Json.JsonValueKind.Number && v.TryGetInt32(out var i) ? i : throw ApiErrors.WrongType(p.Name, "Edm.Int32"),
+                FieldKind.Decimal => v.ValueKind == System.Text.Json.JsonValueKind.Number && v.TryGetDecimal(out var d) ? d
+                    : v.ValueKind == System.Text.Json.JsonValueKind.String && decimal.TryParse(v.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var ds) ? ds
+                    : throw ApiErrors.WrongType(p.Name, "Edm.Decimal"),
+                _ => v.ValueKind != System.Text.Json.JsonValueKind.String ? throw ApiErrors.WrongType(p.Name, "Edm.String")
+                    : v.GetString()!.Length > parameter.MaxLength ? throw ApiErrors.StringTooLong(p.Name, v.GetString()!.Length, parameter.MaxLength)
+                    : v.GetString()!,
+            };
+        }
+        return result;
     }
 
     /// <summary>Microsoft.NAV.post takes no parameters: a body may be absent or an empty JSON object, nothing else.</summary>

@@ -169,6 +169,10 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override Task UpdateAsync(RequestContext rc, Scope scope, object entity, Body body) => Update(rc, scope, (T)entity, body);
     public override Task DeleteAsync(RequestContext rc, Scope scope, object entity) => Delete(rc, scope, (T)entity);
     public override Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action) => Invoke(rc, scope, (T)entity, action);
+    public override Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action, IReadOnlyDictionary<string, object> parameters) =>
+        Invoke(rc, scope, (T)entity, action, parameters);
+    protected virtual Task Invoke(RequestContext rc, Scope scope, T entity, string action, IReadOnlyDictionary<string, object> parameters) =>
+        Invoke(rc, scope, entity, action);
 
     // ---- reading ----
     public override async Task<int> ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath)

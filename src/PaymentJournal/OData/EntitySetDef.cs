@@ -7,6 +7,9 @@ namespace PaymentJournal.OData;
 /// The parent half of a two-part key: the key property that names the parent, the set the parent belongs to, and
 /// the link from the parent to its children (whose foreign key scopes the lookup of the child's own key).
 /// </summary>
+/// <summary>A parameter of a bound action: Guid, String, Decimal or Int32.</summary>
+public sealed record ActionParameter(string Name, FieldKind Kind, int MaxLength = 250);
+
 public sealed record ParentKey(string Property, string ParentSet, NavigationDef Link);
 
 /// <summary>What an entity's JSON depends on beside the entity: the surface, the format, and for full metadata its links.</summary>
@@ -46,6 +49,8 @@ public abstract class EntitySetDef
     public virtual bool CanDelete => false;
     /// <summary>Bound actions (e.g. Microsoft.NAV.post) by name.</summary>
     public virtual IReadOnlyList<string> Actions => [];
+    /// <summary>The JSON parameters of a bound action, all optional (none: the body must be empty or {}).</summary>
+    public virtual IReadOnlyList<ActionParameter> ParametersOf(string action) => [];
     public abstract IReadOnlyList<FieldDef> AllFields { get; }
     public List<NavigationDef> Navigations { get; } = [];
 
@@ -88,6 +93,9 @@ public abstract class EntitySetDef
     public abstract Task UpdateAsync(RequestContext rc, Scope scope, object entity, Body body);
     public abstract Task DeleteAsync(RequestContext rc, Scope scope, object entity);
     public abstract Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action);
+    /// <summary>An action with its parameters, checked against <see cref="ParametersOf"/> (absent ones are not in the map).</summary>
+    public virtual Task InvokeAsync(RequestContext rc, Scope scope, object entity, string action, IReadOnlyDictionary<string, object> parameters) =>
+        InvokeAsync(rc, scope, entity, action);
     public abstract Guid KeyOf(object entity);
     public abstract string ETagOf(object entity);
 
@@ -110,7 +118,7 @@ public abstract class EntitySetDef
     internal abstract void WriteEntity(Utf8JsonWriter w, object entity, Selection selection, ExpansionData? data, WriteOptions options, string? collectionPath);
 
     /// <summary>Parses a JSON body against this set for a create or an update.</summary>
-    public Body ParseBody(RequestContext rc, bool isCreate)
+    public virtual Body ParseBody(RequestContext rc, bool isCreate)
     {
         if (rc.Body.Length > rc.Limits.MaxBodyBytes) throw ApiErrors.PayloadTooLarge(rc.Limits.MaxBodyBytes);
         var deep = Navigations.Where(n => n.DeepInsert && n.On(rc.Surface.Kind)).Select(n => n.Name).ToArray();

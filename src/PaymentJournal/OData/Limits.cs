@@ -15,6 +15,10 @@ public sealed class Limits
     public int MaxBatchRequests { get; set; } = 100;
     public long MaxBatchBodyBytes { get; set; } = 10_485_760;
     public int MaxDeepInsertItems { get; set; } = 100;
+    /// <summary>The largest bank statement file an import takes (its bytes, before base64).</summary>
+    public long MaxStatementFileBytes { get; set; } = 7_000_000;
+    /// <summary>The largest JSON body of a bank statement import: the file in base64 and a little more.</summary>
+    public long MaxImportBodyBytes => MaxStatementFileBytes / 3 * 4 + 65_536;
     /// <summary>Business Central online cancels an operation after 8 minutes with 408.</summary>
     public int RequestTimeoutSeconds { get; set; } = 480;
     /// <summary>All request headers together (Kestrel answers 431 above it); Kestrel's own default.</summary>

@@ -30,7 +30,8 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
             var rootPath = serviceRootPath();
             if (request.Path.Value!.Length + request.QueryString.Value!.Length > limits.MaxUrlLength)
                 throw new ApiException(414, "BadRequest_UriTooLong", $"The request URL is longer than {limits.MaxUrlLength} characters.");
-            var body = await ReadBodyAsync(http, rest == "$batch" ? limits.MaxBatchBodyBytes : limits.MaxBodyBytes);
+            var body = await ReadBodyAsync(http, rest == "$batch" ? limits.MaxBatchBodyBytes
+                : rest.EndsWith("/bankStatementImports", StringComparison.Ordinal) ? limits.MaxImportBodyBytes : limits.MaxBodyBytes);
             var rc = new RequestContext
             {
                 Db = db, Surface = surface, Method = head ? "GET" : request.Method.ToUpperInvariant(),

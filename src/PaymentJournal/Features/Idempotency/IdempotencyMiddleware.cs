@@ -50,7 +50,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
     {
         if (values.Count != 1 || values[0] is not { } value || !IsValidKey(value)) throw ApiErrors.InvalidIdempotencyKey();
         var request = http.Request;
-        var max = Math.Max(limits.MaxBodyBytes, limits.MaxBatchBodyBytes);
+        var max = Math.Max(Math.Max(limits.MaxBodyBytes, limits.MaxBatchBodyBytes), limits.MaxImportBodyBytes);
         // Too large to be served at all: the endpoint answers 413 and runs nothing, with or without the key.
         if (request.ContentLength > max)
         {

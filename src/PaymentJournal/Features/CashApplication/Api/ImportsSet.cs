@@ -1,0 +1,200 @@
+using System.Linq.Expressions;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data;
+using PaymentJournal.Errors;
+using PaymentJournal.Features.CashApplication.Import;
+using PaymentJournal.Features.Webhooks;
+using PaymentJournal.OData;
+
+namespace PaymentJournal.Features.CashApplication.Api;
+
+/// <summary>
+/// bankStatementImports: POST {"fileName", "content" (base64), "csvProfile"?} reads the file, stores its statements and
+/// lines and the matcher's proposals for every credit, all in the request's one write unit; GET shows what it made.
+/// </summary>
+public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
+{
+    private readonly CashApplicationOptions _options;
+    private readonly WebhookOutbox? _webhooks;
+
+    public override string Name => "bankStatementImports";
+    public override string TypeName => "bankStatementImport";
+    public override Surfaces Surfaces => Surfaces.V2;
+    public override bool CanCreate => true;
+
+    protected override IReadOnlyList<FieldDef<BankStatementImport>> Fields { get; } = new FieldsBuilder<BankStatementImport>()
+        .Key("id", x => x.Id)
+        .String("fileName", x => x.FileName, 250, Access.CreateOnly)
+        .Code("csvProfile", x => x.CsvProfileCode, 20, Access.CreateOnly)
+        .String("format", x => x.Format, 20, Access.ReadOnly)
+        .String("fileHash", x => x.FileHash, 64, Access.ReadOnly)
+        .String("bankStatementIds", x => x.BankStatementIds, 2048, Access.ReadOnly)
+        .Int32("numberOfStatements", x => x.StatementCount, Access.ReadOnly)
+        .Int32("numberOfLines", x => x.LineCount, Access.ReadOnly)
+        .Int32("numberOfProposals", x => x.ProposalCount, Access.ReadOnly)
+        .Timestamp("lastModifiedDateTime", x => x.LastModified)
+        .Fields;
+
+    protected override Expression<Func<BankStatementImport, Guid>> Key => x => x.Id;
+    protected override Expression<Func<BankStatementImport, Guid>> CompanyKey => x => x.CompanyId;
+
+    public BankStatementImportsSet(CashApplicationOptions options, WebhookOutbox? webhooks)
+    {
+        _options = options;
+        _webhooks = webhooks;
+        Navigations.Add(new NavigationDef
+        {
+            Name = "bankStatements", TargetSet = "bankStatements", IsCollection = true, Surfaces = Surfaces.V2,
+            ChildForeignKey = (Expression<Func<BankStatement, Guid>>)(s => s.ImportId),
+        });
+    }
+
+    /// <summary>The body carries the file, which no property stores: it is read by <see cref="Create"/>.</summary>
+    public override Body ParseBody(RequestContext rc, bool isCreate) => Body.Parse("{}"u8.ToArray(), this, rc.Surface.Kind, isCreate);
+
+    private sealed record Request(string FileName, byte[] Content, string? CsvProfile);
+
+    private static ApiException FileError(string message, string position) =>
+        new(400, "BadRequest_InvalidStatementFile", $"{message} (at {position})");
+
+    private static Request ReadRequest(RequestContext rc)
+    {
+        if (rc.Body.Span.Trim(" \t\r\n"u8).IsEmpty) throw ApiErrors.BadRequest("The request body is empty; send {\"fileName\", \"content\"} with the file in base64.");
+        using var doc = WellFormed.ParseJson(rc.Body, default);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("The request body must be a JSON object.");
+        string? fileName = null, content = null, profile = null;
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (p.Value.ValueKind == JsonValueKind.Null) continue;
+            if (p.Name is not ("fileName" or "content" or "csvProfile")) throw ApiErrors.UnknownProperty(ApiErrors.Echo(p.Name), "bankStatementImport");
+            if (p.Value.ValueKind != JsonValueKind.String) throw ApiErrors.WrongType(p.Name, "Edm.String");
+            var v = p.Value.GetString()!;
+            if (p.Name == "fileName") fileName = v;
+            else if (p.Name == "content") content = v;
+            else profile = v.Trim().ToUpperInvariant();
+        }
+        if (string.IsNullOrWhiteSpace(fileName)) throw ApiErrors.BadRequest("fileName must have a value.");
+        if (fileName.Length > 250) throw ApiErrors.StringTooLong("fileName", fileName.Length, 250);
+        if (profile is { Length: > 20 }) throw ApiErrors.StringTooLong("csvProfile", profile.Length, 20);
+        if (content is null) throw ApiErrors.BadRequest("content must have a value: the file in base64.");
+        return new Request(fileName, Decode(content, rc.Limits.MaxStatementFileBytes), profile);
+    }
+
+    /// <summary>The file from base64; a character that is not base64 is named by its position.</summary>
+    private static byte[] Decode(string content, long max)
+    {
+        if ((long)content.Length * 3 / 4 > max + 3)
+            throw FileError($"The file is larger than the limit of {max} bytes (Limits:MaxStatementFileBytes).", $"byte {max}");
+        for (var i = 0; i < content.Length; i++)
+        {
+            var c = content[i];
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or ' ' or '\t' or '\r' or '\n'))
+                throw FileError($"content is not base64: '{(char.IsControl(c) ? "U+" + ((int)c).ToString("X4") : c.ToString())}' is not a base64 character.", $"content character {i + 1}");
+        }
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(content); }
+        catch (FormatException)
+        {
+            throw FileError("content is not base64: its length (without white space) is not a multiple of four, or '=' stands before the end.", $"content character {content.Length}");
+        }
+        if (bytes.Length > max) throw FileError($"The file is larger than the limit of {max} bytes (Limits:MaxStatementFileBytes).", $"byte {max}");
+        return bytes;
+    }
+
+    protected override async Task<BankStatementImport> Create(RequestContext rc, Scope scope, Body body)
+    {
+        var request = ReadRequest(rc);
+        var db = rc.Db;
+        var company = scope.CompanyId;
+        CsvProfile? profile = null;
+        if (request.CsvProfile is { Length: > 0 } code)
+        {
+            var row = await db.CsvImportProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.CompanyId == company && p.Code == code, rc.Aborted)
+                      ?? throw ApiErrors.BadRequest($"There is no CSV import profile '{ApiErrors.Echo(code)}' (see csvImportProfiles).");
+            profile = CsvImportProfilesSet.ToProfile(row);
+        }
+        StatementFileContent file;
+        try { file = StatementFile.Read(request.Content, request.FileName, profile); }
+        catch (StatementFileException e) { throw FileError(e.Message, e.Position); }
+
+        var earlier = await db.BankStatementImports.AsNoTracking().FirstOrDefaultAsync(i => i.CompanyId == company && i.FileHash == file.FileHash, rc.Aborted);
+        if (earlier is not null)
+            throw new ApiException(409, "Request_EntityAlreadyExists",
+                $"This file was imported already: bank statement import {earlier.Id:D} ('{ApiErrors.Echo(earlier.FileName)}') has the same content.");
+
+        var import = new BankStatementImport
+        {
+            Id = Guid.NewGuid(), CompanyId = company, FileName = request.FileName, FileHash = file.FileHash, CsvProfileCode = request.CsvProfile ?? "",
+            Format = FormatName(file.Format),
+        };
+        db.BankStatementImports.Add(import);
+        var matcher = await LineMatching.ForCompanyAsync(db, company, _options, rc.Aborted);
+        var statements = new List<BankStatement>();
+        int lineCount = 0, proposalCount = 0;
+        foreach (var s in file.Statements)
+        {
+            var entries = s.Entries;
+            var from = s.PeriodStart ?? (entries.Count > 0 ? entries.Min(e => e.BookingDate) : rc.Today);
+            var to = s.PeriodEnd ?? (entries.Count > 0 ? entries.Max(e => e.BookingDate) : from);
+            var account = s.Account;
+            var number = s.StatementId;
+            var same = await db.BankStatements.AsNoTracking().FirstOrDefaultAsync(x => x.CompanyId == company && x.AccountIban == account
+                && x.StatementNumber == number && x.PeriodFrom == from && x.PeriodTo == to, rc.Aborted);
+            if (same is not null || statements.Any(x => x.AccountIban == account && x.StatementNumber == number && x.PeriodFrom == from && x.PeriodTo == to))
+                throw new ApiException(409, "Request_EntityAlreadyExists",
+                    $"Statement {ApiErrors.Echo(number)} of account {ApiErrors.Echo(account)} for {Wire.Date(from)} to {Wire.Date(to)} was imported already" +
+                    (same is null ? " earlier in this file." : $", by bank statement import {same.ImportId:D}."));
+            var statement = new BankStatement
+            {
+                Id = Guid.NewGuid(), CompanyId = company, ImportId = import.Id, StatementNumber = number, AccountIban = account, Currency = s.Currency,
+                HasBalances = s.OpeningBalance is not null && s.ClosingBalance is not null,
+                OpeningBalance = Cents(s.OpeningBalance ?? 0, "opening balance"), ClosingBalance = Cents(s.ClosingBalance ?? 0, "closing balance"),
+                PeriodFrom = from, PeriodTo = to, EntryCount = entries.Count, FileHash = file.FileHash, Format = import.Format,
+            };
+            statements.Add(statement);
+            db.BankStatements.Add(statement);
+            var lineNumber = 0;
+            foreach (var e in entries)
+            foreach (var t in e.Transactions)
+            {
+                var line = new BankStatementLine
+                {
+                    Id = Guid.NewGuid(), CompanyId = company, BankStatementId = statement.Id, LineNumber = ++lineNumber,
+                    BookingDate = e.BookingDate, ValueDate = e.ValueDate ?? e.BookingDate, Amount = Cents(t.Amount, "amount"), Currency = t.Currency,
+                    IsCredit = t.IsCredit, IsReversal = e.IsReversal, CounterpartyName = t.CounterpartyName ?? "", CounterpartyIban = t.CounterpartyIban ?? "",
+                    RemittanceText = t.RemittanceText ?? "", StructuredReference = t.StructuredReference ?? "", EndToEndId = t.EndToEndId ?? "",
+                    BankReference = t.BankReference ?? e.BankReference ?? "", Status = BankStatementLine.Open,
+                };
+                db.BankStatementLines.Add(line);
+                var proposals = LineMatching.Propose(matcher, line);
+                db.BankMatchProposals.AddRange(proposals);
+                proposalCount += proposals.Count;
+            }
+            statement.LineCount = lineNumber;
+            lineCount += lineNumber;
+        }
+        import.StatementCount = statements.Count;
+        import.LineCount = lineCount;
+        import.ProposalCount = proposalCount;
+        import.BankStatementIds = string.Join(",", statements.Select(s => s.Id.ToString("D")));
+        if (_webhooks is not null)
+        {
+            var set = rc.Catalog.Set("bankStatements");
+            foreach (var s in statements) await _webhooks.RecordAsync(db, company, set, s, WebhookOutbox.Created, rc.Aborted);
+        }
+        return import;
+    }
+
+    private static long Cents(decimal amount, string what) =>
+        Wire.ToScaled(amount, 2) is { } c && amount == Math.Round(amount, 2) ? c
+            : throw ApiErrors.BadRequest($"The {what} {amount} has more than two decimals or is out of range.");
+
+    public static string FormatName(StatementFormat format) => format switch
+    {
+        StatementFormat.Camt053 => "camt.053",
+        StatementFormat.Camt054 => "camt.054",
+        StatementFormat.Mt940 => "MT940",
+        _ => "CSV",
+    };
+}
