@@ -51,6 +51,16 @@ public sealed class BankStatementFlowTests(BrowserFixture f) : IClassFixture<Bro
         await Expect(uploadError).ToContainTextAsync(Camt);
         await Expect(uploadError.GetByRole(AriaRole.Link, new() { Name = "Open the earlier statement" })).ToBeVisibleAsync();
         Assert.Equal(Camt, await file.EvaluateAsync<string>("i => i.files[0]?.name"));
+
+        // A CSV asks for its import profile (the demo's one stored profile is chosen already).
+        await file.SetInputFilesAsync(Path.Combine(BankFiles.Samples, "cronus-2026-12-03.csv"));
+        await Expect(page.GetByLabel("CSV import profile")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("CSV import profile")).ToHaveValueAsync("CRONUS-CSV");
+        await Expect(uploadError).ToBeEmptyAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+        await Expect(page.Locator(".upload-result")).ToContainTextAsync("cronus-2026-12-03.csv imported: 1 statement, 4 lines");
+        await Expect(page.GetByLabel("CSV import profile")).ToBeHiddenAsync();
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
         await Browser.ScreenshotAsync(page, "bank-statements");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Open statement CRONUS-2026-12-01" }).ClickAsync();
