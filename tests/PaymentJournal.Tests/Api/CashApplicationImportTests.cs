@@ -180,6 +180,37 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
         Assert.Equal(404, (await f.Http.Post($"{other}/bankStatements({statement})/Microsoft.NAV.transferToJournal", new { journalCode = "GENERAL" })).Status);
     }
 
+    private static object Req(string id, string method, string url, object? body = null, string? group = null) =>
+        new Dictionary<string, object?>
+        {
+            ["id"] = id, ["method"] = method, ["url"] = url, ["headers"] = new Dictionary<string, string> { ["Content-Type"] = "application/json" },
+            ["body"] = body, ["atomicityGroup"] = group,
+        }.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    [Fact]
+    public async Task A_batch_on_the_group_imports_and_an_atomic_group_that_fails_stores_nothing()
+    {
+        var company = $"companies({ServiceFixture.Company})";
+        string File(string id) => Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            $":20:{id}\n:25:DE44444444444444444444\n:28C:1/1\n:60F:C261201EUR0,00\n:61:2612011201CR10,00NTRFNONREF\n:62F:C261201EUR10,00\n-\n"));
+        var (status, body, _) = await f.Http.Post(Root + "$batch", new
+        {
+            requests = new[]
+            {
+                Req("1", "POST", company + "/bankStatementImports", new { fileName = "b1.sta", content = File("BATCH1") }),
+                Req("2", "GET", company + "/bankStatementImports?$filter=fileName eq 'b1.sta'"),
+                Req("3", "POST", company + "/bankStatementImports", new { fileName = "b2.sta", content = File("BATCH2") }, group: "g"),
+                Req("4", "POST", company + "/csvImportProfiles", new { code = "BATCH" }, group: "g"),
+            },
+        });
+        Assert.Equal(200, status);
+        var r = body!["responses"]!.AsArray().OrderBy(x => x.Str("id")).ToList();
+        Assert.Equal([201, 200, 424, 400], r.Select(x => x!["status"]!.GetValue<int>()));
+        Assert.Single(r[1]!["body"]!["value"]!.AsArray());
+        var (_, list, _) = await f.Http.Get(Company() + "/bankStatementImports?$filter=fileName eq 'b2.sta'");
+        Assert.Empty(list!["value"]!.AsArray());
+    }
+
     [Fact]
     public async Task The_group_has_its_own_metadata_with_the_sets_and_actions_and_the_standard_API_does_not_show_them()
     {

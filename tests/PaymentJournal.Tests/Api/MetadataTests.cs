@@ -116,6 +116,7 @@ public sealed class MetadataTests(ServiceFixture f) : IClassFixture<ServiceFixtu
     [InlineData("/beta/financials/", "metadata-graph.xml")]
     [InlineData(ServiceFixture.Ledger, "metadata-ledger.xml")]
     [InlineData(ServiceFixture.Posting, "metadata-posting.xml")]
+    [InlineData(CashApi.Root, "metadata-cash-application.xml")]
     public async Task Metadata_matches_the_baseline(string root, string baseline)
     {
         using var resp = await f.Http.GetAsync(root + "$metadata");

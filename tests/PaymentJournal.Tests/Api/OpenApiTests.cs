@@ -6,7 +6,7 @@ namespace PaymentJournal.Tests.Api;
 public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixture>
 {
     public static readonly TheoryData<string> Documents = new() { "v2.0", "beta" };
-    public static readonly TheoryData<string> EveryDocument = new() { "v2.0", "beta", "paymentjournal/ledger/v1.0", "paymentjournal/posting/v1.0" };
+    public static readonly TheoryData<string> EveryDocument = new() { "v2.0", "beta", "paymentjournal/ledger/v1.0", "paymentjournal/posting/v1.0", "paymentjournal/cashApplication/v1.0" };
 
     private async Task<(string Json, OpenApiDocument Doc)> Read(string name)
     {
@@ -116,7 +116,7 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         var html = await response.Content.ReadAsStringAsync();
         // Scalar's page names each document relative to the application's root, and fetches it from there.
         var sources = Regex.Matches(html, "\"url\":\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["openapi/v2.0.json", "openapi/beta.json", "openapi/paymentjournal/ledger/v1.0.json", "openapi/paymentjournal/posting/v1.0.json"], sources);
+        Assert.Equal(["openapi/v2.0.json", "openapi/beta.json", "openapi/paymentjournal/ledger/v1.0.json", "openapi/paymentjournal/posting/v1.0.json", "openapi/paymentjournal/cashApplication/v1.0.json"], sources);
         foreach (var source in sources) Assert.Equal(HttpStatusCode.OK, (await f.Http.GetAsync("/" + source)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await f.Http.GetAsync("/docs/scalar.js")).StatusCode);
     }
@@ -131,6 +131,11 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         var open = await Make.Payment(f.Http, ServiceFixture.General, new { customerNumber = "C00002", amount = -20 });
         var (status, line, _) = await f.Http.Post(v2.Payment(ServiceFixture.General, open.Str("id")) + "/dimensionSetLines", new { code = "AREA", valueCode = "20" });
         Assert.Equal(201, status);
+        // The cashApplication group's sets: a statement whose credit has a proposal, a CSV profile (seeded) and an IBAN mapping.
+        var statement = ":20:OPENAPI\n:25:DE55555555555555555555\n:28C:1/1\n:60F:C261201EUR0,00\n:61:2612011201CR746,90NTRFNONREF\n:86:166?20SVWZ+RE 103002?32Trey Research\n:62F:C261201EUR746,90\n-\n";
+        Assert.Contains((await CashApi.ImportTextAsync(f.Http, statement, "openapi.sta")).Status, new[] { 201, 409 });
+        var mapping = await f.Http.Post(CashApi.Company() + "/customerIbanMappings", new { iban = "DE75512108001245126199", customerId = "c0000000-0000-4000-8000-000000000002" });
+        Assert.True(mapping.Status == 201 || mapping.Body.ErrorCode() == "Internal_EntityWithSameKeyExists", mapping.Body?.ToJsonString());
         // Graph's dimensionLines cannot be listed without a parentId filter: their keys are given.
         // Nor can company-level customerPayments without a journalId filter.
         return new() { ["dimensionLine-parentId"] = open.Str("id"), ["dimensionLine-id"] = line.Str("id"), ["customerPayment-id"] = open.Str("id") };
