@@ -372,7 +372,14 @@ export async function render(main, { company, statement: statementId }) {
               const after = await countWith('Transferred');
               close({ journal: journalById.get(select.value), moved: after - before });
             } catch (err) {
-              error.textContent = err.isConflict && err.status === 412 ? 'The statement changed meanwhile: close this dialog, and transfer again.' : err.message;
+              error.textContent = err.message;
+              if (err.isConflict && err.status === 412) {
+                // A newer version of the statement: read it again, so that Transfer asks with its current ETag.
+                error.textContent = 'The statement changed meanwhile; its lines are shown as they are now. Check them and transfer again.';
+                try { statement = await get(api.statement(company, statementId)); } catch { /* the next try says so */ }
+                show(current);
+                showCounts();
+              }
               button.disabled = false;
             }
           },
@@ -381,6 +388,7 @@ export async function render(main, { company, statement: statementId }) {
       h('p', { text: accepted ? `${formatCount(accepted)} accepted ${accepted === 1 ? 'line becomes a payment line' : 'lines become payment lines'} of the journal, each applied to its invoices.`
         : 'No line is accepted yet: accept proposals or apply lines by hand first.' }),
       h('div.field', {}, h('label', { for: 'transfer-journal', text: 'Customer payment journal' }), select),
+      journals.length ? null : h('p', { text: 'There is no customer payment journal yet: create one on the Payment journals screen first.' }),
       error,
       h('div.buttons', {},
         h('button.primary', { type: 'submit', text: 'Transfer', disabled: journals.length === 0 }),
