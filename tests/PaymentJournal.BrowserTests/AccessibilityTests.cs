@@ -4,13 +4,16 @@ namespace PaymentJournal.BrowserTests;
 [Trait("Category", "Slow")]
 public sealed class AccessibilityTests(AccessibilityTests.Fixture f) : IClassFixture<AccessibilityTests.Fixture>
 {
-    /// <summary>Two companies, so the company picker shows.</summary>
+    /// <summary>Two companies, so the company picker shows, and the demo's camt.053 imported for the bank statement screens.</summary>
     public sealed class Fixture : BrowserFixture
     {
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
             await WithDb(async db => { await SecondCompany.SeedAsync(db); return 0; });
+            const string camt = "cronus-2026-12-01.camt053.xml";
+            var imported = await CashApi.ImportAsync(Http, await File.ReadAllBytesAsync(Path.Combine(BankFiles.Samples, camt)), camt);
+            if (imported.Status != 201) throw new InvalidOperationException($"The sample statement was not imported: {imported.Status}");
         }
     }
 
@@ -56,6 +59,25 @@ public sealed class AccessibilityTests(AccessibilityTests.Fixture f) : IClassFix
         await page.GotoAsync($"/#/companies/{ServiceFixture.Company}/ledger?view=invoices");
         await Expect(page.Locator("#ledger-panel tbody tr").First).ToBeVisibleAsync();
         await Browser.AssertAccessibleAsync(page, "invoices " + size);
+
+        await page.GotoAsync($"/#/companies/{ServiceFixture.Company}/bank");
+        var statement = page.Locator("tbody tr").First;
+        await Expect(statement.Locator("td").Last).Not.ToHaveTextAsync("…");
+        await Browser.AssertAccessibleAsync(page, "bank statements " + size);
+        await statement.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.Locator(".bank-line table.proposals").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#stmt-counts strong").First).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(page, "bank statement " + size);
+        // Applying a line by hand, with the customer lookup open.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change line 3" }).ClickAsync();
+        await Expect(page.Locator(".lookup [role=option]").First).ToContainTextAsync("C00003");
+        await Browser.AssertAccessibleAsync(page, "bank statement line applied by hand " + size);
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Transfer to a journal" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Transfer to a journal" })).ToBeVisibleAsync();
+        await Browser.AssertAccessibleAsync(page, "transfer dialog " + size);
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
         Assert.Empty(f.Browser.PageErrors);
     }
 }

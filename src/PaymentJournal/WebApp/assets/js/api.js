@@ -121,14 +121,14 @@ export async function* all(url, options) {
 
 /**
  * Sends several GETs in one JSON $batch; answers in the same order, each { status, body } or an ApiError.
- * The URLs are absolute paths under the API root.
+ * The URLs are absolute paths under the API root; an API group's URLs go to that group's $batch (batchUrl).
  */
-export async function batchGet(urls) {
+export async function batchGet(urls, batchUrl = api.batch()) {
   if (urls.length === 0) return [];
   const answers = [];
   for (let start = 0; start < urls.length; start += 100) {
     const chunk = urls.slice(start, start + 100);
-    const r = await post(api.batch(), {
+    const r = await post(batchUrl, {
       requests: chunk.map((url, i) => ({ id: String(i + 1), method: 'GET', url, headers: { Accept: 'application/json' } })),
     });
     const byId = new Map((r?.responses ?? []).map(x => [x.id, x]));

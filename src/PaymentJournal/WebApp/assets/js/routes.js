@@ -5,6 +5,9 @@ export const root = '/api/v2.0/';
 export const ledgerRoot = '/api/paymentjournal/ledger/v1.0/';
 // The group whose customerPaymentJournals carry the Microsoft.NAV.post action.
 export const postingRoot = '/api/paymentjournal/posting/v1.0/';
+// The group that imports bank statements, proposes matches and transfers accepted lines to a journal.
+export const cashRoot = '/api/paymentjournal/cashApplication/v1.0/';
+const cash = c => `${cashRoot}companies(${c})`;
 
 const company = c => `${root}companies(${c})`;
 
@@ -26,6 +29,16 @@ export const api = {
   dimensions: c => `${company(c)}/dimensions`,
   customerLedgerEntries: c => `${ledgerRoot}companies(${c})/customerLedgerEntries`,
   generalLedgerEntries: c => `${company(c)}/generalLedgerEntries`,
+  cashBatch: () => `${cashRoot}$batch`,
+  statementImports: c => `${cash(c)}/bankStatementImports`,
+  statements: c => `${cash(c)}/bankStatements`,
+  statement: (c, s) => `${cash(c)}/bankStatements(${s})`,
+  transferStatement: (c, s) => `${cash(c)}/bankStatements(${s})/Microsoft.NAV.transferToJournal`,
+  statementLines: (c, s) => `${cash(c)}/bankStatements(${s})/bankStatementLines`,
+  statementLinesCount: (c, s) => `${cash(c)}/bankStatements(${s})/bankStatementLines/$count`,
+  statementLine: (c, s, l) => `${cash(c)}/bankStatements(${s})/bankStatementLines(${l})`,
+  reviewLine: (c, s, l, action) => `${cash(c)}/bankStatements(${s})/bankStatementLines(${l})/Microsoft.NAV.${action}`,
+  csvProfiles: c => `${cash(c)}/csvImportProfiles`,
 };
 
 /** A query string from an object; undefined and empty values are left out. */

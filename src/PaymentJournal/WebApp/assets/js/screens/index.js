@@ -4,5 +4,7 @@ import * as companies from './companies.js';
 import * as journals from './journals.js';
 import * as worksheet from './worksheet.js';
 import * as ledger from './ledger.js';
+import * as bank from './bank.js';
+import * as statement from './statement.js';
 
-export const screens = [companies, journals, worksheet, ledger];
+export const screens = [companies, journals, worksheet, ledger, bank, statement];

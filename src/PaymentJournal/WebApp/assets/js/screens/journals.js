@@ -21,7 +21,8 @@ export async function render(main, { company }) {
     h('div.title-row', {}, h('h1', { text: 'Payment journals' }),
       h('div.toolbar', {},
         h('button.primary', { type: 'button', text: 'New journal', on: { click: () => create(company, reload) } }),
-        h('a.button', { href: `#/companies/${company}/ledger`, text: 'Ledger and invoices' }))),
+        h('a.button', { href: `#/companies/${company}/ledger`, text: 'Ledger and invoices' }),
+        h('a.button', { href: `#/companies/${company}/bank`, text: 'Bank statements' }))),
     h('div.table-wrap', { tabIndex: 0, role: 'region', 'aria-label': 'Payment journals' }, table));
 
   let controller = new AbortController();
