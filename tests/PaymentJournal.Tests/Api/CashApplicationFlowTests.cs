@@ -74,6 +74,13 @@ public sealed class CashApplicationFlowTests(ServiceFixture f) : IClassFixture<S
         Assert.True(posted == 204, postBody?.ToJsonString());
         var (_, invoice, _) = await f.Http.Get($"{ServiceFixture.CompanyPath()}/salesInvoices?$filter=number eq '103001'");
         Assert.Equal("Paid", invoice!["value"]![0].Str("status"));
+        // The combined payment settles each of its invoices with the amount the transfer gave it.
+        foreach (var number in new[] { "103003", "103008" })
+        {
+            var (_, settled, _) = await f.Http.Get($"{ServiceFixture.CompanyPath()}/salesInvoices?$filter=number eq '{number}'");
+            Assert.Equal("Paid", settled!["value"]![0].Str("status"));
+            Assert.Equal(0m, settled!["value"]![0]!["remainingAmount"]!.GetValue<decimal>());
+        }
     }
 
     [Fact]
