@@ -107,8 +107,10 @@ public static class PaymentRules
             (hasInvoiceId && invoiceId != Guid.Empty) || (hasInvoiceNumber && invoiceNumber.Length > 0));
 
         // Rule 6: description defaults to the customer's name (cut to 50); the amount is stored as given.
+        var paidBefore = Math.Max(0, -p.Amount);
         if (b.TryGet("amount", out long amount)) p.Amount = amount;
-        if (!isCreate && b.Has("amount")) await CheckAppliedAmountsAsync(rc, p);
+        // Only a smaller payment can fall below its applications' amounts (they were within the payment before).
+        if (!isCreate && b.Has("amount") && Math.Max(0, -p.Amount) < paidBefore) await CheckAppliedAmountsAsync(rc, p);
         if (b.TryGet("comment", out string comment)) p.Comment = comment;
         var customerChanged = p.CustomerId != oldCustomerId;
         if (b.TryGet("description", out string description) && description.Length > 0)
@@ -149,11 +151,14 @@ public static class PaymentRules
         }
     }
 
+    private static readonly Func<AppDb, Guid, Task<long?>> GivenAmounts =
+        EF.CompileAsyncQuery((AppDb db, Guid id) => db.PaymentApplications.Where(a => a.PaymentId == id).Sum(a => (long?)a.Amount));
+
     /// <summary>The amounts given on the line's applications together may not be more than the payment.</summary>
     private static async Task CheckAppliedAmountsAsync(RequestContext rc, CustomerPayment p)
     {
         var id = p.Id;
-        var given = await rc.Db.PaymentApplications.Where(a => a.PaymentId == id).SumAsync(a => (long?)a.Amount, rc.Aborted) ?? 0;
+        var given = await GivenAmounts(rc.Db, id) ?? 0;
         var paid = Math.Max(0, -p.Amount);
         if (given > paid)
             throw ApiErrors.Dialog($"The amounts applied to invoices ({Money(given)}) are more than the payment ({Money(paid)}). " +
