@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
@@ -109,10 +108,10 @@ public sealed class PaymentApplicationsSet : EntitySet<PaymentApplication>
         if (amount < 0)
             throw ApiErrors.FieldValidation("amount must be greater than zero, or 0 to let posting apply what is left of the payment.");
         if (amount > invoice.RemainingAmount)
-            throw ApiErrors.Dialog($"The amount {Money(amount)} is more than the remaining amount of invoice {invoice.Number} ({Money(invoice.RemainingAmount)}).");
+            throw ApiErrors.Dialog($"The amount {PaymentRules.Money(amount)} is more than the remaining amount of invoice {invoice.Number} ({PaymentRules.Money(invoice.RemainingAmount)}).");
         var paid = Math.Max(0, -payment.Amount);
         if (amount > 0 && othersGiven + amount > paid)
-            throw ApiErrors.Dialog($"The amounts applied to invoices ({Money(othersGiven + amount)}) are more than the payment ({Money(paid)}).");
+            throw ApiErrors.Dialog($"The amounts applied to invoices ({PaymentRules.Money(othersGiven + amount)}) are more than the payment ({PaymentRules.Money(paid)}).");
     }
 
     private static async Task<SalesInvoice> ResolveInvoiceAsync(RequestContext rc, Guid companyId, Body body)
@@ -166,5 +165,4 @@ public sealed class PaymentApplicationsSet : EntitySet<PaymentApplication>
     /// <summary>The applications are part of the line: its ETag and lastModifiedDateTime move with them.</summary>
     private static void Touch(RequestContext rc, CustomerPayment payment) => rc.Db.Entry(payment).State = EntityState.Modified;
 
-    private static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(CultureInfo.InvariantCulture);
 }

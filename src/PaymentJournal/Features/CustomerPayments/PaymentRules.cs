@@ -165,7 +165,8 @@ public static class PaymentRules
                                    "Lower them in the line's applications first.");
     }
 
-    private static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Cents as the API writes an amount, for messages.</summary>
+    internal static string Money(long cents) => Wire.FromScaled(cents, 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void SetCustomer(CustomerPayment p, Customer? customer)
     {
