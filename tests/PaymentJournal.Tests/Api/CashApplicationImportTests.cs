@@ -95,6 +95,15 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
     public static readonly TheoryData<string, string?, string, string> Refusals = new()
     {
         { "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt><Id>1", null, "line 1", "truncated" },
+        {
+            "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt><Id>S1</Id>\n" +
+            "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\n" +
+            "<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>\n" +
+            "<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>\n" +
+            "<Ntry><Amt Ccy=\"EUR\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-12-01</Dt></BookgDt></Ntry>\n" +
+            "<Ntry>\n<Amt Ccy=\"EUR\">1,00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-12-01</Dt></BookgDt></Ntry></Stmt></BkToCstmrStmt></Document>",
+            null, "line 7, element Document/BkToCstmrStmt/Stmt/Ntry/Amt", "camt amount"
+        },
         { "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><d>&x;</d>", null, "line 2", "DTD" },
         { ":20:REF\n:25:DE89370400440532013000\n:28C:1/1\n:60F:C070903EUR100,00\n:61:0709040904CR30O,NTRFNONREF\n:62F:C070904EUR400,00\n-\n", null, "line 5", "MT940 amount" },
         { ":20:REF\n:25:DE89370400440532013000\n:28C:1/1\n:60F:C070903EUR100,00\n:61:0713040904CR300,NTRFNONREF\n:62F:C070904EUR400,00\n-\n", null, "line 5", "MT940 date" },

@@ -129,9 +129,8 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
             Format = FormatName(file.Format),
         };
         db.BankStatementImports.Add(import);
-        var matcher = await LineMatching.ForCompanyAsync(db, company, _options, rc.Aborted);
         var statements = new List<BankStatement>();
-        int lineCount = 0, proposalCount = 0;
+        var lines = new List<BankStatementLine>();
         foreach (var s in file.Statements)
         {
             var entries = s.Entries;
@@ -166,18 +165,29 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
                     RemittanceText = t.RemittanceText ?? "", StructuredReference = t.StructuredReference ?? "", EndToEndId = t.EndToEndId ?? "",
                     BankReference = t.BankReference ?? e.BankReference ?? "", Status = BankStatementLine.Open,
                 };
-                db.BankStatementLines.Add(line);
-                var proposals = LineMatching.Propose(matcher, line);
-                db.BankMatchProposals.AddRange(proposals);
-                proposalCount += proposals.Count;
+                db.StampNew(line);
+                lines.Add(line);
             }
             statement.LineCount = lineNumber;
-            lineCount += lineNumber;
         }
+
+        // The matcher only reads what it was built with, so the lines are matched on every core; the proposals keep the
+        // lines' order.
+        var matcher = await LineMatching.ForCompanyAsync(db, company, _options, rc.Aborted);
+        var proposed = new List<BankMatchProposal>[lines.Count];
+        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = rc.Aborted }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
+        var proposals = proposed.SelectMany(p => p).ToList();
+
+        var lineCount = lines.Count;
+        var proposalCount = proposals.Count;
         import.StatementCount = statements.Count;
         import.LineCount = lineCount;
         import.ProposalCount = proposalCount;
         import.BankStatementIds = string.Join(",", statements.Select(s => s.Id.ToString("D")));
+        // The import and its statements through the change tracker, then their many lines and proposals in bulk.
+        await db.SaveChangesAsync(rc.Aborted);
+        await PreparedRows.InsertManyAsync(db, lines, rc.Aborted);
+        await PreparedRows.InsertManyAsync(db, proposals, rc.Aborted);
         if (_webhooks is not null)
         {
             var set = rc.Catalog.Set("bankStatements");

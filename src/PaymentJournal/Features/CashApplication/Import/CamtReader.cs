@@ -33,37 +33,120 @@ public static class CamtReader
         return i < content.Length && content[i] == (byte)'<';
     }
 
+    /// <summary>
+    /// The statements of the file, read as a stream: each entry is loaded, read and dropped in turn, so a large file never
+    /// stands in memory as one tree. Line numbers double the cost of loading, so they are kept only on a second read
+    /// made when the file is refused, to name the line of the element at fault.
+    /// </summary>
     public static IReadOnlyList<ParsedStatement> Read(byte[] content)
     {
-        XDocument doc;
+        try
+        {
+            return Read(content, LoadOptions.None);
+        }
+        catch (StatementFileException)
+        {
+            return Read(content, LoadOptions.SetLineInfo);
+        }
+    }
+
+    private static IReadOnlyList<ParsedStatement> Read(byte[] content, LoadOptions options)
+    {
         try
         {
             using var stream = new MemoryStream(content, writable: false);
             using var reader = XmlReader.Create(stream, Settings(content.LongLength * 2 + 1024));
-            doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
+            reader.MoveToContent();
+            var ns = XNamespace.Get(reader.NamespaceURI);
+            var format = ns.NamespaceName.StartsWith(Namespace053, StringComparison.Ordinal) ? StatementFormat.Camt053
+                : ns.NamespaceName.StartsWith(Namespace054, StringComparison.Ordinal) ? StatementFormat.Camt054
+                : throw new StatementFileException(
+                    $"The XML is not a camt.053 or camt.054 document (its namespace is '{ns.NamespaceName}').", At(reader, reader.LocalName));
+            if (reader.LocalName != "Document") throw new StatementFileException("The root element must be Document.", At(reader, reader.LocalName));
+            var x = new Names(ns);
+            var bodyName = format == StatementFormat.Camt053 ? "BkToCstmrStmt" : "BkToCstmrDbtCdtNtfctn";
+            var partName = format == StatementFormat.Camt053 ? "Stmt" : "Ntfctn";
+            // The elements above the statements stand empty, so that a refused element's path names them.
+            var document = new XElement(x["Document"]);
+            XElement? body = null;
+            var statements = new List<ParsedStatement>();
+            foreach (var _ in Children(reader))
+            {
+                if (body is not null || reader.LocalName != bodyName || reader.NamespaceURI != ns.NamespaceName) { reader.Skip(); continue; }
+                body = new XElement(x[bodyName]);
+                document.Add(body);
+                foreach (var __ in Children(reader))
+                {
+                    if (reader.LocalName != partName || reader.NamespaceURI != ns.NamespaceName) { reader.Skip(); continue; }
+                    var statement = new XElement(x[partName]);
+                    body.Add(statement);
+                    statements.Add(ReadStatement(reader, statement, x, format, options));
+                }
+                if (statements.Count == 0) throw new StatementFileException("The document holds no statement.", At(reader, "Document/" + bodyName));
+            }
+            if (body is null) throw new StatementFileException($"Document has no {bodyName}.", At(reader, "Document"));
+            while (reader.Read()) { } // the rest of the file must be well-formed too
+            return statements;
         }
         catch (XmlException e)
         {
             throw new StatementFileException("The file is not well-formed XML, or uses a DTD or entity (refused): " + e.Message, Position(e, content));
         }
-        var root = doc.Root!;
-        var ns = root.Name.Namespace;
-        var format = ns.NamespaceName.StartsWith(Namespace053, StringComparison.Ordinal) ? StatementFormat.Camt053
-            : ns.NamespaceName.StartsWith(Namespace054, StringComparison.Ordinal) ? StatementFormat.Camt054
-            : throw new StatementFileException(
-                $"The XML is not a camt.053 or camt.054 document (its namespace is '{ns.NamespaceName}').", Where(root));
-        var x = new Names(ns);
-        if (root.Name.LocalName != "Document") throw new StatementFileException("The root element must be Document.", Where(root));
-        var body = root.Element(x[format == StatementFormat.Camt053 ? "BkToCstmrStmt" : "BkToCstmrDbtCdtNtfctn"])
-                   ?? throw new StatementFileException(
-                       $"Document has no {(format == StatementFormat.Camt053 ? "BkToCstmrStmt" : "BkToCstmrDbtCdtNtfctn")}.", Where(root));
-        var parts = body.Elements(x[format == StatementFormat.Camt053 ? "Stmt" : "Ntfctn"]).ToList();
-        if (parts.Count == 0) throw new StatementFileException("The document holds no statement.", Where(body));
-        return parts.Select(p => ReadStatement(p, x, format)).ToList();
     }
 
-    private static ParsedStatement ReadStatement(XElement s, Names x, StatementFormat format)
+    /// <summary>
+    /// Steps the reader onto each child element of the element it stands on, and past that element's end at the end; the
+    /// caller reads or skips each child.
+    /// </summary>
+    private static IEnumerable<bool> Children(XmlReader reader)
     {
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            yield break;
+        }
+        reader.Read();
+        while (!reader.EOF)
+        {
+            var node = reader.MoveToContent();
+            if (node == XmlNodeType.Element) yield return true;
+            else if (node == XmlNodeType.EndElement)
+            {
+                reader.Read();
+                yield break;
+            }
+            else reader.Read(); // text between elements
+        }
+    }
+
+    /// <summary>The element the reader stands on, loaded with what it holds; the reader moves past it.</summary>
+    private static XElement Load(XmlReader reader, LoadOptions options)
+    {
+        if (options == LoadOptions.None) return (XElement)XNode.ReadFrom(reader);
+        XElement element;
+        using (var subtree = reader.ReadSubtree()) element = XElement.Load(subtree, options);
+        reader.Read(); // past the element's end tag (or the empty element)
+        return element;
+    }
+
+    private static string At(XmlReader reader, string path) =>
+        reader is IXmlLineInfo info && info.HasLineInfo() ? $"line {info.LineNumber}, element {path}" : "element " + path;
+
+    private static ParsedStatement ReadStatement(XmlReader reader, XElement s, Names x, StatementFormat format, LoadOptions options)
+    {
+        // The statement's own elements stay in s; its entries are read one by one as they come, each under s meanwhile.
+        var entries = new List<ParsedEntry>();
+        foreach (var _ in Children(reader))
+        {
+            var child = Load(reader, options);
+            s.Add(child);
+            if (child.Name != x["Ntry"]) continue;
+            // Only booked entries change the balance; pending and information-only ones are left out.
+            var status = Text(child, x, "Sts", "Cd") ?? Text(child, x, "Sts", "Prtry") ?? Text(child, x, "Sts");
+            if (status is null || status == "BOOK") entries.Add(ReadEntry(child, x, status));
+            child.Remove();
+        }
+
         var id = Required(s, x, "Id");
         var account = s.Element(x["Acct"]) ?? throw Missing(s, "Acct");
         var iban = Text(account, x, "Id", "IBAN");
@@ -87,14 +170,6 @@ public static class CamtReader
             if (closing is null) throw new StatementFileException("The statement has no closing balance (Bal of type CLBD).", Where(s));
         }
 
-        var entries = new List<ParsedEntry>();
-        foreach (var ntry in s.Elements(x["Ntry"]))
-        {
-            // Only booked entries change the balance; pending and information-only ones are left out.
-            var status = Text(ntry, x, "Sts", "Cd") ?? Text(ntry, x, "Sts", "Prtry") ?? Text(ntry, x, "Sts");
-            if (status is not null && status != "BOOK") continue;
-            entries.Add(ReadEntry(ntry, x, status));
-        }
         var currencyOf = Text(account, x, "Ccy") ?? balanceCurrency ?? entries.FirstOrDefault()?.Currency
                          ?? throw new StatementFileException("The statement names no currency.", Where(account));
         var from = Date(s.Element(x["FrToDt"])?.Element(x["FrDtTm"]));
