@@ -172,6 +172,21 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
     }
 
     [Fact]
+    public async Task The_same_file_sent_by_several_requests_at_once_is_stored_once_and_the_others_get_a_409()
+    {
+        var text = ":20:RACE\n:25:DE33333333333333333333\n:28C:3/1\n:60F:C261201EUR0,00\n:61:2612011201CR10,00NTRFNONREF\n:62F:C261201EUR10,00\n-\n";
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => ImportTextAsync(f.Http, text, $"race-{i}.sta")));
+        Assert.Single(answers, a => a.Status == 201);
+        Assert.All(answers.Where(a => a.Status != 201), a =>
+        {
+            Assert.Equal(409, a.Status);
+            Assert.Equal("Request_EntityAlreadyExists", a.Body.ErrorCode());
+        });
+        Assert.Equal(1, await CountAsync("bank_statements WHERE account_iban = 'DE33333333333333333333'"));
+        Assert.Equal(1, await CountAsync("bank_statement_lines l JOIN bank_statements s ON s.id = l.bank_statement_id WHERE s.account_iban = 'DE33333333333333333333'"));
+    }
+
+    [Fact]
     public async Task Another_company_sees_none_of_the_statements()
     {
         var text = ":20:ISO\n:25:DE22222222222222222222\n:28C:1/1\n:60F:C261201EUR0,00\n:61:2612011201CR10,00NTRFNONREF\n:62F:C261201EUR10,00\n-\n";

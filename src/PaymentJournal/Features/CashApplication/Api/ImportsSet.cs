@@ -185,7 +185,17 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
         import.ProposalCount = proposalCount;
         import.BankStatementIds = string.Join(",", statements.Select(s => s.Id.ToString("D")));
         // The import and its statements through the change tracker, then their many lines and proposals in bulk.
-        await db.SaveChangesAsync(rc.Aborted);
+        try
+        {
+            await db.SaveChangesAsync(rc.Aborted);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            // Another request stored the same file or statement after this one looked (PostgreSQL's writers run side by side).
+            db.ChangeTracker.Clear();
+            throw new ApiException(409, "Request_EntityAlreadyExists",
+                "This file, or a statement in it, was imported by another request at the same time; it is stored once. See bankStatementImports.");
+        }
         await PreparedRows.InsertManyAsync(db, lines, rc.Aborted);
         await PreparedRows.InsertManyAsync(db, proposals, rc.Aborted);
         if (_webhooks is not null)
