@@ -45,17 +45,14 @@ public static class LineMatching
 {
     public static async Task<Matcher> ForCompanyAsync(AppDb db, Guid company, CashApplicationOptions options, CancellationToken ct)
     {
+        // Projected straight into the matcher's records: a company may have 100,000 open invoices.
         var customers = await db.Customers.AsNoTracking().Where(c => c.CompanyId == company)
-            .Select(c => new { c.Id, c.Number, c.DisplayName }).ToListAsync(ct);
+            .Select(c => new MatchCustomer(c.Id, c.Number, c.DisplayName)).ToListAsync(ct);
         var invoices = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == company && i.Status == "Open" && i.RemainingAmount > 0)
-            .Select(i => new { i.Id, i.Number, i.ExternalDocumentNumber, i.CustomerId, i.RemainingAmount, i.DueDate }).ToListAsync(ct);
+            .Select(i => new OpenInvoice(i.Id, i.Number, i.ExternalDocumentNumber, i.CustomerId, i.RemainingAmount, i.DueDate)).ToListAsync(ct);
         var ibans = await db.CustomerIbanMappings.AsNoTracking().Where(m => m.CompanyId == company)
-            .Select(m => new { m.Iban, m.CustomerId, m.Payments }).ToListAsync(ct);
-        return new Matcher(
-            customers.Select(c => new MatchCustomer(c.Id, c.Number, c.DisplayName)),
-            invoices.Select(i => new OpenInvoice(i.Id, i.Number, i.ExternalDocumentNumber, i.CustomerId, i.RemainingAmount, i.DueDate)),
-            ibans.Select(m => new IbanMapping(m.Iban, m.CustomerId, m.Payments)),
-            options.Settings);
+            .Select(m => new IbanMapping(m.Iban, m.CustomerId, m.Payments)).ToListAsync(ct);
+        return new Matcher(customers, invoices, ibans, options.Settings);
     }
 
     /// <summary>The proposals for a credit line, as rows (none for a debit or a reversal).</summary>
