@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using static PaymentJournal.Tests.Fixtures.PostingApi;
 
 namespace PaymentJournal.Tests.Api;
@@ -286,6 +287,36 @@ public sealed class WebhooksTests(WebhookFixture f) : IClassFixture<WebhookFixtu
         Expect.Status(await f.Http.Get(ServiceFixture.Ledger + "subscriptions"), 200);
         Expect.Status(await f.Http.Get(ServiceFixture.Graph + "subscriptions"), 404);
     }
+
+    [Fact]
+    public async Task Notifications_left_by_subscriptions_that_no_longer_exist_are_purged_and_a_live_one_keeps_its_own()
+    {
+        // A live subscription with a notification still in its window, beside rows of two subscriptions that are gone
+        // (as a change can leave when its subscription is deleted at the same moment).
+        var url = R.NewEndpoint(WebhookReceiver.Handshake.Echo);
+        var sub = (await SubscribeAsync(url, Customers())).Str("subscriptionId");
+        var far = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        await f.WithDb(async db =>
+        {
+            foreach (var owner in new[] { "00000000-dead-4000-8000-000000000001", "ffffffff-dead-4000-8000-000000000002", sub })
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO webhook_outbox (subscription_id, resource, change_type, last_modified, created_at) VALUES ({0}, 'x', 'updated', {1}, {1})",
+                    owner, far);
+            return 0;
+        });
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await OutboxCountAsync(sub, mine: false) > 0)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("the orphaned notifications were not purged");
+            await Task.Delay(100);
+        }
+        Assert.Equal(1, await OutboxCountAsync(sub, mine: true));
+    }
+
+    /// <summary>The outbox rows of the subscription, or of every other one.</summary>
+    private Task<int> OutboxCountAsync(string subscription, bool mine) => f.WithDb(db => mine
+        ? db.Database.SqlQuery<int>($"SELECT CAST(COUNT(*) AS INTEGER) AS \"Value\" FROM webhook_outbox WHERE subscription_id = {subscription}").SingleAsync()
+        : db.Database.SqlQuery<int>($"SELECT CAST(COUNT(*) AS INTEGER) AS \"Value\" FROM webhook_outbox WHERE subscription_id <> {subscription}").SingleAsync());
 
     private async Task WaitGoneAsync(string id)
     {

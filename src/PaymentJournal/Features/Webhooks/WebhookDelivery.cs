@@ -85,9 +85,13 @@ public sealed class WebhookDelivery(WebhookStore store, SubscriptionRegistry reg
     /// <summary>Sends what is due; returns when the next pending notification falls due (null: nothing pending).</summary>
     private async Task<long?> DeliverDueAsync(CancellationToken ct)
     {
+        // Each subscription's first pending notification through the outbox's (subscription_id, id) index: the loop runs
+        // every second, and a scan of the whole outbox would cost more the more is pending.
         var pending = await store.ReadAsync(db => WebhookStore.QueryAsync(db,
-            "SELECT s.id, MIN(o.created_at), s.next_attempt_at, s.lease_until FROM webhook_subscriptions s JOIN webhook_outbox o ON o.subscription_id = s.id " +
-            "GROUP BY s.id, s.next_attempt_at, s.lease_until", r => new Pending(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)), ct));
+            "SELECT id, first_at, next_attempt_at, lease_until FROM (SELECT s.id, s.next_attempt_at, s.lease_until, " +
+            "(SELECT o.created_at FROM webhook_outbox o WHERE o.subscription_id = s.id ORDER BY o.id LIMIT 1) AS first_at " +
+            "FROM webhook_subscriptions s) p WHERE first_at IS NOT NULL",
+            r => new Pending(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)), ct));
         if (pending.Count == 0) return null;
         var now = store.Now();
         long? next = null;
@@ -190,9 +194,12 @@ public sealed class WebhookDelivery(WebhookStore store, SubscriptionRegistry reg
     private async Task PurgeAsync(CancellationToken ct)
     {
         var now = store.Now();
+        // The outbox's subscriptions are found by stepping through its index from one to the next, not by reading every row.
         var stale = await store.ReadAsync(db => WebhookStore.QueryAsync(db,
+            "WITH RECURSIVE subs(id) AS (SELECT MIN(subscription_id) FROM webhook_outbox UNION ALL " +
+            "SELECT (SELECT MIN(o.subscription_id) FROM webhook_outbox o WHERE o.subscription_id > subs.id) FROM subs WHERE subs.id IS NOT NULL) " +
             "SELECT (SELECT COUNT(*) FROM webhook_subscriptions WHERE expires_at <= @p0) + " +
-            "(SELECT COUNT(*) FROM webhook_outbox o WHERE NOT EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = o.subscription_id))",
+            "(SELECT COUNT(*) FROM subs WHERE subs.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = subs.id))",
             r => r.GetInt64(0), ct, now));
         if (stale[0] == 0) return;
         await store.WriteAsync(async db =>
