@@ -1,11 +1,12 @@
 // The journal worksheet: a virtual grid over the journal's lines, read a page at a time from the server; keyboard
 // navigation, inline editing with lookups, totals, conflicts on a newer version, and Post.
 import { api, query, literal } from '../routes.js';
-import { get, page, post, patch, del } from '../api.js';
+import { get, page, toPage, post, patch, del } from '../api.js';
 import { h, setCrumbs, announce, confirmDialog, modal } from '../ui.js';
 import { formatAmount, formatCount, formatDate, parseAmount, toCents, fromCents } from '../format.js';
 import { companyName, crumbsFor, journalTotalCents, AutoTotalLines } from '../context.js';
 import { attachLookup } from '../lookup.js';
+import { early } from '../early.js';
 
 export const pattern = /^\/companies\/(?<company>[0-9a-fA-F-]{36})\/journals\/(?<journal>[0-9a-fA-F-]{36})$/;
 
@@ -68,20 +69,22 @@ export async function render(main, { company, journal: journalId }) {
   const controller = new AbortController();
   const paymentsUrl = api.payments(company, journalId);
   const paymentUrl = id => api.payment(company, journalId, id);
-  const readPage = p => page(paymentsUrl + query({
-    $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand,
-  }), { signal: controller.signal });
+  const pageUrl = p => paymentsUrl + query({ $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand });
+  const readPage = p => page(pageUrl(p), { signal: controller.signal });
   // Counting a large journal takes longer than reading a page: the count is a request of its own, and the first rows
   // show without waiting for it.
-  const readCount = () => get(api.paymentsCount(company, journalId), { signal: controller.signal }).then(Number);
-  // The first page and the count are asked for at once, alongside the company and the journal, not after them.
-  let firstPage = readPage(0);
+  const countUrl = api.paymentsCount(company, journalId);
+  const readCount = () => get(countUrl, { signal: controller.signal }).then(Number);
+  // The first page and the count are asked for at once, alongside the company and the journal, not after them (or
+  // were asked for already, before the screens had loaded).
+  let firstPage = early(pageUrl(0), () => get(pageUrl(0), { signal: controller.signal })).then(toPage);
   firstPage.catch(() => {});
-  let firstCount = readCount();
+  let firstCount = early(countUrl, () => get(countUrl, { signal: controller.signal })).then(Number);
   firstCount.catch(() => {});
   let name, journal;
   try {
-    [name, journal] = await Promise.all([companyName(company), get(api.journal(company, journalId))]);
+    const journalUrl = api.journal(company, journalId);
+    [name, journal] = await Promise.all([companyName(company), early(journalUrl, () => get(journalUrl))]);
   } catch (err) {
     controller.abort();
     throw err;
