@@ -140,6 +140,8 @@ public sealed class SignInTests(SignInTests.Fixture f) : IClassFixture<SignInTes
         var page = await f.Browser.NewPageAsync(f.BaseAddress);
         await page.GotoAsync($"/#/companies/{ServiceFixture.Company}/bank");
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Sign in" });
+        // Without a key nothing was read ahead of the screen (each refusal counts against the failed-authentication limit).
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.documentElement.dataset.auth ?? null"));
         await dialog.GetByLabel("Key or token").FillAsync(Key);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Bank statements", Exact = true })).ToBeVisibleAsync();

@@ -226,6 +226,9 @@ public sealed class WorksheetFlowTests(BrowserFixture f) : IClassFixture<Browser
         await Expect(Option(page, "103008")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(applied).ToHaveTextAsync("103008");
+        // What was typed shows as a draft until the line is saved.
+        await Expect(applied).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(applied).ToHaveTextAsync("103008");
         await Expect(applied).Not.ToHaveAttributeAsync("title", new Regex("."));
         var saved = await f.Http.Get(ServiceFixture.PaymentsPath(journal: journalId) + "?$filter=lineNumber eq 10000");
         Assert.Equal("103008", saved.Body!["value"]![0].Str("appliesToInvoiceNumber"));

@@ -3,7 +3,7 @@
 // on their way while the rest of the app loads. The screen takes each once, by URL; main.js forgets the rest once the
 // first screen is shown, so no later screen gets an old answer.
 import { api, query } from './routes.js';
-import { get } from './api.js';
+import { get, credential } from './api.js';
 
 // The worksheet's first page of lines, as its screen asks for it (a test holds the two, and the warm-up, alike).
 const PageSize = 100;
@@ -29,8 +29,10 @@ function start(url) {
   started.set(url, answer);
 }
 
+// Only with a key or token at hand, or where the service needs none (the page says so): a refused read would count
+// against the address's failed-authentication limit.
 const worksheet = /^#\/companies\/([0-9a-fA-F-]{36})\/journals\/([0-9a-fA-F-]{36})$/.exec(location.hash);
-if (worksheet) {
+if (worksheet && (credential() || document.documentElement.dataset.auth === 'none')) {
   const [, company, journal] = worksheet;
   start(api.company(company) + '?$select=name,displayName');
   start(api.journal(company, journal));
