@@ -132,4 +132,41 @@ public sealed class SignInTests(SignInTests.Fixture f) : IClassFixture<SignInTes
         Assert.Equal(Key, await page.EvaluateAsync<string>("() => JSON.parse(sessionStorage.getItem('paymentjournal.credential')).value"));
         Assert.Empty(f.Browser.PageErrors);
     }
+
+    [Fact]
+    public async Task With_the_key_a_bank_statement_is_uploaded_a_proposal_accepted_and_the_line_transferred()
+    {
+        const string camt = "cronus-2026-12-01.camt053.xml";
+        var page = await f.Browser.NewPageAsync(f.BaseAddress);
+        await page.GotoAsync($"/#/companies/{ServiceFixture.Company}/bank");
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Sign in" });
+        // Without a key nothing was read ahead of the screen (each refusal counts against the failed-authentication limit).
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.documentElement.dataset.auth ?? null"));
+        await dialog.GetByLabel("Key or token").FillAsync(Key);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Bank statements", Exact = true })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Statement file").SetInputFilesAsync(Path.Combine(BankFiles.Samples, camt));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+        await Expect(page.Locator(".upload-result")).ToContainTextAsync($"{camt} imported: 1 statement, 6 lines");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open statement CRONUS-2026-12-01" }).ClickAsync();
+
+        var line = page.Locator(".bank-line[data-line='1']");
+        await line.GetByRole(AriaRole.Button, new() { Name = "Accept C00001 for line 1" }).ClickAsync();
+        await Expect(line).ToHaveAttributeAsync("data-status", "Accepted");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Transfer to a journal" }).ClickAsync();
+        var transfer = page.GetByRole(AriaRole.Dialog, new() { Name = "Transfer to a journal" });
+        await transfer.GetByLabel("Customer payment journal").SelectOptionAsync(ServiceFixture.General);
+        await transfer.GetByRole(AriaRole.Button, new() { Name = "Transfer" }).ClickAsync();
+        await Expect(page.Locator(".transfer-result")).ToContainTextAsync("1 line transferred to journal");
+        await Expect(line).ToHaveAttributeAsync("data-status", "Transferred");
+
+        // Asked once: every request of the screens went with the key.
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+        using var request = new HttpRequestMessage(HttpMethod.Get, ServiceFixture.PaymentsPath() + "?$filter=appliesToInvoiceNumber eq '103001'");
+        request.Headers.Add("X-Api-Key", Key);
+        var lines = JsonNode.Parse(await (await f.Http.SendAsync(request)).Content.ReadAsStringAsync());
+        Assert.Single(lines!["value"]!.AsArray());
+        Assert.Empty(f.Browser.PageErrors);
+    }
 }

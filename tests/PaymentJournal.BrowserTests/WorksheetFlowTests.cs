@@ -197,6 +197,45 @@ public sealed class WorksheetFlowTests(BrowserFixture f) : IClassFixture<Browser
         Assert.Empty(f.Browser.PageErrors);
     }
 
+    [Fact]
+    public async Task A_line_settling_two_invoices_shows_both_and_one_invoice_typed_in_their_place_replaces_them()
+    {
+        var journal = await f.Http.Post(ServiceFixture.CompanyPath() + "/customerPaymentJournals", new { code = "WEB4", displayName = "Several invoices" });
+        var journalId = journal.Body.Str("id");
+        // One line settling two invoices of C00003 (an amount given for the first, the rest to the second), made
+        // through the posting group's applications, and a line applied to one invoice the standard way.
+        var line = await f.Http.Post(ServiceFixture.PaymentsPath(journal: journalId), new { customerNumber = "C00003", amount = -2000 });
+        Assert.Equal(201, line.Status);
+        var applications = ServiceFixture.CompanyPath(ServiceFixture.Posting) + $"/customerPaymentJournals({journalId})/customerPayments({line.Body.Str("id")})/applications";
+        Assert.Equal(201, (await f.Http.Post(applications, new { invoiceNumber = "103003", amount = 870.35 })).Status);
+        Assert.Equal(201, (await f.Http.Post(applications, new { invoiceNumber = "103008" })).Status);
+        Assert.Equal(201, (await f.Http.Post(ServiceFixture.PaymentsPath(journal: journalId), new { customerNumber = "C00001", amount = -10, appliesToInvoiceNumber = "103001" })).Status);
+
+        var page = await f.Browser.NewPageAsync(f.BaseAddress);
+        await page.GotoAsync($"/#/companies/{ServiceFixture.Company}/journals/{journalId}");
+        var applied = Cell(page, 10000, "appliesToInvoiceNumber");
+        await Expect(applied).ToHaveTextAsync("103003, 103008 (2)");
+        await Expect(applied).ToHaveAttributeAsync("title", "Applied to invoice 103003: 870.35; invoice 103008: what is left of the payment, oldest first");
+        await Expect(Cell(page, 20000, "appliesToInvoiceNumber")).ToHaveTextAsync("103001");
+
+        // One invoice typed in the cell: the line names it, and its applications are gone (as the API does).
+        await Cell(page, 10000, "appliesToInvoiceNumber").ClickAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(Editor(page)).ToHaveValueAsync("");
+        await Editor(page).FillAsync("103008");
+        await Expect(Option(page, "103008")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(applied).ToHaveTextAsync("103008");
+        // What was typed shows as a draft until the line is saved.
+        await Expect(applied).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(applied).ToHaveTextAsync("103008");
+        await Expect(applied).Not.ToHaveAttributeAsync("title", new Regex("."));
+        var saved = await f.Http.Get(ServiceFixture.PaymentsPath(journal: journalId) + "?$filter=lineNumber eq 10000");
+        Assert.Equal("103008", saved.Body!["value"]![0].Str("appliesToInvoiceNumber"));
+        Assert.Empty((await f.Http.Get(applications)).Body!["value"]!.AsArray());
+        Assert.Empty(f.Browser.PageErrors);
+    }
+
     private static async Task AddLineAsync(IPage page, int lineNumber, string search, string customerName)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "New line" }).ClickAsync();

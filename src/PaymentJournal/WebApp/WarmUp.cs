@@ -6,16 +6,19 @@ namespace PaymentJournal.WebApp;
 
 /// <summary>
 /// Once, right after start, makes the reads the web app makes when it opens a journal (the companies, a company, its
-/// journals, a journal and its first page of lines) and serves its files, inside the process and on a low-priority
+/// journals, a journal, its first page of lines and their count) and serves its files, inside the process and on a low-priority
 /// thread, so that the first user of a new process does not wait for the JIT and EF Core's query compilation of them.
 /// Reads only, on the first company and its first journal; the answers go nowhere. Off with WebApp:WarmUp=false.
 /// </summary>
 public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, ODataEndpoint endpoint, Catalog catalog,
     Microsoft.AspNetCore.Hosting.Server.IServer server, ILogger<WarmUp> log) : IHostedService
 {
-    /// <summary>The worksheet's first page: the same options, in the same shape, as the app's worksheet screen asks for.</summary>
+    /// <summary>
+    /// The worksheet's first page: the same options, in the same shape, as the app's worksheet screen asks for (without
+    /// $count: the worksheet counts the lines with a request of its own, which the warm-up makes too).
+    /// </summary>
     public const string FirstPageQuery =
-        "?$orderby=lineNumber&$skip=0&$top=100&$expand=customer($select=displayName),dimensionSetLines($select=code,valueCode)&$count=true";
+        "?$orderby=lineNumber&$skip=0&$top=100&$expand=customer($select=displayName),dimensionSetLines($select=code,valueCode)";
 
     /// <summary>What the last warm-up read: each request's path and status (for the log and for tests).</summary>
     public IReadOnlyList<(string Path, int Status)> Reads { get; private set; } = [];
@@ -61,6 +64,7 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
                     var path = $"{root}/customerPaymentJournals({journal})";
                     Read(reads, path, "", stopping);
                     Read(reads, path + "/customerPayments", FirstPageQuery, stopping);
+                    Read(reads, path + "/customerPayments/$count", "", stopping);
                 }
             }
             Reads = reads;

@@ -29,7 +29,9 @@ public sealed class WebAppAssets
 
     private static string RelativeName(string resource) => resource[ResourcePrefix.Length..].Replace('\\', '/');
 
-    public WebAppAssets()
+    /// <param name="credentialFree">The service needs no credential (Auth:Mode None): the page says so, and then starts
+    /// its first reads before the app has loaded (elsewhere each refused read would count as a failed authentication).</param>
+    public WebAppAssets(bool credentialFree = false)
     {
         var assembly = typeof(WebAppAssets).Assembly;
         foreach (var name in assembly.GetManifestResourceNames())
@@ -39,6 +41,9 @@ public sealed class WebAppAssets
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             var bytes = copy.ToArray();
+            if (credentialFree && RelativeName(name) == "index.html")
+                bytes = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(bytes)
+                    .Replace("<html lang=\"en\">", "<html lang=\"en\" data-auth=\"none\">", StringComparison.Ordinal));
             var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] + "\"";
             _assets[RelativeName(name)] = new Asset(bytes, ContentTypeOf(name), etag);
         }
@@ -61,7 +66,7 @@ public sealed class WebAppAssets
     /// <summary>Serves the app ahead of authentication: its files are public, its data comes from the API with the user's credential.</summary>
     public static void Use(WebApplication app)
     {
-        var assets = new WebAppAssets();
+        var assets = new WebAppAssets(app.Services.GetRequiredService<Auth.AuthSettings>().Mode == Auth.AuthMode.None);
         app.Use((http, next) =>
         {
             var request = http.Request;

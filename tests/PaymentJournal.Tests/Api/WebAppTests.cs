@@ -29,6 +29,17 @@ public sealed partial class WebAppTests(ServiceFixture f) : IClassFixture<Servic
         Assert.Equal("nosniff", resp.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
+    [Fact]
+    public async Task The_page_says_when_the_service_needs_no_credential_so_the_first_reads_may_start_before_the_app_has_loaded()
+    {
+        // This fixture runs under Auth:Mode None; under ApiKey (SignInTests) the page says nothing and reads wait for the key.
+        var html = await (await GetAsync("/", "text/html")).Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"en\" data-auth=\"none\">", html, StringComparison.Ordinal);
+        Assert.Contains("<script type=\"module\" async src=\"/ui/js/early.js\"></script>", html, StringComparison.Ordinal);
+        var early = await (await GetAsync("/ui/js/early.js")).Content.ReadAsStringAsync();
+        Assert.Contains("dataset.auth === 'none'", early, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("application/json")]

@@ -105,9 +105,9 @@ export const del = (url, etag, options) => request('DELETE', url, { ...options, 
 
 /** One page of a collection: rows, the server's nextLink (or null) and the count when asked for. */
 export async function page(url, options) {
-  const r = await get(url, options);
-  return { rows: r?.value ?? [], next: r?.['@odata.nextLink'] ?? null, count: r?.['@odata.count'] };
+  return toPage(await get(url, options));
 }
+export const toPage = r => ({ rows: r?.value ?? [], next: r?.['@odata.nextLink'] ?? null, count: r?.['@odata.count'] });
 
 /** Every row of a collection, following the server's nextLinks. */
 export async function* all(url, options) {

@@ -2,12 +2,14 @@
 import { api, query } from './routes.js';
 import { get, page } from './api.js';
 import { toCents } from './format.js';
+import { early } from './early.js';
 
 const companyNames = new Map();
 
 export async function companyName(company) {
   if (!companyNames.has(company)) {
-    const c = await get(api.company(company) + '?$select=name,displayName');
+    const url = api.company(company) + '?$select=name,displayName';
+    const c = await early(url, () => get(url));
     companyNames.set(company, c.displayName || c.name);
   }
   return companyNames.get(company);

@@ -2,6 +2,7 @@
 import { screens } from './screens/index.js';
 import { credential, setCredential, onCredentialNeeded } from './api.js';
 import { h, modal, errorBox } from './ui.js';
+import { forgetEarly } from './early.js';
 
 const main = document.getElementById('main');
 const signIn = document.getElementById('signin');
@@ -31,6 +32,8 @@ async function route() {
     if (err?.name === 'AbortError') return;
     main.replaceChildren(errorBox(err, route));
   }
+  // Reads started before the app had loaded are for the first screen only.
+  forgetEarly();
   // Focus moves to the new screen's heading, so a screen reader starts there.
   const heading = main.querySelector('h1');
   if (heading && !main.contains(document.activeElement)) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }

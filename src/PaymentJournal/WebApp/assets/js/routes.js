@@ -18,6 +18,9 @@ export const api = {
   journals: c => `${company(c)}/customerPaymentJournals`,
   journal: (c, j) => `${company(c)}/customerPaymentJournals(${j})`,
   postJournal: (c, j) => `${postingRoot}companies(${c})/customerPaymentJournals(${j})/Microsoft.NAV.post`,
+  // The same lines in the posting group, where a line's applications to several invoices are served.
+  postingPayments: (c, j) => `${postingRoot}companies(${c})/customerPaymentJournals(${j})/customerPayments`,
+  paymentApplications: (c, j, p) => `${postingRoot}companies(${c})/customerPaymentJournals(${j})/customerPayments(${p})/applications`,
   payments: (c, j) => `${company(c)}/customerPaymentJournals(${j})/customerPayments`,
   paymentsCount: (c, j) => `${company(c)}/customerPaymentJournals(${j})/customerPayments/$count`,
   payment: (c, j, p) => `${company(c)}/customerPaymentJournals(${j})/customerPayments(${p})`,

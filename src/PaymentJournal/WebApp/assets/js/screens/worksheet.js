@@ -1,11 +1,12 @@
 // The journal worksheet: a virtual grid over the journal's lines, read a page at a time from the server; keyboard
 // navigation, inline editing with lookups, totals, conflicts on a newer version, and Post.
 import { api, query, literal } from '../routes.js';
-import { get, page, post, patch, del } from '../api.js';
+import { get, page, toPage, post, patch, del } from '../api.js';
 import { h, setCrumbs, announce, confirmDialog, modal } from '../ui.js';
 import { formatAmount, formatCount, formatDate, parseAmount, toCents, fromCents } from '../format.js';
 import { companyName, crumbsFor, journalTotalCents, AutoTotalLines } from '../context.js';
 import { attachLookup } from '../lookup.js';
+import { early } from '../early.js';
 
 export const pattern = /^\/companies\/(?<company>[0-9a-fA-F-]{36})\/journals\/(?<journal>[0-9a-fA-F-]{36})$/;
 
@@ -37,14 +38,30 @@ function display(row, col) {
     case 'amount': return formatAmount(row.amount);
     case 'customerName': return row.customer?.displayName ?? '';
     case 'dimensions': return (row.dimensionSetLines ?? []).map(d => `${d.code}: ${d.valueCode}`).join(', ');
+    case 'appliesToInvoiceNumber': return row.appliesToInvoiceNumber || appliedList(row);
     default: return row[col.key] ?? '';
   }
+}
+
+/** A line settling several invoices (its applications): their numbers and how many, e.g. "103003, 103008 (2)". */
+function appliedList(row) {
+  const apps = row._applications ?? [];
+  return apps.length ? `${apps.map(a => a.invoiceNumber).join(', ')} (${apps.length})` : '';
+}
+
+/** Each applied invoice with its amount, for the cell's tooltip and description. */
+function appliedDetail(row) {
+  const apps = row._applications ?? [];
+  if (!apps.length) return '';
+  return 'Applied to ' + apps.map(a => `invoice ${a.invoiceNumber}: ${a.amount ? formatAmount(a.amount) : 'what is left of the payment, oldest first'}`).join('; ');
 }
 
 /** The text an editor starts with: dates ISO (the date input), amounts without grouping. */
 function editText(row, col) {
   if (col.type === 'amount') return row.amount === 0 ? '' : String(row.amount);
   if (col.type === 'date') return row.postingDate?.startsWith('0001-') ? '' : row.postingDate ?? '';
+  // A line with several invoices starts empty: one invoice typed replaces them.
+  if (col.key === 'appliesToInvoiceNumber') return row.appliesToInvoiceNumber ?? '';
   return display(row, col);
 }
 
@@ -52,20 +69,22 @@ export async function render(main, { company, journal: journalId }) {
   const controller = new AbortController();
   const paymentsUrl = api.payments(company, journalId);
   const paymentUrl = id => api.payment(company, journalId, id);
-  const readPage = p => page(paymentsUrl + query({
-    $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand,
-  }), { signal: controller.signal });
+  const pageUrl = p => paymentsUrl + query({ $orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand });
+  const readPage = p => page(pageUrl(p), { signal: controller.signal });
   // Counting a large journal takes longer than reading a page: the count is a request of its own, and the first rows
   // show without waiting for it.
-  const readCount = () => get(api.paymentsCount(company, journalId), { signal: controller.signal }).then(Number);
-  // The first page and the count are asked for at once, alongside the company and the journal, not after them.
-  let firstPage = readPage(0);
+  const countUrl = api.paymentsCount(company, journalId);
+  const readCount = () => get(countUrl, { signal: controller.signal }).then(Number);
+  // The first page and the count are asked for at once, alongside the company and the journal, not after them (or
+  // were asked for already, before the screens had loaded).
+  let firstPage = early(pageUrl(0), () => get(pageUrl(0), { signal: controller.signal })).then(toPage);
   firstPage.catch(() => {});
-  let firstCount = readCount();
+  let firstCount = early(countUrl, () => get(countUrl, { signal: controller.signal })).then(Number);
   firstCount.catch(() => {});
   let name, journal;
   try {
-    [name, journal] = await Promise.all([companyName(company), get(api.journal(company, journalId))]);
+    const journalUrl = api.journal(company, journalId);
+    [name, journal] = await Promise.all([companyName(company), early(journalUrl, () => get(journalUrl))]);
   } catch (err) {
     controller.abort();
     throw err;
@@ -132,11 +151,42 @@ export async function render(main, { company, journal: journalId }) {
     entry.promise = read.then(r => {
       entry.rows = r.rows;
       for (let i = 0; i < r.rows.length; i++) refreshRow(p * PageSize + i);
+      loadApplications(p, r.rows);
     }, err => {
       pages.delete(p);
       if (err?.name !== 'AbortError') announce(`Lines could not be loaded: ${err.message}`);
     });
     return entry.promise;
+  }
+
+  /**
+   * The invoices of a page's lines that name none in appliesToInvoiceNumber (they may settle several): one request
+   * for the page, to the posting group, which serves a line's applications. The rows show before it answers.
+   */
+  async function loadApplications(p, rows) {
+    const open = rows.filter(r => r && !r.appliesToInvoiceNumber && r.customerNumber).map(r => r.lineNumber);
+    if (!open.length) return;
+    try {
+      const { rows: found } = await page(api.postingPayments(company, journalId) + query({
+        $filter: `lineNumber ge ${Math.min(...open)} and lineNumber le ${Math.max(...open)} and appliesToInvoiceNumber eq ''`,
+        $select: 'id', $expand: 'applications($select=invoiceNumber,amount)', $orderby: 'lineNumber', $top: PageSize,
+      }), { signal: controller.signal });
+      const byId = new Map(found.map(x => [x.id, x.applications ?? []]));
+      rows.forEach((r, i) => {
+        if (!r || r.appliesToInvoiceNumber || !byId.has(r.id)) return;
+        r._applications = byId.get(r.id);
+        if (r._applications.length) refreshRow(p * PageSize + i);
+      });
+    } catch (err) {
+      if (err?.name !== 'AbortError') announce(`The applied invoices could not be loaded: ${err.message}`);
+    }
+  }
+
+  /** A line's applications, read again after a change that may have removed some. */
+  async function readApplications(row) {
+    if (row.appliesToInvoiceNumber || !row.customerNumber) return [];
+    const { rows } = await page(api.paymentApplications(company, journalId, row.id) + query({ $select: 'invoiceNumber,amount' }));
+    return rows;
   }
 
   /** The number of lines; provisional while the count is still on its way (the rows read so far). */
@@ -229,6 +279,7 @@ export async function render(main, { company, journal: journalId }) {
       } else {
         const draft = row._drafts?.[col.key];
         cell.textContent = draft ?? display(row, col);
+        if (draft === undefined && col.key === 'appliesToInvoiceNumber' && appliedDetail(row) && !row.appliesToInvoiceNumber) cell.title = appliedDetail(row);
         if (draft !== undefined) { cell.classList.add('invalid'); cell.setAttribute('aria-invalid', 'true'); cell.setAttribute('aria-describedby', 'ws-cell-error'); }
       }
       el.append(cell);
@@ -419,6 +470,9 @@ export async function render(main, { company, journal: journalId }) {
         const before = toCents(row.amount);
         Object.assign(row, updated, extra ?? {});
         if (body.customerNumber !== undefined && !extra) row.customer = await customerName(row.customerNumber);
+        // One invoice named replaces the line's applications; another customer keeps only that customer's.
+        if (row.appliesToInvoiceNumber) delete row._applications;
+        else if (body.customerNumber !== undefined && row._applications?.length) row._applications = await readApplications(row).catch(() => row._applications);
         if (row._drafts) delete row._drafts[key];
         if (row._error?.key === key) row._error = null;
         postErrors.delete(row.lineNumber);
@@ -449,7 +503,10 @@ export async function render(main, { company, journal: journalId }) {
   /** A newer version of the line: show what changed, and let the user reload it or apply the change to it. */
   async function conflict(row, r, key, body, extra) {
     let current = null;
-    try { current = await get(paymentUrl(row.id) + query({ $expand: Expand })); } catch (err) {
+    try {
+      current = await get(paymentUrl(row.id) + query({ $expand: Expand }));
+      current._applications = await readApplications(current);
+    } catch (err) {
       row._error = { key, message: err.status === 404 ? 'Not saved: this line was deleted by someone else. Reload the journal.' : err.message };
       return;
     }
