@@ -634,12 +634,14 @@ public static class JournalPoster
             LEFT JOIN {Applied} x ON x.line_id = p.id
             WHERE p.journal_id = @p0{(raw.IsSqlite ? " ORDER BY p.line_number" : "")}
             """, ct, values);
+        // PostgreSQL reads the plan in the order it was written (rn order) without being told; a sort of it cost more
+        // than the order is worth, which is only where the rows land.
         await raw.ExecuteAsync($"""
             INSERT INTO customer_ledger_entries (id, company_id, entry_number, transaction_number, customer_id, customer_number, posting_date, document_type,
               document_number, external_document_number, description, amount, remaining_amount, open, sales_invoice_id, journal_code, created_at)
             SELECT {Id("@p4", "3 * rn - 2")}, @p1, @p2 + 3 * rn - 2, @p3 + rn, customer_id, customer_number, posting_date, 'Payment',
               document_number, external_document_number, description, amount, amount + applied, (amount + applied) <> 0, @p8, @p6, @p7
-            FROM {Plan} l ORDER BY rn
+            FROM {Plan} l{(raw.IsSqlite ? " ORDER BY rn" : "")}
             """, ct, values);
         // Both G/L entries of a line, one after the other: k = 1 the balancing debit, k = 2 the receivables credit. The plan
         // is the outer loop (CROSS JOIN keeps the order on SQLite), so the rows come in entry-number order without a sort.
