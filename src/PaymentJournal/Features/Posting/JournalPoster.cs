@@ -569,6 +569,8 @@ public static class JournalPoster
                 AppliesToInvoiceNumber = r.GetString(7), BalancingAccountId = r.GetGuid(8),
             });
         }
+        // A row that waited for its lock comes back as committed meanwhile, but where the sort had put it before.
+        if (lockRows) lines.Sort((a, b) => a.LineNumber.CompareTo(b.LineNumber));
         return lines;
     }
 
