@@ -251,6 +251,9 @@ public sealed class PostgresSnapshotStore(EmulatorOptions options) : SnapshotSto
     protected override Task ClearAsync(AppDb db, IReadOnlyList<string> tables) =>
         ExecuteAsync(db, "TRUNCATE " + string.Join(", ", tables.Select(Quote)));
 
+    private static readonly (string Child, string Parent)[] TriggerReferences =
+        [("payment_dimensions", "customer_payments"), ("customer_payment_applications", "customer_payments")];
+
     /// <summary>The tables ordered so that every table comes after the tables its foreign keys point to.</summary>
     private static async Task<IReadOnlyList<string>> ParentsFirstAsync(AppDb db, IReadOnlyList<string> tables)
     {
@@ -261,6 +264,9 @@ public sealed class PostgresSnapshotStore(EmulatorOptions options) : SnapshotSto
             WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace AND c.oid <> p.oid
             """))
             if (parents.TryGetValue(fk[0], out var set)) set.Add(fk[1]);
+        // References kept by triggers rather than foreign keys (PostgreSQL migration 0009): checked on insert all the same.
+        foreach (var (child, parent) in TriggerReferences)
+            if (parents.TryGetValue(child, out var set)) set.Add(parent);
         var ordered = new List<string>();
         var placed = new HashSet<string>(StringComparer.Ordinal);
         void Place(string t, int depth)

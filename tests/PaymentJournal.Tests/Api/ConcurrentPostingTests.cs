@@ -80,6 +80,47 @@ public sealed class TwoNodeConcurrentPostingTests(MultiNodeFixture f)
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
+    [Fact]
+    public async Task A_line_created_during_a_post_waits_for_it_and_stays_in_the_journal()
+    {
+        // The post deletes its journal's lines by the journal's id: that is right only while no line can join the
+        // journal until the post commits. Hold the post after its ledger rows are written (another transaction holds the
+        // customer's row), create a line on the other node meanwhile, and see the create wait for the post.
+        var http = f.A.Http;
+        var customer = await NewCustomerAsync(http);
+        var journal = await NewJournalAsync(http);
+        await AddLineAsync(http, journal, new { customerNumber = customer.Number, amount = -10m, documentNumber = "DURING1" });
+        await using var other = new Npgsql.NpgsqlConnection(f.ConnectionString);
+        await other.OpenAsync();
+        await Exec(other, "BEGIN");
+        await Exec(other, $"SELECT id FROM customers WHERE id = '{customer.Id}' FOR UPDATE");
+        var post = PostJournalAsync(http, journal);
+        var waited = false;
+        for (var i = 0; i < 600 && !waited && !post.IsCompleted; i++)
+        {
+            waited = await f.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE customers SET balance_due%'") > 0;
+            if (!waited) await Task.Delay(100);
+        }
+        Assert.True(waited, "the post never waited for the customer row: " + (post.IsCompleted ? (await post).Status.ToString() : "still running"));
+        var create = f.B.Http.Post($"{Journal(journal)}/customerPayments", new { customerNumber = customer.Number, amount = -20m, documentNumber = "DURING2" });
+        var createWaited = false;
+        for (var i = 0; i < 600 && !createWaited && !create.IsCompleted; i++)
+        {
+            createWaited = await f.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%customer_payment_journals%'") > 0;
+            if (!createWaited) await Task.Delay(100);
+        }
+        Assert.True(createWaited, "the create did not wait for the post: " + (create.IsCompleted ? (await create).Status.ToString() : "still running"));
+        await Exec(other, "ROLLBACK");
+
+        var (status, body, _) = await post;
+        Assert.True(status == 204, $"{status} {body?.ToJsonString()}");
+        var created = await create;
+        Assert.True(created.Status == 201, $"{created.Status} {created.Body?.ToJsonString()}");
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal))));
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_ledger_entries WHERE document_number = 'DURING1'"));
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_ledger_entries WHERE document_number = 'DURING2'"));
+    }
+
     private static async Task Exec(Npgsql.NpgsqlConnection conn, string sql)
     {
         await using var cmd = new Npgsql.NpgsqlCommand(sql, conn) { CommandTimeout = 120 };

@@ -275,6 +275,33 @@ public sealed class PaymentApplicationsTests(ServiceFixture f) : IClassFixture<S
         Assert.Equal(0, await ApplicationCountAsync(line.Str("id")));
     }
 
+    [Fact]
+    public async Task The_database_refuses_an_application_of_a_line_that_does_not_exist()
+    {
+        // A foreign key on SQLite, statement-level triggers on PostgreSQL: either way the database refuses it itself.
+        var (_, _, invoices, journal, line) = await SetUpAsync(100m, (30m, 10));
+        await ApplyAsync(journal, line.Str("id"), new { invoiceId = invoices[0].Id });
+        var id = Guid.Parse(line.Str("id"));
+        var missing = Guid.NewGuid();
+        var copy = Guid.NewGuid();
+        AssertForeignKeyViolation(await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => f.WithDb(db => db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO customer_payment_applications (id, company_id, payment_id, invoice_id, invoice_number, amount, sequence, version, last_modified)
+            SELECT {copy}, company_id, {missing}, invoice_id, invoice_number, amount, sequence + 1, version, last_modified
+            FROM customer_payment_applications WHERE payment_id = {id}
+            """))));
+        AssertForeignKeyViolation(await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => f.WithDb(db =>
+            db.Database.ExecuteSqlInterpolatedAsync($"UPDATE customer_payment_applications SET payment_id = {missing} WHERE payment_id = {id}"))));
+        Assert.Equal(1, await ApplicationCountAsync(line.Str("id")));
+        Assert.Equal(0, await f.WithDb(db => db.PaymentApplications.CountAsync(a => a.PaymentId == missing)));
+    }
+
+    private static void AssertForeignKeyViolation(System.Data.Common.DbException e) => Assert.True(e switch
+    {
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.ForeignKeyViolation,
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode == 19 && s.Message.Contains("FOREIGN KEY", StringComparison.Ordinal),
+        _ => false,
+    }, e.ToString());
+
     // ---- posting ----
 
     private async Task<List<(decimal Amount, string Invoice)>> LedgerApplicationsOfAsync(string documentNumber) => await f.WithDb(async db =>

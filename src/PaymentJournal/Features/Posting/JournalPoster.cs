@@ -84,12 +84,15 @@ public static class JournalPoster
         var companyId = journal.CompanyId;
 
         // Exactly once. On SQLite the write gate (and BEGIN IMMEDIATE) lets one writer in at a time. On PostgreSQL the
-        // journal row and its lines are locked until commit: a second post of the journal waits here, then finds the
-        // lines gone and answers "nothing to post"; a PATCH of a line waits too, so no line is posted with stale values.
+        // journal row and then its lines (as they are read, below) are locked until commit: a second post of the journal
+        // waits here, then finds the lines gone and answers "nothing to post"; a PATCH of a line waits too, so no line is
+        // posted with stale values. FOR UPDATE on the journal also keeps new lines out until the commit: a create takes
+        // the journal's row lock first, and the foreign key of any insert into the journal takes KEY SHARE on it.
         if (!raw.IsSqlite)
         {
             await raw.ExecuteAsync("SELECT id FROM customer_payment_journals WHERE id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
-            await raw.ExecuteAsync("SELECT id FROM customer_payments WHERE journal_id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
+            // Sorting and hashing a large journal's lines in memory rather than in temporary files.
+            await raw.ExecuteAsync("SET LOCAL work_mem = '64MB'", ct);
         }
         var company = await db.Companies.AsNoTracking().FirstAsync(c => c.Id == companyId, ct);
         var accounts = await db.Accounts.AsNoTracking().Where(a => a.CompanyId == companyId).ToDictionaryAsync(a => a.Id, ct);
@@ -156,24 +159,15 @@ public static class JournalPoster
         foreach (var (id, delta) in accountDelta.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key))
             await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
         if (webhooks is not null) await NotifyAsync(rc, raw, webhooks, journal, plan, entryNumber, ct);
-        // The posted lines leave the journal. On SQLite no other writer can have added a line since they were read;
-        // on PostgreSQL a line created meanwhile is not locked above, so only the posted ids are deleted.
+        // The posted lines leave the journal, by its id: no line can have joined it since they were read (on SQLite no
+        // other writer runs; on PostgreSQL the journal's row lock keeps creates out, see above). Checked all the same.
+        // The dimensions and applications go by the journal's lines (their index), not by a scan of every payment's.
         var journalId = journal.Id;
-        if (raw.IsSqlite)
-        {
-            // By the journal's lines (the line-number index), not by a scan of every payment's dimensions.
-            await raw.ExecuteAsync("DELETE FROM payment_dimensions WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
-            if (plan.HasApplications)
-                await raw.ExecuteAsync("DELETE FROM customer_payment_applications WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
-            await raw.ExecuteAsync("DELETE FROM customer_payments WHERE journal_id = @p0", ct, raw.Guid(journalId));
-        }
-        else
-        {
-            var ids = plan.LineIds!;
-            await db.PaymentDimensions.Where(d => EF.Parameter(ids).Contains(d.PaymentId)).ExecuteDeleteAsync(ct);
-            if (plan.HasApplications) await db.PaymentApplications.Where(a => EF.Parameter(ids).Contains(a.PaymentId)).ExecuteDeleteAsync(ct);
-            await db.CustomerPayments.Where(p => p.JournalId == journalId && EF.Parameter(ids).Contains(p.Id)).ExecuteDeleteAsync(ct);
-        }
+        await raw.ExecuteAsync("DELETE FROM payment_dimensions WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
+        if (plan.HasApplications)
+            await raw.ExecuteAsync("DELETE FROM customer_payment_applications WHERE payment_id IN (SELECT id FROM customer_payments WHERE journal_id = @p0)", ct, raw.Guid(journalId));
+        if (await raw.ExecuteAsync("DELETE FROM customer_payments WHERE journal_id = @p0", ct, raw.Guid(journalId)) != plan.Count)
+            throw new InvalidOperationException("The lines deleted differ from the lines posted.");
         if (observer is not null) await observer.BeforePostCommitAsync(journal.Id);
 
         // Counted once committed: a unit run again after a failure clears what its first run added.
@@ -243,7 +237,7 @@ public static class JournalPoster
         public required List<Line> Units { get; init; }
         public required List<Line> Applying { get; init; }
         public required Dictionary<Guid, OpenInvoice> Invoices { get; init; }
-        /// <summary>The ids of the lines posted (the full path only: PostgreSQL deletes exactly these).</summary>
+        /// <summary>The ids of the lines posted, in line order (the full path only; the webhook notifications use them).</summary>
         public Guid[]? LineIds { get; init; }
         /// <summary>Some line settles several invoices (its applications go with the lines).</summary>
         public bool HasApplications { get; init; }
@@ -252,7 +246,7 @@ public static class JournalPoster
     /// <summary>Reads every line, checks each, and reports every failing line (at most <see cref="MaxReportedLines"/>).</summary>
     private static async Task<PostingPlan> PlanFromLinesAsync(AppDb db, RawSql raw, CustomerPaymentJournal journal, References refs, CancellationToken ct)
     {
-        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, withApplications: false, ct);
+        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, withApplications: false, ct, lockRows: !raw.IsSqlite);
         CheckCount(journal, lines.Count);
         var applications = await ReadApplicationsAsync(raw, journal.Id, ct);
         foreach (var line in lines) line.Applications = applications.GetValueOrDefault(line.Id);
@@ -550,9 +544,11 @@ public static class JournalPoster
 
     /// <summary>
     /// The journal's lines in line order; invoiceLinesOnly: only those that name an invoice (by id or number), and with
-    /// withApplications those that have applications to several invoices too.
+    /// withApplications those that have applications to several invoices too. lockRows (PostgreSQL): each line is locked
+    /// FOR UPDATE until commit by the same statement.
     /// </summary>
-    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, bool invoiceLinesOnly, bool withApplications, CancellationToken ct)
+    private static async Task<List<Line>> ReadLinesAsync(RawSql raw, Guid journalId, bool invoiceLinesOnly, bool withApplications, CancellationToken ct,
+        bool lockRows = false)
     {
         var lines = new List<Line>();
         var which = !invoiceLinesOnly ? ""
@@ -561,7 +557,7 @@ public static class JournalPoster
         await using var cmd = raw.Command(
             "SELECT id, line_number, customer_id, posting_date, document_number, amount, applies_to_invoice_id, " +
             "applies_to_invoice_number, balancing_account_id FROM customer_payments WHERE journal_id = @p0" +
-            which + " ORDER BY line_number",
+            which + " ORDER BY line_number" + (lockRows ? " FOR UPDATE" : ""),
             invoiceLinesOnly ? [raw.Guid(journalId), raw.Guid(Guid.Empty)] : [raw.Guid(journalId)]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -573,6 +569,8 @@ public static class JournalPoster
                 AppliesToInvoiceNumber = r.GetString(7), BalancingAccountId = r.GetGuid(8),
             });
         }
+        // A row that waited for its lock comes back as committed meanwhile, but where the sort had put it before.
+        if (lockRows) lines.Sort((a, b) => a.LineNumber.CompareTo(b.LineNumber));
         return lines;
     }
 
@@ -638,12 +636,14 @@ public static class JournalPoster
             LEFT JOIN {Applied} x ON x.line_id = p.id
             WHERE p.journal_id = @p0{(raw.IsSqlite ? " ORDER BY p.line_number" : "")}
             """, ct, values);
+        // PostgreSQL reads the plan in the order it was written (rn order) without being told; a sort of it cost more
+        // than the order is worth, which is only where the rows land.
         await raw.ExecuteAsync($"""
             INSERT INTO customer_ledger_entries (id, company_id, entry_number, transaction_number, customer_id, customer_number, posting_date, document_type,
               document_number, external_document_number, description, amount, remaining_amount, open, sales_invoice_id, journal_code, created_at)
             SELECT {Id("@p4", "3 * rn - 2")}, @p1, @p2 + 3 * rn - 2, @p3 + rn, customer_id, customer_number, posting_date, 'Payment',
               document_number, external_document_number, description, amount, amount + applied, (amount + applied) <> 0, @p8, @p6, @p7
-            FROM {Plan} l ORDER BY rn
+            FROM {Plan} l{(raw.IsSqlite ? " ORDER BY rn" : "")}
             """, ct, values);
         // Both G/L entries of a line, one after the other: k = 1 the balancing debit, k = 2 the receivables credit. The plan
         // is the outer loop (CROSS JOIN keeps the order on SQLite), so the rows come in entry-number order without a sort.
