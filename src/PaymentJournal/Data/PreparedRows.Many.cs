@@ -22,7 +22,12 @@ public static partial class PreparedRows
             await CopyAsync(db, plan, getters, rows, ct);
             return;
         }
-        foreach (var row in rows) await InsertAsync(db, row, ct);
+        var cmd = InsertCommand(db, plan, typeof(T));
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < getters.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], getters[i].GetClrValue(row));
+            await ExecuteAsync(cmd, expectRow: false, ct);
+        }
     }
 
     private static async Task CopyAsync<T>(AppDb db, Plan plan, IClrPropertyGetter[] getters, IReadOnlyList<T> rows, CancellationToken ct) where T : class

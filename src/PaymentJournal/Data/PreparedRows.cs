@@ -43,12 +43,14 @@ public static partial class PreparedRows
     public static async Task InsertAsync<T>(AppDb db, T entity, CancellationToken ct) where T : class
     {
         var plan = PlanFor(db.Model, typeof(T));
-        var cmd = CommandFor(db, plan, (typeof(T), ulong.MaxValue, null), () =>
-            $"INSERT INTO {plan.Table} ({string.Join(", ", plan.Columns.Select(c => c.Name))}) " +
-            $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => "@p" + i))})", plan.Columns);
+        var cmd = InsertCommand(db, plan, typeof(T));
         for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
         await ExecuteAsync(cmd, expectRow: false, ct);
     }
+
+    private static DbCommand InsertCommand(AppDb db, Plan plan, Type type) => CommandFor(db, plan, (type, ulong.MaxValue, null), () =>
+        $"INSERT INTO {plan.Table} ({string.Join(", ", plan.Columns.Select(c => c.Name))}) " +
+        $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => "@p" + i))})", plan.Columns);
 
     /// <summary>
     /// Saves the one change the context tracks when it is an update of a single-table row with one key column (what a

@@ -45,7 +45,7 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
         // The import reads back, its statements are there with their lines, and every line belongs to one of them.
         var (_, again, _) = await f.Http.Get($"{Company()}/bankStatementImports({body.Str("id")})?$expand=bankStatements");
         Assert.Equal(ids.Order(), again!["bankStatements"]!.AsArray().Select(s => s.Str("id")).Order());
-        var total = 0;
+        int total = 0, proposals = 0;
         foreach (var id in ids)
         {
             var (_, statement, _) = await f.Http.Get($"{Company()}/bankStatements({id})");
@@ -54,8 +54,11 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
             var list = await LinesAsync(f.Http, id);
             Assert.Equal(statement!["numberOfLines"]!.GetValue<int>(), list.Count);
             total += list.Count;
+            proposals += list.Sum(l => l!["matchProposals"]!.AsArray().Count);
         }
         Assert.Equal(body["numberOfLines"]!.GetValue<int>(), total);
+        Assert.Equal(body["numberOfProposals"]!.GetValue<int>(), proposals);
+        Assert.Equal(proposals, again["numberOfProposals"]!.GetValue<int>());
     }
 
     [Fact]

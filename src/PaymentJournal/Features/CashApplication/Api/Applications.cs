@@ -43,7 +43,14 @@ public sealed class CashApplicationOptions
 /// <summary>The matcher over a company's customers, open invoices and learned IBANs, and turning its proposals into rows.</summary>
 public static class LineMatching
 {
-    public static async Task<Matcher> ForCompanyAsync(AppDb db, Guid company, CashApplicationOptions options, CancellationToken ct)
+    public static async Task<Matcher> ForCompanyAsync(AppDb db, Guid company, CashApplicationOptions options, CancellationToken ct) =>
+        await await StartForCompanyAsync(db, company, options, ct);
+
+    /// <summary>
+    /// Reads the company's customers, open invoices and learned IBANs, and builds the matcher from them on the thread
+    /// pool (the returned task), so that the caller can go on writing meanwhile.
+    /// </summary>
+    public static async Task<Task<Matcher>> StartForCompanyAsync(AppDb db, Guid company, CashApplicationOptions options, CancellationToken ct)
     {
         // Projected straight into the matcher's records: a company may have 100,000 open invoices.
         var customers = await db.Customers.AsNoTracking().Where(c => c.CompanyId == company)
@@ -52,7 +59,7 @@ public static class LineMatching
             .Select(i => new OpenInvoice(i.Id, i.Number, i.ExternalDocumentNumber, i.CustomerId, i.RemainingAmount, i.DueDate)).ToListAsync(ct);
         var ibans = await db.CustomerIbanMappings.AsNoTracking().Where(m => m.CompanyId == company)
             .Select(m => new IbanMapping(m.Iban, m.CustomerId, m.Payments)).ToListAsync(ct);
-        return new Matcher(customers, invoices, ibans, options.Settings);
+        return Task.Run(() => new Matcher(customers, invoices, ibans, options.Settings), ct);
     }
 
     /// <summary>The proposals for a credit line, as rows (none for a debit or a reversal).</summary>

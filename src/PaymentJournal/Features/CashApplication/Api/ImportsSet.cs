@@ -171,18 +171,11 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
             statement.LineCount = lineNumber;
         }
 
-        // The matcher only reads what it was built with, so the lines are matched on every core; the proposals keep the
-        // lines' order.
-        var matcher = await LineMatching.ForCompanyAsync(db, company, _options, rc.Aborted);
-        var proposed = new List<BankMatchProposal>[lines.Count];
-        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = rc.Aborted }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
-        var proposals = proposed.SelectMany(p => p).ToList();
-
-        var lineCount = lines.Count;
-        var proposalCount = proposals.Count;
+        // The matcher is built beside the writes of the import, its statements and lines; it only reads what it was built
+        // with, so the lines are then matched on every core, their proposals kept in the lines' order.
+        var building = await LineMatching.StartForCompanyAsync(db, company, _options, rc.Aborted);
         import.StatementCount = statements.Count;
-        import.LineCount = lineCount;
-        import.ProposalCount = proposalCount;
+        import.LineCount = lines.Count;
         import.BankStatementIds = string.Join(",", statements.Select(s => s.Id.ToString("D")));
         // The import and its statements through the change tracker, then their many lines and proposals in bulk.
         try
@@ -197,7 +190,13 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
                 "This file, or a statement in it, was imported by another request at the same time; it is stored once. See bankStatementImports.");
         }
         await PreparedRows.InsertManyAsync(db, lines, rc.Aborted);
+        var matcher = await building;
+        var proposed = new List<BankMatchProposal>[lines.Count];
+        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = rc.Aborted }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
+        var proposals = proposed.SelectMany(p => p).ToList();
         await PreparedRows.InsertManyAsync(db, proposals, rc.Aborted);
+        import.ProposalCount = proposals.Count;
+        await db.SaveChangesAsync(rc.Aborted);
         if (_webhooks is not null)
         {
             var set = rc.Catalog.Set("bankStatements");
