@@ -28,6 +28,12 @@ public sealed class RawSql
 
     public bool IsSqlite { get; }
 
+    /// <summary>
+    /// Whether a write unit must lock the rows it reads in order to change them: on PostgreSQL writers run side by side;
+    /// SQLite's one writer runs the units one after another.
+    /// </summary>
+    public bool LocksRows => !IsSqlite;
+
     public object Guid(Guid g) => IsSqlite ? g.ToString("D").ToUpperInvariant() : g;
     public object Date(DateOnly d) => IsSqlite ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : d;
     public object Timestamp(DateTime utc) => IsSqlite ? utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) : utc;

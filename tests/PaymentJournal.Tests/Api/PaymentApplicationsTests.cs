@@ -266,7 +266,7 @@ public sealed class PaymentApplicationsTests(ServiceFixture f) : IClassFixture<S
     [Fact]
     public async Task The_database_deletes_the_applications_of_a_deleted_line_on_its_own()
     {
-        // The foreign key cascades on both providers (SQLite's connections enforce foreign keys).
+        // A cascading foreign key on SQLite (its connections enforce foreign keys), a statement-level trigger on PostgreSQL.
         var (_, _, invoices, journal, line) = await SetUpAsync(100m, (30m, 10));
         await ApplyAsync(journal, line.Str("id"), new { invoiceId = invoices[0].Id });
         var id = Guid.Parse(line.Str("id"));

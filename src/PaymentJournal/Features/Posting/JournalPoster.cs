@@ -88,7 +88,7 @@ public static class JournalPoster
         // waits here, then finds the lines gone and answers "nothing to post"; a PATCH of a line waits too, so no line is
         // posted with stale values. FOR UPDATE on the journal also keeps new lines out until the commit: a create takes
         // the journal's row lock first, and the foreign key of any insert into the journal takes KEY SHARE on it.
-        if (!raw.IsSqlite)
+        if (raw.LocksRows)
         {
             await raw.ExecuteAsync("SELECT id FROM customer_payment_journals WHERE id = @p0 FOR UPDATE", ct, raw.Guid(journal.Id));
             // Sorting and hashing a large journal's lines in memory rather than in temporary files.
@@ -246,7 +246,7 @@ public static class JournalPoster
     /// <summary>Reads every line, checks each, and reports every failing line (at most <see cref="MaxReportedLines"/>).</summary>
     private static async Task<PostingPlan> PlanFromLinesAsync(AppDb db, RawSql raw, CustomerPaymentJournal journal, References refs, CancellationToken ct)
     {
-        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, withApplications: false, ct, lockRows: !raw.IsSqlite);
+        var lines = await ReadLinesAsync(raw, journal.Id, invoiceLinesOnly: false, withApplications: false, ct, lockRows: raw.LocksRows);
         CheckCount(journal, lines.Count);
         var applications = await ReadApplicationsAsync(raw, journal.Id, ct);
         foreach (var line in lines) line.Applications = applications.GetValueOrDefault(line.Id);
@@ -350,7 +350,7 @@ public static class JournalPoster
     {
         var invoices = new Dictionary<Guid, OpenInvoice>();
         var distinct = ids.Where(id => id != Guid.Empty).Distinct().ToArray();
-        if (!raw.IsSqlite && distinct.Length > 0) await LockInvoicesAsync(raw, companyId, distinct, ct);
+        if (raw.LocksRows && distinct.Length > 0) await LockInvoicesAsync(raw, companyId, distinct, ct);
         foreach (var chunk in distinct.Chunk(IdChunk))
         {
             var found = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == companyId && chunk.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
@@ -423,18 +423,8 @@ public static class JournalPoster
         {
             if (!invoices.TryGetValue(line.AppliesToInvoiceId, out var open))
                 reasons.Add($"the invoice {line.AppliesToInvoiceId:D} is not a posted sales invoice");
-            else
-            {
-                var inv = open.Invoice;
-                if (line.Customer is not null && inv.CustomerId != line.Customer.Id)
-                    reasons.Add($"the invoice {inv.Number} belongs to customer {inv.CustomerNumber}, not to {line.Customer.Number}");
-                else if (!open.Entry.Open)
-                    reasons.Add($"the invoice {inv.Number} is already paid");
-                else if (line.PostingDate < open.Entry.PostingDate)
-                    reasons.Add($"the payment (posting date {Wire.Date(line.PostingDate)}) cannot be applied to invoice {inv.Number}, " +
-                                $"which has a later posting date ({Wire.Date(open.Entry.PostingDate)})");
-                else line.Invoice = open;
-            }
+            else if (CannotApply(line, open, 0) is { } why) reasons.Add(why);
+            else line.Invoice = open;
         }
         else if (line.AppliesToInvoiceNumber.Length > 0)
             reasons.Add($"the invoice {line.AppliesToInvoiceNumber} is not a posted sales invoice");
@@ -459,23 +449,29 @@ public static class JournalPoster
                 reasons.Add($"the amount applied to invoice {a.InvoiceNumber} must not be negative");
             else if (!invoices.TryGetValue(a.InvoiceId, out var open))
                 reasons.Add($"the invoice {a.InvoiceNumber} is not a posted sales invoice");
-            else
-            {
-                var inv = open.Invoice;
-                if (line.Customer is not null && inv.CustomerId != line.Customer.Id)
-                    reasons.Add($"the invoice {inv.Number} belongs to customer {inv.CustomerNumber}, not to {line.Customer.Number}");
-                else if (!open.Entry.Open)
-                    reasons.Add($"the invoice {inv.Number} is already paid");
-                else if (a.Given > open.Entry.RemainingAmount)
-                    reasons.Add($"the amount {Money(a.Given)} applied to invoice {inv.Number} is more than its remaining amount ({Money(open.Entry.RemainingAmount)})");
-                else if (line.PostingDate < open.Entry.PostingDate)
-                    reasons.Add($"the payment (posting date {Wire.Date(line.PostingDate)}) cannot be applied to invoice {inv.Number}, " +
-                                $"which has a later posting date ({Wire.Date(open.Entry.PostingDate)})");
-                else a.Invoice = open;
-            }
+            else if (CannotApply(line, open, a.Given) is { } why) reasons.Add(why);
+            else a.Invoice = open;
         }
         if (line.Amount < 0 && given > -line.Amount)
             reasons.Add($"the amounts applied to invoices ({Money(given)}) are more than the payment ({Money(-line.Amount)})");
+    }
+
+    /// <summary>
+    /// Why the line cannot be applied to the invoice, or null when it can: the invoice must be the line's customer's,
+    /// open, posted no later than the payment, and have at least <paramref name="given"/> open (0: no amount named).
+    /// </summary>
+    private static string? CannotApply(Line line, OpenInvoice open, long given)
+    {
+        var inv = open.Invoice;
+        if (line.Customer is not null && inv.CustomerId != line.Customer.Id)
+            return $"the invoice {inv.Number} belongs to customer {inv.CustomerNumber}, not to {line.Customer.Number}";
+        if (!open.Entry.Open) return $"the invoice {inv.Number} is already paid";
+        if (given > open.Entry.RemainingAmount)
+            return $"the amount {Money(given)} applied to invoice {inv.Number} is more than its remaining amount ({Money(open.Entry.RemainingAmount)})";
+        if (line.PostingDate < open.Entry.PostingDate)
+            return $"the payment (posting date {Wire.Date(line.PostingDate)}) cannot be applied to invoice {inv.Number}, " +
+                   $"which has a later posting date ({Wire.Date(open.Entry.PostingDate)})";
+        return null;
     }
 
     /// <summary>
@@ -514,7 +510,7 @@ public static class JournalPoster
         var result = new Dictionary<Guid, List<LineApplication>>();
         await using var cmd = raw.Command(
             "SELECT a.payment_id, a.invoice_id, a.invoice_number, a.amount FROM customer_payment_applications a " +
-            (raw.IsSqlite ? "CROSS JOIN" : "JOIN") + " customer_payments p ON p.id = a.payment_id WHERE p.journal_id = @p0 ORDER BY a.payment_id, a.sequence",
+            "WHERE EXISTS (SELECT 1 FROM customer_payments p WHERE p.id = a.payment_id AND p.journal_id = @p0) ORDER BY a.payment_id, a.sequence",
             raw.Guid(journalId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -636,14 +632,14 @@ public static class JournalPoster
             LEFT JOIN {Applied} x ON x.line_id = p.id
             WHERE p.journal_id = @p0{(raw.IsSqlite ? " ORDER BY p.line_number" : "")}
             """, ct, values);
-        // PostgreSQL reads the plan in the order it was written (rn order) without being told; a sort of it cost more
-        // than the order is worth, which is only where the rows land.
+        // The order only decides where the rows land: SQLite scans the plan in rn (its rowid) order, PostgreSQL in the
+        // order it was written, and a sort of it there cost more than that is worth.
         await raw.ExecuteAsync($"""
             INSERT INTO customer_ledger_entries (id, company_id, entry_number, transaction_number, customer_id, customer_number, posting_date, document_type,
               document_number, external_document_number, description, amount, remaining_amount, open, sales_invoice_id, journal_code, created_at)
             SELECT {Id("@p4", "3 * rn - 2")}, @p1, @p2 + 3 * rn - 2, @p3 + rn, customer_id, customer_number, posting_date, 'Payment',
               document_number, external_document_number, description, amount, amount + applied, (amount + applied) <> 0, @p8, @p6, @p7
-            FROM {Plan} l{(raw.IsSqlite ? " ORDER BY rn" : "")}
+            FROM {Plan} l
             """, ct, values);
         // Both G/L entries of a line, one after the other: k = 1 the balancing debit, k = 2 the receivables credit. The plan
         // is the outer loop (CROSS JOIN keeps the order on SQLite), so the rows come in entry-number order without a sort.
