@@ -100,6 +100,11 @@ public static class App
         builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
         builder.Services.AddSingleton<EmulatorEndpoints>();
         builder.Services.AddSingleton<ApiDocuments>();
+        if (ImportWarmUp.Enabled(builder.Configuration))
+        {
+            builder.Services.AddSingleton<ImportWarmUp>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ImportWarmUp>());
+        }
         if (WebApp.WarmUp.Enabled(builder.Configuration))
         {
             builder.Services.AddSingleton<WebApp.WarmUp>();

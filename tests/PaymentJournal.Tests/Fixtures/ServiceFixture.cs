@@ -55,6 +55,7 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
             // The start-up warm-up only shortens a first user's wait; most tests start many hosts and skip it.
             ["WebApp:WarmUp"] = "false",
+            ["CashApplication:WarmUp"] = "false",
         };
         foreach (var (k, v) in Settings) settings[k] = v;
         _app = App.Build([], b =>

@@ -105,27 +105,41 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
     protected override async Task<BankStatementImport> Create(RequestContext rc, Scope scope, Body body)
     {
         var request = ReadRequest(rc);
-        var db = rc.Db;
-        var company = scope.CompanyId;
-        CsvProfile? profile = null;
-        if (request.CsvProfile is { Length: > 0 } code)
+        var (import, statements) = await ImportAsync(rc.Db, scope.CompanyId, request.FileName, request.Content, request.CsvProfile, rc.Today, _options, rc.Aborted);
+        if (_webhooks is not null)
         {
-            var row = await db.CsvImportProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.CompanyId == company && p.Code == code, rc.Aborted)
+            var set = rc.Catalog.Set("bankStatements");
+            foreach (var s in statements) await _webhooks.RecordAsync(rc.Db, scope.CompanyId, set, s, WebhookOutbox.Created, rc.Aborted);
+        }
+        return import;
+    }
+
+    /// <summary>
+    /// Reads a statement file and stores the import, its statements, their lines and the matcher's proposals for every
+    /// credit, on <paramref name="db"/> inside the caller's write unit.
+    /// </summary>
+    internal static async Task<(BankStatementImport Import, List<BankStatement> Statements)> ImportAsync(AppDb db, Guid company, string fileName,
+        byte[] content, string? csvProfile, DateOnly today, CashApplicationOptions options, CancellationToken ct)
+    {
+        CsvProfile? profile = null;
+        if (csvProfile is { Length: > 0 } code)
+        {
+            var row = await db.CsvImportProfiles.AsNoTracking().FirstOrDefaultAsync(p => p.CompanyId == company && p.Code == code, ct)
                       ?? throw ApiErrors.BadRequest($"There is no CSV import profile '{ApiErrors.Echo(code)}' (see csvImportProfiles).");
             profile = CsvImportProfilesSet.ToProfile(row);
         }
         StatementFileContent file;
-        try { file = StatementFile.Read(request.Content, request.FileName, profile); }
+        try { file = StatementFile.Read(content, fileName, profile); }
         catch (StatementFileException e) { throw FileError(e.Message, e.Position); }
 
-        var earlier = await db.BankStatementImports.AsNoTracking().FirstOrDefaultAsync(i => i.CompanyId == company && i.FileHash == file.FileHash, rc.Aborted);
+        var earlier = await db.BankStatementImports.AsNoTracking().FirstOrDefaultAsync(i => i.CompanyId == company && i.FileHash == file.FileHash, ct);
         if (earlier is not null)
             throw new ApiException(409, "Request_EntityAlreadyExists",
                 $"This file was imported already: bank statement import {earlier.Id:D} ('{ApiErrors.Echo(earlier.FileName)}') has the same content.");
 
         var import = new BankStatementImport
         {
-            Id = Guid.NewGuid(), CompanyId = company, FileName = request.FileName, FileHash = file.FileHash, CsvProfileCode = request.CsvProfile ?? "",
+            Id = Guid.NewGuid(), CompanyId = company, FileName = fileName, FileHash = file.FileHash, CsvProfileCode = csvProfile ?? "",
             Format = FormatName(file.Format),
         };
         db.BankStatementImports.Add(import);
@@ -134,12 +148,12 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
         foreach (var s in file.Statements)
         {
             var entries = s.Entries;
-            var from = s.PeriodStart ?? (entries.Count > 0 ? entries.Min(e => e.BookingDate) : rc.Today);
+            var from = s.PeriodStart ?? (entries.Count > 0 ? entries.Min(e => e.BookingDate) : today);
             var to = s.PeriodEnd ?? (entries.Count > 0 ? entries.Max(e => e.BookingDate) : from);
             var account = s.Account;
             var number = s.StatementId;
             var same = await db.BankStatements.AsNoTracking().FirstOrDefaultAsync(x => x.CompanyId == company && x.AccountIban == account
-                && x.StatementNumber == number && x.PeriodFrom == from && x.PeriodTo == to, rc.Aborted);
+                && x.StatementNumber == number && x.PeriodFrom == from && x.PeriodTo == to, ct);
             if (same is not null || statements.Any(x => x.AccountIban == account && x.StatementNumber == number && x.PeriodFrom == from && x.PeriodTo == to))
                 throw new ApiException(409, "Request_EntityAlreadyExists",
                     $"Statement {ApiErrors.Echo(number)} of account {ApiErrors.Echo(account)} for {Wire.Date(from)} to {Wire.Date(to)} was imported already" +
@@ -173,14 +187,14 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
 
         // The matcher is built beside the writes of the import, its statements and lines; it only reads what it was built
         // with, so the lines are then matched on every core, their proposals kept in the lines' order.
-        var building = await LineMatching.StartForCompanyAsync(db, company, _options, rc.Aborted);
+        var building = await LineMatching.StartForCompanyAsync(db, company, options, ct);
         import.StatementCount = statements.Count;
         import.LineCount = lines.Count;
         import.BankStatementIds = string.Join(",", statements.Select(s => s.Id.ToString("D")));
         // The import and its statements through the change tracker, then their many lines and proposals in bulk.
         try
         {
-            await db.SaveChangesAsync(rc.Aborted);
+            await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
@@ -189,20 +203,15 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
             throw new ApiException(409, "Request_EntityAlreadyExists",
                 "This file, or a statement in it, was imported by another request at the same time; it is stored once. See bankStatementImports.");
         }
-        await PreparedRows.InsertManyAsync(db, lines, rc.Aborted);
+        await PreparedRows.InsertManyAsync(db, lines, ct);
         var matcher = await building;
         var proposed = new List<BankMatchProposal>[lines.Count];
-        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = rc.Aborted }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
+        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = ct }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
         var proposals = proposed.SelectMany(p => p).ToList();
-        await PreparedRows.InsertManyAsync(db, proposals, rc.Aborted);
+        await PreparedRows.InsertManyAsync(db, proposals, ct);
         import.ProposalCount = proposals.Count;
-        await db.SaveChangesAsync(rc.Aborted);
-        if (_webhooks is not null)
-        {
-            var set = rc.Catalog.Set("bankStatements");
-            foreach (var s in statements) await _webhooks.RecordAsync(db, company, set, s, WebhookOutbox.Created, rc.Aborted);
-        }
-        return import;
+        await db.SaveChangesAsync(ct);
+        return (import, statements);
     }
 
     private static long Cents(decimal amount, string what) =>

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PaymentJournal.Features.CashApplication.Api;
+
+namespace PaymentJournal.Tests.Api;
+
+/// <summary>
+/// The start-up warm-up of bank statement imports runs the demo company's statements through the import (on SQLite into
+/// a database of its own, on PostgreSQL in memory) and leaves the service's own database as it was.
+/// </summary>
+public sealed class ImportWarmUpTests(ImportWarmUpTests.Fixture f) : IClassFixture<ImportWarmUpTests.Fixture>
+{
+    public sealed class Fixture : ServiceFixture
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("CashApplication:WarmUp", "true")];
+    }
+
+    [Fact]
+    public async Task It_imports_the_demo_statements_and_matches_their_credits_without_storing_anything_in_the_service_database()
+    {
+        var warmUp = f.Services.GetRequiredService<ImportWarmUp>();
+        // It runs on its own thread after start; a busy machine may take a while.
+        await warmUp.Done.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(["cronus-2026-12-01.camt053.xml", "cronus-2026-12-02.mt940.sta"], warmUp.Imports.Select(i => i.File));
+        Assert.All(warmUp.Imports, i => Assert.True(i.Proposals > 0, $"{i.File}: no proposals"));
+        var stored = await f.WithDb(db => db.BankStatementImports.CountAsync());
+        Assert.Equal(0, stored);
+    }
+
+    [Fact]
+    public void A_setting_that_is_not_true_or_false_stops_the_start()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            App.Build([], b => b.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("CashApplication:WarmUp", "maybe")])));
+        Assert.StartsWith("CashApplication:WarmUp", e.Message);
+    }
+}
