@@ -28,6 +28,23 @@ public sealed class ImportWarmUpTests(ImportWarmUpTests.Fixture f) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_node_is_ready_only_once_the_warm_up_has_run()
+    {
+        var warmUp = f.Services.GetRequiredService<ImportWarmUp>();
+        for (var waited = 0; ; waited += 20)
+        {
+            using var answer = await f.Http.GetAsync("/health/ready");
+            if (answer.StatusCode == System.Net.HttpStatusCode.OK) break;
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            Assert.Contains("warm-up", await answer.Content.ReadAsStringAsync());
+            Assert.True(waited < 180_000, "never ready");
+            await Task.Delay(20);
+        }
+        Assert.True(warmUp.Done.IsCompleted, "ready before the warm-up had run");
+        Assert.Null(warmUp.ReadinessProblem());
+    }
+
+    [Fact]
     public void A_setting_that_is_not_true_or_false_stops_the_start()
     {
         var e = Assert.Throws<InvalidOperationException>(() =>

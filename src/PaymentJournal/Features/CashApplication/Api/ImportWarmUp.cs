@@ -9,12 +9,23 @@ namespace PaymentJournal.Features.CashApplication.Api;
 /// a new process does not wait for the JIT and EF Core's first compiles of it (measured: about a third of the CPU of a
 /// 10,000-entry import). On SQLite the whole import runs, writes included, into a private in-memory database with the
 /// service's schema, model and the demo company, which is then dropped; on PostgreSQL the files are read and matched in
-/// memory only. The service's own database is not touched. Off with CashApplication:WarmUp=false.
+/// memory only. The service's own database is not touched. Until it has run (at most <see cref="MaxReadinessHold"/>),
+/// /health/ready answers 503, so that a load balancer sends no import to a cold node. Off with CashApplication:WarmUp=false.
 /// </summary>
 public sealed class ImportWarmUp(IHostApplicationLifetime lifetime, DatabaseOptions database, DbContextOptions<AppDb> contextOptions,
     IServiceScopeFactory scopes, CashApplicationOptions options, ILogger<ImportWarmUp> log) : IHostedService
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _startedAt;
+
+    /// <summary>How long the warm-up may hold readiness back; past it the node is ready, warm or not.</summary>
+    public static readonly TimeSpan MaxReadinessHold = TimeSpan.FromSeconds(60);
+
+    /// <summary>Why /health/ready should wait, or null: the warm-up is still running and has not run for too long.</summary>
+    public string? ReadinessProblem() =>
+        !_done.Task.IsCompleted && (Interlocked.Read(ref _startedAt) is not 0 and var t && System.Diagnostics.Stopwatch.GetElapsedTime(t) < MaxReadinessHold)
+            ? "the start-up warm-up of bank statement imports is still running"
+            : null;
 
     /// <summary>Completes when the warm-up has run (or failed, or the host stopped first).</summary>
     public Task Done => _done.Task;
@@ -26,6 +37,7 @@ public sealed class ImportWarmUp(IHostApplicationLifetime lifetime, DatabaseOpti
     {
         lifetime.ApplicationStarted.Register(() =>
         {
+            Interlocked.Exchange(ref _startedAt, System.Diagnostics.Stopwatch.GetTimestamp());
             var thread = new Thread(Run) { IsBackground = true, Name = "PaymentJournal import warm-up" };
             thread.Start();
         });
