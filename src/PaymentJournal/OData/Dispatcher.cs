@@ -50,7 +50,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
                 alone: post, retry: post);
         }
-        catch (Exception e) when (post && e is not UnitCalledOffException && _audit.IsEnabled(LogLevel.Information))
+        catch (Exception e) when (post && e is not UnitCalledOffException && IsJournal(path) && _audit.IsEnabled(LogLevel.Information))
         {
             var (status, result) = e is ApiException api ? (api.Status, api.Code) : DbFaults.Classify(e) is { } kind ? (503, "database " + kind) : (500, "error");
             Telemetry.Audit.JournalPostRefused(_audit, Telemetry.Audit.JournalOf(path), rc.Access.Principal ?? "none", result, status, rc.CorrelationId);
@@ -78,6 +78,22 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     {
         var p = path.AsSpan().TrimEnd('/');
         return p.EndsWith("/" + PostAction, StringComparison.Ordinal) || p.EndsWith("/post", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether a post action's path names a journal (customerPaymentJournals or journals), not a sales invoice: only a
+    /// journal's post has an audit line. The entity set is the segment before the action, or before the key segment.
+    /// </summary>
+    private static bool IsJournal(string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = segments.Length - 2; i >= 0; i--)
+        {
+            var name = segments[i].Split('(')[0];
+            if (Guid.TryParse(name, out _)) continue;
+            return name is "customerPaymentJournals" or "journals";
+        }
+        return false;
     }
 
     /// <summary>Writes the answer now, or after the commit when the change is a unit of its own.</summary>

@@ -80,6 +80,16 @@ public sealed class TelemetryTests(TelemetryFixture f) : IClassFixture<Telemetry
     }
 
     [Fact]
+    public async Task A_refused_post_of_a_sales_invoice_writes_no_journal_audit_line()
+    {
+        var (_, customerNumber) = await PostingApi.NewCustomerAsync(f.Http);
+        var (invoice, _) = await PostingApi.DraftInvoiceAsync(f.Http, customerNumber, 0m); // no lines: refused
+        var (status, _, _) = await f.Http.Post($"{ServiceFixture.CompanyPath()}/salesInvoices({invoice})/Microsoft.NAV.post", null);
+        Assert.Equal(400, status);
+        Assert.DoesNotContain(f.Lines("PaymentJournal.Audit"), e => e.Contains(invoice, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SQLite_group_commits_record_batch_sizes_and_waits()
     {
         if (f.Provider != DatabaseProvider.Sqlite) return; // the group committer is SQLite's writer
