@@ -108,8 +108,8 @@ public sealed class UnitCalledOffException(CancellationToken token) : OperationC
 
 /// <summary>
 /// Write units. A write request (or an atomic $batch group) runs as one unit: on SQLite through the group committer
-/// (one writer; the units of a group share one transaction and one fsync, and a group in which a unit fails after changing rows runs again
-/// with a savepoint per unit); on PostgreSQL in a transaction of its own, concurrently with
+/// (one writer; the units of a group share one transaction and one fsync, and a group in which a unit fails after
+/// changing rows runs again with a savepoint per unit); on PostgreSQL in a transaction of its own, concurrently with
 /// others, kept apart by row locks and unique indexes.
 /// </summary>
 public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer, DbContextOptions<AppDb> contextOptions)
