@@ -2,8 +2,6 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
-using PaymentJournal.Features.Accounts;
-using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
 using Series = PaymentJournal.Data.NumberSeries;
 

@@ -2,7 +2,6 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
-using PaymentJournal.Features.CustomerPaymentJournals;
 using PaymentJournal.Features.Dimensions;
 using PaymentJournal.OData;
 

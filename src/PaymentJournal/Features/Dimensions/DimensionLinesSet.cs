@@ -1,7 +1,6 @@
 using System.Linq.Expressions;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
-using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Dimensions;

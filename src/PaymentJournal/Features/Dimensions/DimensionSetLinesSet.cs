@@ -1,6 +1,5 @@
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
-using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Dimensions;

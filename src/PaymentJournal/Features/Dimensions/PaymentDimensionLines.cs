@@ -2,7 +2,6 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
-using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Dimensions;

@@ -2,11 +2,6 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
-using PaymentJournal.Features.Accounts;
-using PaymentJournal.Features.CustomerPaymentJournals;
-using PaymentJournal.Features.Customers;
-using PaymentJournal.Features.Ledger;
-using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Posting;
