@@ -191,6 +191,12 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer,
     public DatabaseProvider Provider => options.Provider;
     public bool IsSqlite => options.Provider == DatabaseProvider.Sqlite;
 
+    /// <summary>
+    /// Whether rows numbered by an increasing id commit in id order: on SQLite the one writer runs the units one after
+    /// another, so no lower id can commit after a higher one; on PostgreSQL writers run side by side and can.
+    /// </summary>
+    public bool CommitsInIdOrder => IsSqlite;
+
     /// <summary>READ COMMITTED whatever the server's default: posting's row locks are built on it (docs/posting.md).</summary>
     private static async Task<WriteTransaction> BeginAsync(AppDb db, CancellationToken ct)
     {

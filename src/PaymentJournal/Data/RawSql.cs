@@ -34,6 +34,43 @@ public sealed class RawSql
     /// </summary>
     public bool LocksRows => !IsSqlite;
 
+    /// <summary>The column types of temporary tables: a GUID, text, a 64-bit integer, a date.</summary>
+    public (string Uuid, string Text, string Integer, string Date) Types =>
+        IsSqlite ? ("TEXT", "TEXT", "INTEGER", "TEXT") : ("uuid", "text", "bigint", "date");
+
+    /// <summary>
+    /// A GUID made in SQL from a prefix parameter (the first 26 characters of a GUID, 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxx')
+    /// and a number below 2^24, written as six upper-case hex digits; in the type the database keeps GUIDs in.
+    /// </summary>
+    public string HexId(string prefixParameter, string number) => IsSqlite
+        ? $"({prefixParameter} || printf('%06X', {number}))"
+        : $"CAST({prefixParameter} || lpad(upper(to_hex(CAST({number} AS bigint))), 6, '0') AS uuid)";
+
+    /// <summary>
+    /// CREATE TEMPORARY TABLE for one unit: on PostgreSQL dropped at the commit; on SQLite kept on the connection until
+    /// <see cref="DropTemporaryAsync"/> (its temporary tables live as long as the connection). A keyed table is one
+    /// B-tree on SQLite (WITHOUT ROWID).
+    /// </summary>
+    public string CreateTemporary(string table, string columns, bool keyed) =>
+        $"CREATE TEMPORARY TABLE {table} ({columns}){(IsSqlite ? keyed ? " WITHOUT ROWID" : "" : " ON COMMIT DROP")}";
+
+    /// <summary>Drops temporary tables where the commit does not (SQLite).</summary>
+    public async Task DropTemporaryAsync(IEnumerable<string> tables, CancellationToken ct)
+    {
+        if (!IsSqlite) return;
+        foreach (var table in tables) await ExecuteAsync("DROP TABLE " + table, ct);
+    }
+
+    /// <summary>
+    /// INSERT ... SELECT into a temporary table numbered by its first column rn, in <paramref name="order"/>: on SQLite rn
+    /// is the rowid, which the rows take in the order the SELECT gives them (ORDER BY, helped by the index named in
+    /// <paramref name="index"/>); on PostgreSQL row_number() gives it. The parts to splice: the column list's head, the
+    /// select list's head, the FROM table's index hint and the tail after WHERE.
+    /// </summary>
+    public (string Column, string Value, string IndexHint, string Tail) Numbered(string order, string index) => IsSqlite
+        ? ("", "", $" INDEXED BY {index}", $" ORDER BY {order}")
+        : ("rn, ", $"row_number() OVER (ORDER BY {order}), ", "", "");
+
     public object Guid(Guid g) => IsSqlite ? g.ToString("D").ToUpperInvariant() : g;
     public object Date(DateOnly d) => IsSqlite ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : d;
     public object Timestamp(DateTime utc) => IsSqlite ? utc.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) : utc;

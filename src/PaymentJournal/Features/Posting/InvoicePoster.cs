@@ -23,7 +23,7 @@ public static class InvoicePoster
         var raw = new RawSql(db);
         // The invoice was read before the write transaction began: lock it (PostgreSQL) and read it again, so that
         // of two posts at the same moment the second sees a posted invoice and is refused.
-        if (!raw.IsSqlite)
+        if (raw.LocksRows)
             await raw.ExecuteAsync("SELECT id FROM sales_invoices WHERE id = @p0 FOR UPDATE", ct, raw.Guid(invoice.Id));
         await db.Entry(invoice).ReloadAsync(ct);
         if (invoice.Status != "Draft")

@@ -93,9 +93,10 @@ public static class JournalPoster
         var accounts = await db.Accounts.AsNoTracking().Where(a => a.CompanyId == companyId).ToDictionaryAsync(a => a.Id, ct);
         var groups = await db.CustomerPostingGroups.AsNoTracking().Where(g => g.CompanyId == companyId).ToDictionaryAsync(g => g.Id, ct);
         var refs = new References(company, accounts, groups);
-        // 1. Check every line and plan; write nothing unless all pass. On SQLite the lines are first checked by
-        //    customer and balancing account in the database; any doubt falls back to reading and checking every line.
-        var plan = (raw.IsSqlite ? await PlanFromSummaryAsync(db, raw, journal, refs, ct) : null)
+        // 1. Check every line and plan; write nothing unless all pass. Where rows are not locked (SQLite) the lines are
+        //    first checked by customer and balancing account in the database, and any doubt falls back to reading and
+        //    checking every line; where they are (PostgreSQL) every line is read anyway, as it is locked.
+        var plan = (raw.LocksRows ? null : await PlanFromSummaryAsync(db, raw, journal, refs, ct))
                    ?? await PlanFromLinesAsync(db, raw, journal, refs, ct);
         // 2. Applications in line order (a later line applies to what the earlier ones left open), and the balances
         //    every entry moves.
@@ -580,10 +581,8 @@ public static class JournalPoster
     private static async Task WriteEntriesAsync(RawSql raw, CustomerPaymentJournal journal, PostingPlan plan, long lastEntryBefore, long lastTransactionBefore,
         DateTime now, CancellationToken ct)
     {
-        string Id(string prefixParameter, string index) => raw.IsSqlite
-            ? $"({prefixParameter} || printf('%06X', {index}))"
-            : $"CAST({prefixParameter} || lpad(upper(to_hex(CAST({index} AS bigint))), 6, '0') AS uuid)";
-        var (uuid, text, integer) = raw.IsSqlite ? ("TEXT", "TEXT", "INTEGER") : ("uuid", "text", "bigint");
+        var Id = raw.HexId;
+        var (uuid, text, integer, date) = raw.Types;
         // @p0 journal, @p1 company, @p2 entry base, @p3 transaction base, @p4 entry id prefix, @p5 application id prefix,
         // @p6 journal code, @p7 timestamp, @p8 the empty GUID.
         // @p9 the id prefix of the applications of lines that settle several invoices.
@@ -610,22 +609,23 @@ public static class JournalPoster
         // The plan of every line, numbered in line order. On SQLite the rows take the rowids 1, 2, ... in the order
         // the SELECT gives them (an empty table; the line-number index gives them in line order without a sort).
         await raw.ExecuteAsync("DROP TABLE IF EXISTS " + Plan, ct);
-        await raw.ExecuteAsync($"""
-            CREATE TEMPORARY TABLE {Plan} (rn {integer} PRIMARY KEY, line_id {uuid}, customer_id {uuid}, customer_number {text}, posting_date {(raw.IsSqlite ? "TEXT" : "date")},
+        await raw.ExecuteAsync(raw.CreateTemporary(Plan, $"""
+            rn {integer} PRIMARY KEY, line_id {uuid}, customer_id {uuid}, customer_number {text}, posting_date {date},
               document_number {text}, external_document_number {text}, description {text}, amount {integer}, balancing_account_id {uuid}, balancing_number {text},
-              receivables_account_id {uuid}, receivables_number {text}, invoice_entry_id {uuid}, applied {integer}){(raw.IsSqlite ? "" : " ON COMMIT DROP")}
-            """, ct);
+              receivables_account_id {uuid}, receivables_number {text}, invoice_entry_id {uuid}, applied {integer}
+            """, keyed: false), ct);
+        var numbered = raw.Numbered("p.line_number", "ux_customer_payments_line");
         await raw.ExecuteAsync($"""
-            INSERT INTO {Plan} ({(raw.IsSqlite ? "" : "rn, ")}line_id, customer_id, customer_number, posting_date, document_number, external_document_number, description,
+            INSERT INTO {Plan} ({numbered.Column}line_id, customer_id, customer_number, posting_date, document_number, external_document_number, description,
               amount, balancing_account_id, balancing_number, receivables_account_id, receivables_number, invoice_entry_id, applied)
-            SELECT {(raw.IsSqlite ? "" : "row_number() OVER (ORDER BY p.line_number), ")}p.id, p.customer_id, c.customer_number, p.posting_date, p.document_number,
+            SELECT {numbered.Value}p.id, p.customer_id, c.customer_number, p.posting_date, p.document_number,
               p.external_document_number, p.description, p.amount, p.balancing_account_id, b.account_number, c.receivables_account_id, c.receivables_number,
               x.invoice_entry_id, COALESCE(x.applied, 0)
-            FROM customer_payments p{(raw.IsSqlite ? " INDEXED BY ux_customer_payments_line" : "")}
+            FROM customer_payments p{numbered.IndexHint}
             JOIN {Customers} c ON c.customer_id = p.customer_id
             JOIN {Balancing} b ON b.account_id = p.balancing_account_id
             LEFT JOIN {Applied} x ON x.line_id = p.id
-            WHERE p.journal_id = @p0{(raw.IsSqlite ? " ORDER BY p.line_number" : "")}
+            WHERE p.journal_id = @p0{numbered.Tail}
             """, ct, values);
         // The order only decides where the rows land: SQLite scans the plan in rn (its rowid) order, PostgreSQL in the
         // order it was written, and a sort of it there cost more than that is worth.
@@ -666,9 +666,7 @@ public static class JournalPoster
             CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k
             """, ct, values);
 
-        if (raw.IsSqlite)
-            foreach (var table in (string[])[Plan, Customers, Balancing, Applied, .. many.Count > 0 ? [AppliedMany] : Array.Empty<string>()])
-                await raw.ExecuteAsync("DROP TABLE " + table, ct);
+        await raw.DropTemporaryAsync([Plan, Customers, Balancing, Applied, .. many.Count > 0 ? [AppliedMany] : Array.Empty<string>()], ct);
         // The rows written must be exactly the plan.
         var first = lastEntryBefore + 1;
         var last = lastEntryBefore + 3L * plan.Count;
@@ -693,7 +691,7 @@ public static class JournalPoster
     private static async Task CreateKeyedAsync(RawSql raw, string table, string columns, IEnumerable<object[]> rows, CancellationToken ct)
     {
         await raw.ExecuteAsync("DROP TABLE IF EXISTS " + table, ct);
-        await raw.ExecuteAsync($"CREATE TEMPORARY TABLE {table} ({columns}){(raw.IsSqlite ? " WITHOUT ROWID" : " ON COMMIT DROP")}", ct);
+        await raw.ExecuteAsync(raw.CreateTemporary(table, columns, keyed: true), ct);
         foreach (var chunk in rows.Chunk(RowsPerInsert))
         {
             var width = chunk[0].Length;

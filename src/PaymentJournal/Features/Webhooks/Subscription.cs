@@ -44,12 +44,13 @@ public sealed record Subscription
 /// SQL on the webhook tables, outside a request's write unit: on SQLite through the group committer (the one writer),
 /// on PostgreSQL in a short transaction of its own.
 /// </summary>
-public sealed class WebhookStore(DatabaseOptions database, WriteGate gate, IServiceScopeFactory scopes)
+public sealed class WebhookStore(WriteGate gate, IServiceScopeFactory scopes)
 {
     /// <summary>The clock of subscriptions and notifications; tests may move it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
     public long Now() => Clock.GetUtcNow().ToUnixTimeMilliseconds();
-    public bool IsSqlite => database.Provider == DatabaseProvider.Sqlite;
+    /// <summary>See <see cref="WriteGate.CommitsInIdOrder"/>.</summary>
+    public bool CommitsInIdOrder => gate.CommitsInIdOrder;
 
     public Task<T> WriteAsync<T>(Func<AppDb, Task<T>> work, CancellationToken ct) => gate.RunOwnAsync(work, ct);
 

@@ -170,9 +170,9 @@ public sealed class WebhookDelivery(WebhookStore store, SubscriptionRegistry reg
 
     private async Task DeleteRowsAsync(Data.AppDb db, string id, List<Row> rows, CancellationToken ct)
     {
-        if (store.IsSqlite)
+        if (store.CommitsInIdOrder)
         {
-            // One writer commits in id order, so nothing below the last id sent can appear later.
+            // Nothing below the last id sent can appear later.
             await WebhookStore.ExecuteAsync(db, "DELETE FROM webhook_outbox WHERE subscription_id = @p0 AND id <= @p1", ct, id, rows[^1].Id);
             return;
         }
