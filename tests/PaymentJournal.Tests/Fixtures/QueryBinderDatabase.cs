@@ -16,7 +16,10 @@ using Xunit;
 
 namespace PaymentJournal.Tests.Fixtures;
 
-/// <summary>A SQLite database file with the real schema and a few rows, shared by the binder tests (read-only).</summary>
+/// <summary>
+/// A SQLite database file with the real schema and a few rows, shared by the binder tests (read-only); see
+/// <see cref="PreparedRowsDatabase"/> for the same rows on the run's database.
+/// </summary>
 public class QueryBinderDatabase : IDisposable
 {
     public static readonly Guid Company = Guid.Parse("c0000000-0000-0000-0000-000000000001");
@@ -124,6 +127,7 @@ public class QueryBinderDatabase : IDisposable
 
 /// <summary>
 /// The same rows on the test run's database (PAYMENTJOURNAL_TEST_PROVIDER): a database of its own on the run's
-/// PostgreSQL server in the PostgreSQL run, for what must read the same on both (the prepared reads and lists).
+/// PostgreSQL server in the PostgreSQL run, for what must work the same on both (the prepared reads, lists and writes;
+/// a test class that writes has an instance of its own).
 /// </summary>
 public sealed class PreparedRowsDatabase() : QueryBinderDatabase(TestDatabase.Provider);
