@@ -145,8 +145,8 @@ public sealed class AppDb : DbContext
         b.Entity<T>().HasOne<Company>().WithMany().HasForeignKey(key).OnDelete(DeleteBehavior.ClientNoAction);
 
     /// <summary>
-    /// Moves Version and LastModified of every added or changed row, so the ETag changes with every change. On SQLite a
-    /// lone update (a PATCH) is written by <see cref="PreparedRows"/>, with the same concurrency check.
+    /// Moves Version and LastModified of every added or changed row, so the ETag changes with every change. A lone
+    /// update (a PATCH) is written by <see cref="PreparedRows"/>, with the same concurrency check.
     /// </summary>
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
@@ -156,7 +156,7 @@ public sealed class AppDb : DbContext
         try
         {
             Stamp();
-            if (IsSqlite && await PreparedRows.TryUpdateAsync(this, cancellationToken)) return 1;
+            if (await PreparedRows.TryUpdateAsync(this, cancellationToken)) return 1;
             return await base.SaveChangesAsync(cancellationToken);
         }
         finally

@@ -22,16 +22,16 @@ public static partial class PreparedRows
     /// predicate, in the given order, <paramref name="skip"/> left out, at most <paramref name="take"/>.
     /// The predicates and order keys are the LINQ expressions EF Core would otherwise translate; this reads only the shapes
     /// whose SQL is plain (comparisons of non-null columns with values or columns, AND, OR, NOT, order by columns) and
-    /// writes for them the SQL EF Core writes on SQLite. Null, having run nothing, for any other shape: the caller then
+    /// writes for them the SQL EF Core writes on the database (the same on both but for parameters and boolean literals). Null, having run nothing, for any other shape: the caller then
     /// runs the query through EF Core.
     /// </summary>
     public static async Task<List<T>?> ListAsync<T>(AppDb db, (string Property, object Value)[] equal, IReadOnlyList<LambdaExpression> where,
         IReadOnlyList<(LambdaExpression Selector, bool Descending)> order, int skip, int take, CancellationToken ct) where T : class
     {
         var plan = PlanFor(db.Model, typeof(T));
-        var sql = new SqlWriter(plan);
+        var sql = new SqlWriter(plan, db);
         if (!sql.TryWrite(equal, where, order)) return null;
-        sql.Text.Append(" LIMIT @p").Append(sql.Values.Count).Append(" OFFSET @p").Append(sql.Values.Count + 1);
+        sql.Text.Append(" LIMIT ").Append(Placeholder(db, sql.Values.Count)).Append(" OFFSET ").Append(Placeholder(db, sql.Values.Count + 1));
         var text = sql.Text.ToString();
 
         var connection = db.Database.GetDbConnection();
@@ -43,11 +43,11 @@ public static partial class PreparedRows
                 foreach (var old in commands.Values) old.Dispose();
                 commands.Clear();
             }
-            cmd = NewCommand(connection, text, sql.Values.ConvertAll(v => v.Column));
+            cmd = NewCommand(connection, text, sql.Values.ConvertAll(v => v.Column), db.IsPostgres);
             foreach (var name in new[] { "@p" + sql.Values.Count, "@p" + (sql.Values.Count + 1) })
             {
                 var p = cmd.CreateParameter();
-                p.ParameterName = name;
+                p.ParameterName = db.IsPostgres ? "" : name;
                 p.DbType = System.Data.DbType.Int64;
                 cmd.Parameters.Add(p);
             }
@@ -59,13 +59,21 @@ public static partial class PreparedRows
         cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
 
         var rows = new List<T>(Math.Min(take, 256));
-        var read = plan.RowReader ??= RowReader(plan);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var read = RowReaderFor(db, plan);
+        var opened = await OpenAsync(db, ct);
+        try
         {
-            var entity = Activator.CreateInstance<T>();
-            read(entity, reader, SqliteColumns.StatementOf(reader));
-            rows.Add(entity);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var entity = Activator.CreateInstance<T>();
+                read(entity, reader, SqliteColumns.StatementOf(reader));
+                rows.Add(entity);
+            }
+        }
+        finally
+        {
+            if (opened) await Postgres.PostgresRows.CloseAsync(db);
         }
         return rows;
     }
@@ -75,7 +83,7 @@ public static partial class PreparedRows
     /// parameter, converted as its column stores it. Only columns that cannot hold NULL are read, so every comparison is
     /// true or false and SQL's AND, OR and NOT mean what C#'s do (EF Core writes extra NULL checks for nullable columns).
     /// </summary>
-    private sealed class SqlWriter(Plan plan)
+    private sealed class SqlWriter(Plan plan, AppDb db)
     {
         public StringBuilder Text { get; } = new(512);
         public List<(Column Column, object Value)> Values { get; } = [];
@@ -111,7 +119,7 @@ public static partial class PreparedRows
             switch (e)
             {
                 case ConstantExpression { Value: bool b }:
-                    Text.Append(b ? "1" : "0");
+                    Text.Append(db.IsPostgres ? (b ? "TRUE" : "FALSE") : (b ? "1" : "0"));
                     return true;
                 case BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } logical:
                     Text.Append('(');
@@ -128,7 +136,7 @@ public static partial class PreparedRows
                 case BinaryExpression binary when Operator(binary.NodeType) is { } op:
                     return Comparison(binary.Left, op, binary.Right);
                 default:
-                    // A bool column on its own (stored as 0 or 1).
+                    // A bool column on its own (stored as 0 or 1 on SQLite, a boolean on PostgreSQL).
                     if (ColumnOf(e) is not { } flag || flag.Property.ClrType != typeof(bool)) return false;
                     Text.Append(Quote(flag.Name));
                     return true;
@@ -165,7 +173,7 @@ public static partial class PreparedRows
         /// <summary>The next parameter's name, for a value already converted as the column stores it.</summary>
         private string Parameter(Column column, object value)
         {
-            var name = "@p" + Values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var name = Placeholder(db, Values.Count);
             Values.Add((column, value));
             return name;
         }

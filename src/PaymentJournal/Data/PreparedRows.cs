@@ -17,7 +17,9 @@ namespace PaymentJournal.Data;
 /// shaper, cost more than the statement itself. Columns and values come from the EF Core model and its type
 /// mappings, so rows are stored exactly as SaveChanges stores them; a storage error comes back as the
 /// <see cref="DbUpdateException"/> SaveChanges would throw, and a lost concurrency check as a
-/// <see cref="DbUpdateConcurrencyException"/>.
+/// <see cref="DbUpdateConcurrencyException"/>. On PostgreSQL the same statements run with positional parameters on the
+/// context's connection (<see cref="Postgres.PostgresRows"/>), prepared on the server by Npgsql, and rows are read
+/// with the reader's typed methods; on SQLite columns are read straight from the statement (<see cref="SqliteColumns"/>).
 /// </summary>
 public static partial class PreparedRows
 {
@@ -30,6 +32,8 @@ public static partial class PreparedRows
 
         /// <summary>Sets every column's value, read from the reader's current row, on an entity (made on first use).</summary>
         public Action<object, DbDataReader, IntPtr>? RowReader { get; set; }
+        /// <summary>The same through the reader's own methods only (PostgreSQL's).</summary>
+        public Action<object, DbDataReader, IntPtr>? PlainRowReader { get; set; }
         /// <summary>SELECT every column FROM the table (made on first use).</summary>
         public string? SelectAll { get; set; }
     }
@@ -45,12 +49,20 @@ public static partial class PreparedRows
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = InsertCommand(db, plan, typeof(T));
         for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
-        await ExecuteAsync(cmd, expectRow: false, ct);
+        var opened = await OpenAsync(db, ct);
+        try
+        {
+            await ExecuteAsync(cmd, expectRow: false, ct);
+        }
+        finally
+        {
+            if (opened) await Postgres.PostgresRows.CloseAsync(db);
+        }
     }
 
     private static DbCommand InsertCommand(AppDb db, Plan plan, Type type) => CommandFor(db, plan, (type, ulong.MaxValue, null), () =>
         $"INSERT INTO {plan.Table} ({string.Join(", ", plan.Columns.Select(c => c.Name))}) " +
-        $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => "@p" + i))})", plan.Columns);
+        $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => Placeholder(db, i)))})", plan.Columns);
 
     /// <summary>
     /// Saves the one change the context tracks when it is an update of a single-table row with one key column (what a
@@ -76,12 +88,20 @@ public static partial class PreparedRows
         if (set.Count == 0) { entry.State = EntityState.Unchanged; return true; }
         var parameters = set.Append(plan.Key).Concat(plan.Token is null ? [] : [plan.Token]).ToArray();
         var cmd = CommandFor(db, plan, (type, mask, null), () =>
-            $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => c.Name + " = @p" + i))} WHERE {plan.Key.Name} = @p{set.Count}" +
-            (plan.Token is null ? "" : $" AND {plan.Token.Name} = @p{set.Count + 1}"), parameters);
+            $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => c.Name + " = " + Placeholder(db, i)))} WHERE {plan.Key.Name} = {Placeholder(db, set.Count)}" +
+            (plan.Token is null ? "" : $" AND {plan.Token.Name} = {Placeholder(db, set.Count + 1)}"), parameters);
         for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(set[i], entry.Property(set[i].Property).CurrentValue);
         cmd.Parameters[set.Count].Value = Value(plan.Key, entry.Property(plan.Key.Property).OriginalValue);
         if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, entry.Property(plan.Token.Property).OriginalValue);
-        await ExecuteAsync(cmd, expectRow: true, ct);
+        var opened = await OpenAsync(db, ct);
+        try
+        {
+            await ExecuteAsync(cmd, expectRow: true, ct);
+        }
+        finally
+        {
+            if (opened) await Postgres.PostgresRows.CloseAsync(db);
+        }
         // Accept the change, as SaveChanges does: the current values become the originals. (Setting the state to
         // Unchanged alone would put the original values back.)
         foreach (var column in set)
@@ -103,11 +123,19 @@ public static partial class PreparedRows
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = QueryCommand(db, plan, typeof(T), queryName, where,
             condition => $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} WHERE {condition} LIMIT 1");
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        var entity = Activator.CreateInstance<T>();
-        (plan.RowReader ??= RowReader(plan))(entity, reader, SqliteColumns.StatementOf(reader));
-        return entity;
+        var opened = await OpenAsync(db, ct);
+        try
+        {
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct)) return null;
+            var entity = Activator.CreateInstance<T>();
+            RowReaderFor(db, plan)(entity, reader, SqliteColumns.StatementOf(reader));
+            return entity;
+        }
+        finally
+        {
+            if (opened) await Postgres.PostgresRows.CloseAsync(db);
+        }
     }
 
     /// <summary>Whether a row of <typeparamref name="T"/> has the given values in the given properties (names as for <see cref="FindAsync{T}"/>).</summary>
@@ -115,14 +143,34 @@ public static partial class PreparedRows
     {
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = QueryCommand(db, plan, typeof(T), queryName, where, condition => $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {condition})");
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        var opened = await OpenAsync(db, ct);
+        try
+        {
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        finally
+        {
+            if (opened) await Postgres.PostgresRows.CloseAsync(db);
+        }
     }
+
+    /// <summary>Opens the connection for a statement on PostgreSQL when it is closed; true when the caller must close it.</summary>
+    private static ValueTask<bool> OpenAsync(AppDb db, CancellationToken ct) =>
+        db.IsPostgres ? Postgres.PostgresRows.OpenAsync(db, ct) : ValueTask.FromResult(false);
+
+    /// <summary>The placeholder of the statement's parameter at <paramref name="index"/>: @p0, @p1, ... or $1, $2, ... on PostgreSQL.</summary>
+    private static string Placeholder(AppDb db, int index) =>
+        db.IsPostgres ? Postgres.PostgresRows.Parameter(index) : "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Action<object, DbDataReader, IntPtr> RowReaderFor(AppDb db, Plan plan) => db.IsSqlite
+        ? plan.RowReader ??= RowReader(plan, native: true)
+        : plan.PlainRowReader ??= RowReader(plan, native: false);
 
     /// <summary>The read's command, its WHERE made of the given properties, with their values set.</summary>
     private static DbCommand QueryCommand(AppDb db, Plan plan, Type type, string queryName, (string Property, object Value)[] where, Func<string, string> sql)
     {
         var filters = where.Select(w => plan.ByName[w.Property]).ToArray();
-        var cmd = CommandFor(db, plan, (type, 0, queryName), () => sql(string.Join(" AND ", filters.Select((c, i) => c.Name + " = @p" + i))), filters);
+        var cmd = CommandFor(db, plan, (type, 0, queryName), () => sql(string.Join(" AND ", filters.Select((c, i) => c.Name + " = " + Placeholder(db, i)))), filters);
         for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
         return cmd;
     }
@@ -130,10 +178,10 @@ public static partial class PreparedRows
     /// <summary>
     /// Reads every column as EF Core does: the type mapping's reader method for its provider type (e.g. GetGuid for a Guid
     /// stored as TEXT), then its value converter, then the property's setter; NULL stays null. The reader methods are
-    /// <see cref="SqliteColumns"/>' when it has one, which read from the statement itself (given as the third argument;
-    /// zero sends every column through the reader).
+    /// <see cref="SqliteColumns"/>' when it has one and <paramref name="native"/> is set, which read from the statement
+    /// itself (given as the third argument; zero sends every column through the reader).
     /// </summary>
-    private static Action<object, DbDataReader, IntPtr> RowReader(Plan plan)
+    private static Action<object, DbDataReader, IntPtr> RowReader(Plan plan, bool native)
     {
         var entity = Expression.Parameter(typeof(object), "entity");
         var reader = Expression.Parameter(typeof(DbDataReader), "reader");
@@ -144,7 +192,7 @@ public static partial class PreparedRows
             var column = plan.Columns[ordinal];
             var at = Expression.Constant(ordinal);
             var method = column.Mapping.GetDataReaderMethod();
-            Expression value = SqliteColumns.For(method) is { } native ? Expression.Call(native, reader, stmt, at) : Expression.Call(reader, method, at);
+            Expression value = native && SqliteColumns.For(method) is { } fromStatement ? Expression.Call(fromStatement, reader, stmt, at) : Expression.Call(reader, method, at);
             value = column.Mapping.CustomizeDataReaderExpression(value);
             var providerType = column.Mapping.Converter?.ProviderClrType ?? column.Mapping.ClrType;
             if (value.Type != providerType) value = Expression.Convert(value, providerType);
@@ -153,7 +201,9 @@ public static partial class PreparedRows
             var propertyType = column.Property.ClrType;
             if (value.Type != propertyType) value = Expression.Convert(value, propertyType);
             if (column.Property.IsNullable || !propertyType.IsValueType)
-                value = Expression.Condition(Expression.Call(typeof(SqliteColumns).GetMethod(nameof(SqliteColumns.IsDBNull))!, reader, stmt, at),
+                value = Expression.Condition(native
+                        ? Expression.Call(typeof(SqliteColumns).GetMethod(nameof(SqliteColumns.IsDBNull))!, reader, stmt, at)
+                        : Expression.Call(reader, typeof(DbDataReader).GetMethod(nameof(DbDataReader.IsDBNull))!, at),
                     Expression.Default(propertyType), value);
             var member = (System.Reflection.MemberInfo?)column.Property.PropertyInfo ?? column.Property.FieldInfo
                          ?? throw new InvalidOperationException($"{column.Property.Name} has no property or field to set.");
@@ -166,18 +216,21 @@ public static partial class PreparedRows
     {
         var connection = db.Database.GetDbConnection();
         var commands = Commands.GetValue(connection, _ => new());
-        if (!commands.TryGetValue(key, out var cmd)) commands[key] = cmd = NewCommand(connection, sql(), parameters);
+        if (!commands.TryGetValue(key, out var cmd)) commands[key] = cmd = NewCommand(connection, sql(), parameters, db.IsPostgres);
         cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         return cmd;
     }
 
-    /// <summary>A command for the SQL, its parameters @p0, @p1, ... typed as the given columns store their values.</summary>
-    private static DbCommand NewCommand(DbConnection connection, string sql, IReadOnlyList<Column> parameters)
+    /// <summary>
+    /// A command for the SQL, its parameters @p0, @p1, ... (positional ones, unnamed, on PostgreSQL) typed as the given
+    /// columns store their values.
+    /// </summary>
+    private static DbCommand NewCommand(DbConnection connection, string sql, IReadOnlyList<Column> parameters, bool positional)
     {
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         for (var i = 0; i < parameters.Count; i++)
-            cmd.Parameters.Add(parameters[i].Mapping.CreateParameter(cmd, "@p" + i, null, parameters[i].Property.IsNullable));
+            cmd.Parameters.Add(parameters[i].Mapping.CreateParameter(cmd, positional ? "" : "@p" + i, null, parameters[i].Property.IsNullable));
         return cmd;
     }
 

@@ -55,7 +55,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false)
     {
         var tracking = rc.Method != "GET" && !readOnly;
-        if (CompiledFind && rc.Db.IsSqlite && PreparedFind(scope.Via) is { } find)
+        if (CompiledFind && PreparedFind(scope.Via) is { } find)
         {
             if (!tracking) return await PreparedRows.FindAsync<T>(rc.Db, find.Name, find.Where(scope, key), rc.Aborted);
             // A change reads its row tracked. The prepared read, attached unchanged, is the entity EF Core's tracked query
@@ -81,8 +81,8 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     }
 
     /// <summary>
-    /// An untracked read by key on SQLite, through <see cref="PreparedRows.FindAsync{T}"/>: the same row as the compiled
-    /// query, with a statement kept prepared and none of EF Core's query overhead. Null when a key expression is not a
+    /// A read by key through <see cref="PreparedRows.FindAsync{T}"/>: the same row as the compiled query, with a
+    /// statement kept prepared and none of EF Core's query overhead. Null when a key expression is not a
     /// plain property.
     /// </summary>
     private sealed record PreparedLookup(string Name, string Company, string? Parent, string Key)
@@ -192,7 +192,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         var take = (int)Math.Min(wanted, pageSize);
 
         List<T>? rows = null;
-        if (CompiledFind && rc.Db.IsSqlite && PreparedFind(scope.Via) is { } prepared)
+        if (CompiledFind && PreparedFind(scope.Via) is { } prepared)
         {
             // The same rows as the query below, read with a statement kept prepared (null for a shape it does not read).
             var where = new List<LambdaExpression>(2);

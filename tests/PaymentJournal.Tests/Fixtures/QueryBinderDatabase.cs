@@ -16,8 +16,11 @@ using Xunit;
 
 namespace PaymentJournal.Tests.Fixtures;
 
-/// <summary>A SQLite database file with the real schema and a few rows, shared by the binder tests (read-only).</summary>
-public sealed class QueryBinderDatabase : IDisposable
+/// <summary>
+/// A SQLite database file with the real schema and a few rows, shared by the binder tests (read-only); see
+/// <see cref="PreparedRowsDatabase"/> for the same rows on the run's database.
+/// </summary>
+public class QueryBinderDatabase : IDisposable
 {
     public static readonly Guid Company = Guid.Parse("c0000000-0000-0000-0000-000000000001");
     public static readonly Guid Journal = Guid.Parse("d0000000-0000-0000-0000-000000000001");
@@ -44,9 +47,18 @@ public sealed class QueryBinderDatabase : IDisposable
     ];
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"binder-{Guid.NewGuid():N}.db");
+    /// <summary>The PostgreSQL database's connection string; null on SQLite.</summary>
+    private readonly string? _postgres;
 
-    public QueryBinderDatabase()
+    public QueryBinderDatabase() : this(DatabaseProvider.Sqlite)
     {
+    }
+
+    protected QueryBinderDatabase(DatabaseProvider provider)
+    {
+        if (provider == DatabaseProvider.Postgres)
+            _postgres = PaymentJournal.Data.Postgres.PostgresConnections.WithDefaults(
+                PostgresServer.SharedAsync().GetAwaiter().GetResult().CreateDatabaseAsync().GetAwaiter().GetResult());
         using var db = Open();
         db.Database.OpenConnection();
         db.Database.ExecuteSqlRaw(Schema());
@@ -79,11 +91,14 @@ public sealed class QueryBinderDatabase : IDisposable
         db.SaveChanges();
     }
 
-    public AppDb Open() => new(new DbContextOptionsBuilder<AppDb>().UseSqlite($"Data Source={Path};Pooling=False").Options);
+    public AppDb Open() => _postgres is null
+        ? new(new DbContextOptionsBuilder<AppDb>().UseSqlite($"Data Source={Path};Pooling=False").Options)
+        : new(new DbContextOptionsBuilder<AppDb>().UseNpgsql(_postgres).Options);
 
-    /// <summary>The SQLite migration, as embedded in the service assembly.</summary>
-    private static string Schema()
+    /// <summary>The SQLite migration, as embedded in the service assembly; on PostgreSQL every migration.</summary>
+    private string Schema()
     {
+        if (_postgres is not null) return string.Join("\n;\n", Migrator.Scripts(DatabaseProvider.Postgres).Select(script => script.Sql));
         using var stream = typeof(AppDb).Assembly.GetManifestResourceStream("migrations/Sqlite/0001_initial.sql")
             ?? throw new InvalidOperationException("The SQLite migration is not embedded.");
         using var reader = new StreamReader(stream);
@@ -92,6 +107,13 @@ public sealed class QueryBinderDatabase : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
+        if (_postgres is not null)
+        {
+            using (var connection = new Npgsql.NpgsqlConnection(_postgres)) Npgsql.NpgsqlConnection.ClearPool(connection);
+            PostgresServer.SharedAsync().GetAwaiter().GetResult().DropDatabaseAsync(_postgres).GetAwaiter().GetResult();
+            return;
+        }
         SqliteConnection.ClearAllPools();
         File.Delete(Path);
     }
@@ -102,3 +124,10 @@ public sealed class QueryBinderDatabase : IDisposable
         public override DateTimeOffset GetUtcNow() => Now;
     }
 }
+
+/// <summary>
+/// The same rows on the test run's database (PAYMENTJOURNAL_TEST_PROVIDER): a database of its own on the run's
+/// PostgreSQL server in the PostgreSQL run, for what must work the same on both (the prepared reads, lists and writes;
+/// a test class that writes has an instance of its own).
+/// </summary>
+public sealed class PreparedRowsDatabase() : QueryBinderDatabase(TestDatabase.Provider);

@@ -10,11 +10,11 @@ using Xunit;
 namespace PaymentJournal.Tests.Unit;
 
 /// <summary>
-/// On SQLite a list is read with SQL of our own for the plain shapes (<see cref="PreparedRows.ListAsync{T}"/>); every
-/// shape it reads must give exactly the rows EF Core's query gives, in the same order, and every other shape must be
-/// left to EF Core.
+/// A list is read with SQL of our own for the plain shapes (<see cref="PreparedRows.ListAsync{T}"/>); every shape it
+/// reads must give exactly the rows EF Core's query gives, in the same order, and every other shape must be left to
+/// EF Core. On the run's database: SQLite, or PostgreSQL in the PostgreSQL run.
 /// </summary>
-public sealed class PreparedListsTests(QueryBinderDatabase database) : IClassFixture<QueryBinderDatabase>
+public sealed class PreparedListsTests(PreparedRowsDatabase database) : IClassFixture<PreparedRowsDatabase>
 {
     private static readonly Expression<Func<CustomerPayment, int>> ByLine = x => x.LineNumber;
     private static readonly Expression<Func<CustomerPayment, Guid>> ById = x => x.Id;

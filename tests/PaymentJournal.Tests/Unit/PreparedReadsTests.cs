@@ -10,10 +10,11 @@ using Xunit;
 namespace PaymentJournal.Tests.Unit;
 
 /// <summary>
-/// The SQLite writer reads rows by key with prepared statements of its own: every property must come back exactly as
-/// EF Core's query gives it (GUIDs and dates stored as text, amounts, versions, timestamps, nullable columns).
+/// Rows are read by key with prepared statements of our own: every property must come back exactly as EF Core's query
+/// gives it (GUIDs and dates stored as text on SQLite, amounts, versions, timestamps, nullable columns). On the run's
+/// database: SQLite, or PostgreSQL in the PostgreSQL run.
 /// </summary>
-public sealed class PreparedReadsTests(QueryBinderDatabase database) : IClassFixture<QueryBinderDatabase>
+public sealed class PreparedReadsTests(PreparedRowsDatabase database) : IClassFixture<PreparedRowsDatabase>
 {
     [Fact]
     public async Task A_row_read_by_key_equals_the_row_EF_Core_reads()

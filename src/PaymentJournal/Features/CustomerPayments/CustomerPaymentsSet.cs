@@ -72,12 +72,8 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         });
     }
 
-    private static readonly Func<AppDb, Guid, int, Task<bool>> LineTaken = EF.CompileAsyncQuery((AppDb db, Guid journal, int line) =>
-        db.CustomerPayments.Any(x => x.JournalId == journal && x.LineNumber == line));
-
-    private static Task<bool> LineTakenAsync(AppDb db, Guid journal, int line, CancellationToken ct) => db.IsSqlite
-        ? PreparedRows.ExistsAsync<CustomerPayment>(db, "line", [(nameof(CustomerPayment.JournalId), journal), (nameof(CustomerPayment.LineNumber), line)], ct)
-        : LineTaken(db, journal, line);
+    private static Task<bool> LineTakenAsync(AppDb db, Guid journal, int line, CancellationToken ct) =>
+        PreparedRows.ExistsAsync<CustomerPayment>(db, "line", [(nameof(CustomerPayment.JournalId), journal), (nameof(CustomerPayment.LineNumber), line)], ct);
 
     public const string JournalRequired = "You must specify a journal batch ID or a journal ID to get a journal line.";
 
@@ -138,17 +134,10 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
             p.DocumentNumber = await NumberSeries.NumberSeriesService.NextAsync(db, journal.NumberSeriesId, rc.Aborted);
 
         await PaymentRules.ApplyAsync(rc, scope.CompanyId, p, body, isCreate: true);
-        if (db.IsSqlite)
-        {
-            // The SQLite writer creates lines one after another: a prepared insert instead of SaveChanges. Every check
-            // above has run, and nothing else can write between them and this insert.
-            db.StampNew(p);
-            await PreparedRows.InsertAsync(db, p, rc.Aborted);
-        }
-        else
-        {
-            db.CustomerPayments.Add(p);
-        }
+        // A prepared insert instead of SaveChanges. Every check above has run, and nothing else can write between them
+        // and this insert: on SQLite the writer runs one unit at a time, on PostgreSQL the unit holds the journal's row.
+        db.StampNew(p);
+        await PreparedRows.InsertAsync(db, p, rc.Aborted);
 
         if (body.TryGetNested("dimensionSetLines", out var lines))
         {

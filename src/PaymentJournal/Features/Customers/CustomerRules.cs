@@ -11,8 +11,6 @@ namespace PaymentJournal.Features.Customers;
 public static class CustomerRules
 {
     // Looked up on every payment and invoice write: compiled once.
-    private static readonly Func<AppDb, Guid, Guid, Task<Customer?>> ById = EF.CompileAsyncQuery((AppDb db, Guid company, Guid id) =>
-        db.Customers.AsNoTracking().FirstOrDefault(c => c.Id == id && c.CompanyId == company));
     private static readonly Func<AppDb, Guid, string, Task<Customer?>> ByNumber = EF.CompileAsyncQuery((AppDb db, Guid company, string number) =>
         db.Customers.AsNoTracking().FirstOrDefault(c => c.Number == number && c.CompanyId == company));
 
@@ -22,9 +20,7 @@ public static class CustomerRules
         if (id is { } g && g != Guid.Empty)
         {
             ct.ThrowIfCancellationRequested();
-            byId = await (db.IsSqlite
-                       ? PreparedRows.FindAsync<Customer>(db, "by-id", [(nameof(Customer.Id), g), (nameof(Customer.CompanyId), companyId)], ct)
-                       : ById(db, companyId, g))
+            byId = await PreparedRows.FindAsync<Customer>(db, "by-id", [(nameof(Customer.Id), g), (nameof(Customer.CompanyId), companyId)], ct)
                    ?? throw ApiErrors.Dialog($"The \"customerId\" does not match to a Customer.");
         }
         if (!string.IsNullOrEmpty(number))

@@ -1,0 +1,145 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using PaymentJournal.Data;
+using PaymentJournal.Features.CustomerPayments;
+using Xunit;
+
+namespace PaymentJournal.Tests.Unit;
+
+/// <summary>
+/// Creates and lone updates are written with prepared statements of our own (<see cref="PreparedRows"/>) instead of
+/// SaveChanges: the rows must be stored exactly as SaveChanges stores them, and a failed write must fail as
+/// SaveChanges' does. On the run's database: SQLite, or PostgreSQL in the PostgreSQL run.
+/// </summary>
+public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassFixture<PreparedRowsDatabase>
+{
+    private static readonly DateTimeOffset At = new(2025, 5, 6, 7, 8, 9, 123, TimeSpan.Zero);
+
+    private static CustomerPayment NewPayment(int line) => new()
+    {
+        Id = Guid.NewGuid(), CompanyId = QueryBinderDatabase.Company, JournalId = QueryBinderDatabase.Journal, JournalCode = "GENERAL",
+        LineNumber = line, CustomerId = Guid.NewGuid(), CustomerNumber = "C00002", ContactId = "contact-1", PostingDate = new DateOnly(2025, 3, 4),
+        DocumentNumber = "D-1", ExternalDocumentNumber = "X-1", Amount = 12345, AppliesToInvoiceId = Guid.NewGuid(), AppliesToInvoiceNumber = "I-1",
+        Description = "format check o'neil", Comment = "", BalancingAccountId = Guid.NewGuid(),
+    };
+
+    private AppDb Open()
+    {
+        var db = database.Open();
+        db.Clock = new FixedClock(At);
+        return db;
+    }
+
+    [Fact]
+    public async Task A_row_inserted_with_the_prepared_statement_is_stored_as_SaveChanges_stores_one()
+    {
+        var prepared = NewPayment(910000);
+        var viaEf = NewPayment(920000);
+        foreach (var p in typeof(CustomerPayment).GetProperties().Where(p => p.CanWrite && p.Name is not nameof(CustomerPayment.Id) and not nameof(CustomerPayment.LineNumber)))
+            p.SetValue(viaEf, p.GetValue(prepared));
+        await using (var db = Open())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            db.StampNew(prepared);
+            await PreparedRows.InsertAsync(db, prepared, default);
+            await tx.CommitAsync();
+        }
+        await using (var db = Open())
+        {
+            db.CustomerPayments.Add(viaEf);
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(prepared.Version, viaEf.Version);
+
+        // Every column as the database hands it back, in its own type (SQLite's storage class, PostgreSQL's column type).
+        await using (var db = Open())
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = "SELECT * FROM customer_payments WHERE line_number IN (910000, 920000) ORDER BY line_number";
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var rows = new List<Dictionary<string, object>>();
+            while (await reader.ReadAsync())
+                rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
+            Assert.Equal(2, rows.Count);
+            Assert.True(rows[0].Count > 15);
+            foreach (var (column, value) in rows[0].Where(c => c.Key is not "id" and not "line_number"))
+            {
+                var other = rows[1][column];
+                Assert.True(value.GetType() == other.GetType() && Equals(value, other), $"{column}: {value} ({value.GetType().Name}) against {other} ({other.GetType().Name})");
+            }
+        }
+
+        // And read back whole by EF Core.
+        await using (var db = Open())
+        {
+            var read = await db.CustomerPayments.AsNoTracking().SingleAsync(p => p.Id == prepared.Id);
+            foreach (var p in typeof(CustomerPayment).GetProperties())
+                Assert.True(Equals(p.GetValue(prepared), p.GetValue(read)), $"{p.Name}: {p.GetValue(prepared)} read as {p.GetValue(read)}");
+        }
+    }
+
+    [Fact]
+    public async Task A_prepared_insert_of_a_taken_key_fails_as_SaveChanges_fails()
+    {
+        var first = NewPayment(930000);
+        await using (var db = Open())
+        {
+            db.CustomerPayments.Add(first);
+            await db.SaveChangesAsync();
+        }
+        await using (var db = Open())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var again = NewPayment(930001);
+            again.Id = first.Id;
+            db.StampNew(again);
+            var e = await Assert.ThrowsAsync<DbUpdateException>(() => PreparedRows.InsertAsync(db, again, default));
+            Assert.True(DbErrors.IsUniqueViolation(e), e.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task A_lone_update_is_saved_with_its_version_check()
+    {
+        var row = NewPayment(940000);
+        await using (var db = Open())
+        {
+            db.CustomerPayments.Add(row);
+            await db.SaveChangesAsync();
+        }
+        // Two units read the same version; the first to save wins, the second is told its row changed.
+        await using var first = Open();
+        await using var second = Open();
+        var a = await first.CustomerPayments.SingleAsync(p => p.Id == row.Id);
+        var b = await second.CustomerPayments.SingleAsync(p => p.Id == row.Id);
+        a.Amount = 777;
+        ((FixedClock)first.Clock).Now = At.AddSeconds(1);
+        await using (var tx = await first.Database.BeginTransactionAsync())
+        {
+            Assert.Equal(1, await first.SaveChangesAsync());
+            await tx.CommitAsync();
+        }
+        Assert.Equal(EntityState.Unchanged, first.Entry(a).State);
+        Assert.Equal(a.Version, first.Entry(a).Property(x => x.Version).OriginalValue);
+        Assert.NotEqual(row.Version, a.Version);
+
+        b.Amount = 888;
+        await using (var tx = await second.Database.BeginTransactionAsync())
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
+
+        await using var check = Open();
+        var stored = await check.CustomerPayments.AsNoTracking().SingleAsync(p => p.Id == row.Id);
+        Assert.Equal(777, stored.Amount);
+        Assert.Equal(a.Version, stored.Version);
+        Assert.Equal(At.AddSeconds(1).UtcDateTime, stored.LastModified);
+        Assert.Equal(row.Description, stored.Description);
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
