@@ -6,7 +6,7 @@ namespace PaymentJournal.WebApp;
 
 /// <summary>
 /// Once, right after start, makes the reads the web app makes when it opens a journal (the companies, a company, its
-/// journals, a journal, its first page of lines and their count) and serves its files, inside the process and on a low-priority
+/// journals, a journal, its first page of lines, their count and their applications) and serves its files, inside the process and on a low-priority
 /// thread, so that the first user of a new process does not wait for the JIT and EF Core's query compilation of them.
 /// Reads only, on the first company and its first journal; the answers go nowhere. Off with WebApp:WarmUp=false.
 /// </summary>
@@ -19,6 +19,14 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
     /// </summary>
     public const string FirstPageQuery =
         "?$orderby=lineNumber&$skip=0&$top=100&$expand=customer($select=displayName),dimensionSetLines($select=code,valueCode)";
+
+    /// <summary>The applications of the first page's lines, from the posting group, asked for with the page.</summary>
+    public const string FirstApplicationsQuery =
+        "?$orderby=lineNumber&$skip=0&$top=100&$select=id&$expand=applications($select=invoiceNumber,amount)";
+
+    /// <summary>The applications of another page's lines, asked for by the line numbers the page holds (values left out).</summary>
+    public const string PageApplicationsFilter = "lineNumber ge 0 and lineNumber le 0 and appliesToInvoiceNumber eq ''";
+    public const string PageApplicationsQuery = "&$select=id&$expand=applications($select=invoiceNumber,amount)&$orderby=lineNumber&$top=100";
 
     /// <summary>What the last warm-up read: each request's path and status (for the log and for tests).</summary>
     public IReadOnlyList<(string Path, int Status)> Reads { get; private set; } = [];
@@ -65,6 +73,12 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
                     Read(reads, path, "", stopping);
                     Read(reads, path + "/customerPayments", FirstPageQuery, stopping);
                     Read(reads, path + "/customerPayments/$count", "", stopping);
+                    // The group that serves a line's applications (posting).
+                    if (catalog.GroupSurfaces.FirstOrDefault(g => g.AllSets.Contains(Features.CustomerPayments.PaymentApplicationsSet.SetName)) is { } posting)
+                    {
+                        Read(reads, path + "/customerPayments", FirstApplicationsQuery, stopping, posting);
+                        Read(reads, path + "/customerPayments", "?$filter=" + Uri.EscapeDataString(PageApplicationsFilter) + PageApplicationsQuery, stopping, posting);
+                    }
                 }
             }
             Reads = reads;
@@ -105,23 +119,24 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
         }
     }
 
-    /// <summary>One GET of the v2.0 surface through the endpoint itself, with full access; the body when it answered 200.</summary>
-    private byte[]? Read(List<(string, int)> reads, string rest, string query, CancellationToken stopping)
+    /// <summary>One GET of the v2.0 surface (or an API group's) through the endpoint itself, with full access; the body when it answered 200.</summary>
+    private byte[]? Read(List<(string, int)> reads, string rest, string query, CancellationToken stopping, Surface? group = null)
     {
+        var root = group?.Group!.Root ?? "/api/v2.0/";
         stopping.ThrowIfCancellationRequested();
         using var scope = scopes.CreateScope();
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = stopping };
         http.Request.Method = HttpMethods.Get;
         http.Request.Scheme = "http";
         http.Request.Host = new HostString("localhost");
-        http.Request.Path = "/api/v2.0/" + rest;
+        http.Request.Path = root + rest;
         http.Request.QueryString = new QueryString(query);
         http.Request.Headers.Accept = "application/json";
         http.Items[typeof(CompanyAccess)] = CompanyAccess.All;
         using var body = new MemoryStream();
         http.Response.Body = body;
-        endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest).GetAwaiter().GetResult();
-        reads.Add((rest, http.Response.StatusCode));
+        endpoint.HandleAsync(http, group ?? catalog.V2, () => root, rest).GetAwaiter().GetResult();
+        reads.Add((group is null ? rest : root + rest, http.Response.StatusCode));
         return http.Response.StatusCode == 200 ? body.ToArray() : null;
     }
 
