@@ -151,12 +151,13 @@ public static class App
         var endpoint = app.Services.GetRequiredService<ODataEndpoint>();
 
         // /health: the database answers and can be written; /health/live: the process is up; /health/ready: the
-        // migrations ran and a write commits. None of them needs a credential.
+        // migrations ran, a write commits and the start-up warm-up (when on) has finished. None of them needs a credential.
         var health = app.Services.GetRequiredService<DatabaseHealth>();
+        var warmUp = app.Services.GetService<WebApp.WarmUp>();
         app.MapGet("/health", async (HttpContext http, AppDb db, CancellationToken ct) => Health(http, await health.ProblemAsync(db, ct), "Healthy"));
         app.MapGet("/health/live", () => Results.Text("Healthy"));
         app.MapGet("/health/ready", async (HttpContext http, AppDb db, CancellationToken ct) =>
-            Health(http, await health.ReadinessProblemAsync(db, ct), "Ready"));
+            Health(http, warmUp is { Finished.IsCompleted: false } ? "the start-up warm-up is still running" : await health.ReadinessProblemAsync(db, ct), "Ready"));
 
         Task V2(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest ?? "");
         // The tenant and environment are echoed into absolute URLs: checked before anything runs.

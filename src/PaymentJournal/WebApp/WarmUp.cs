@@ -8,7 +8,9 @@ namespace PaymentJournal.WebApp;
 /// Once, right after start, makes the reads the web app makes when it opens a journal (the companies, a company, its
 /// journals, a journal, its first page of lines, their count and their applications) and serves its files, inside the process and on a low-priority
 /// thread, so that the first user of a new process does not wait for the JIT and EF Core's query compilation of them.
-/// Reads only, on the first company and its first journal; the answers go nowhere. Off with WebApp:WarmUp=false.
+/// Reads only, on the first company and its first journal that has lines (an empty one would leave out the reads of
+/// rows: their related customers and dimensions, and the writing of a row); the answers go nowhere. /health/ready says
+/// ready once it has finished. Off with WebApp:WarmUp=false.
 /// </summary>
 public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, ODataEndpoint endpoint, Catalog catalog,
     Microsoft.AspNetCore.Hosting.Server.IServer server, ILogger<WarmUp> log) : IHostedService
@@ -28,8 +30,16 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
     public const string PageApplicationsFilter = "lineNumber ge 0 and lineNumber le 0 and appliesToInvoiceNumber eq ''";
     public const string PageApplicationsQuery = "&$select=id&$expand=applications($select=invoiceNumber,amount)&$orderby=lineNumber&$top=100";
 
+    /// <summary>The journals looked at for one with lines, at most.</summary>
+    public const int JournalsLookedAt = 20;
+
     /// <summary>What the last warm-up read: each request's path and status (for the log and for tests).</summary>
     public IReadOnlyList<(string Path, int Status)> Reads { get; private set; } = [];
+
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the warm-up has finished, stopped or failed.</summary>
+    public Task Finished => _finished.Task;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -66,13 +76,20 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
             {
                 var root = $"companies({company})";
                 Read(reads, root, "?$select=name,displayName", stopping);
-                var journals = Read(reads, root + "/customerPaymentJournals", "?$orderby=code", stopping);
-                if (FirstId(journals) is { } journal)
+                var journals = Ids(Read(reads, root + "/customerPaymentJournals", "?$orderby=code", stopping), JournalsLookedAt);
+                // The first journal with lines, by their count (the count the worksheet asks for); else the first.
+                Guid? journal = null;
+                foreach (var id in journals)
+                {
+                    var count = Read(reads, $"{root}/customerPaymentJournals({id})/customerPayments/$count", "", stopping);
+                    journal ??= id;
+                    if (count is not null && System.Text.Encoding.ASCII.GetString(count) is not "0") { journal = id; break; }
+                }
+                if (journal is not null)
                 {
                     var path = $"{root}/customerPaymentJournals({journal})";
                     Read(reads, path, "", stopping);
                     Read(reads, path + "/customerPayments", FirstPageQuery, stopping);
-                    Read(reads, path + "/customerPayments/$count", "", stopping);
                     // The group that serves a line's applications (posting).
                     if (catalog.GroupSurfaces.FirstOrDefault(g => g.AllSets.Contains(Features.CustomerPayments.PaymentApplicationsSet.SetName)) is { } posting)
                     {
@@ -93,6 +110,10 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
         {
             // Only the first user's wait depends on it: say so and go on.
             log.LogWarning(e, "Warm-up stopped after {Count} reads", reads.Count);
+        }
+        finally
+        {
+            _finished.TrySetResult();
         }
     }
 
@@ -140,11 +161,16 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
         return http.Response.StatusCode == 200 ? body.ToArray() : null;
     }
 
-    private static Guid? FirstId(byte[]? json)
+    private static Guid? FirstId(byte[]? json) => Ids(json, 1) is [var first, ..] ? first : null;
+
+    private static List<Guid> Ids(byte[]? json, int max)
     {
-        if (json is null) return null;
+        var ids = new List<Guid>();
+        if (json is null) return ids;
         using var doc = JsonDocument.Parse(json);
-        if (!doc.RootElement.TryGetProperty("value", out var rows) || rows.GetArrayLength() == 0) return null;
-        return rows[0].TryGetProperty("id", out var id) && id.TryGetGuid(out var g) ? g : null;
+        if (!doc.RootElement.TryGetProperty("value", out var rows)) return ids;
+        foreach (var row in rows.EnumerateArray())
+            if (ids.Count < max && row.TryGetProperty("id", out var id) && id.TryGetGuid(out var g)) ids.Add(g);
+        return ids;
     }
 }

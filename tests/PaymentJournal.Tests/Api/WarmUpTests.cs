@@ -91,6 +91,18 @@ public sealed partial class WarmUpTests(WarmUpTests.Fixture f) : IClassFixture<W
     }
 
     [Fact]
+    public async Task The_service_says_ready_once_the_warm_up_has_finished()
+    {
+        for (var waited = 0; (await f.Http.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK; waited += 50)
+        {
+            Assert.True(waited < 180_000, "not ready within 3 minutes");
+            await Task.Delay(50);
+        }
+        Assert.True(f.Services.GetRequiredService<WarmUp>().Finished.IsCompleted);
+        Assert.NotEmpty(f.Services.GetRequiredService<WarmUp>().Reads);
+    }
+
+    [Fact]
     public void A_bad_switch_stops_the_start()
     {
         var e = Assert.Throws<InvalidOperationException>(() =>
