@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: bench/webapp-open.sh [N] [OUTFILE]
 # The web app opening a 100,000-line journal: N runs of the browser test that seeds one (through the API and SQL)
-# and opens it in Chromium; each run records the time from navigation start to the first row on screen
-# (performance.now() read in the page). Prints each time and the median. Needs /usr/bin/chromium.
+# and opens it in Chromium once the service, started anew on it, says ready at /health/ready; each run records the time
+# from navigation start to the first row on screen (performance.now() read in the frame that shows it). Prints each
+# time and the median. Needs /usr/bin/chromium.
 # PAYMENTJOURNAL_WEBAPP_BREAKDOWN=file keeps each run's breakdown there (every file and API request the page made
 # before its first row: start and end, ms after navigation start, and the server's time to first byte).
 # The test runs the service in its own process on a SQLite file (PAYMENTJOURNAL_TEST_PROVIDER=postgres for PostgreSQL).

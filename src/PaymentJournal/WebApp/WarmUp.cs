@@ -6,9 +6,11 @@ namespace PaymentJournal.WebApp;
 
 /// <summary>
 /// Once, right after start, makes the reads the web app makes when it opens a journal (the companies, a company, its
-/// journals, a journal, its first page of lines and their count) and serves its files, inside the process and on a low-priority
+/// journals, a journal, its first page of lines, their count and their applications) and serves its files, inside the process and on a low-priority
 /// thread, so that the first user of a new process does not wait for the JIT and EF Core's query compilation of them.
-/// Reads only, on the first company and its first journal; the answers go nowhere. Off with WebApp:WarmUp=false.
+/// Reads only, on the first company and its first journal that has lines (an empty one would leave out the reads of
+/// rows: their related customers and dimensions, and the writing of a row); the answers go nowhere. /health/ready says
+/// ready once it has finished. Off with WebApp:WarmUp=false.
 /// </summary>
 public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, ODataEndpoint endpoint, Catalog catalog,
     Microsoft.AspNetCore.Hosting.Server.IServer server, ILogger<WarmUp> log) : IHostedService
@@ -20,8 +22,24 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
     public const string FirstPageQuery =
         "?$orderby=lineNumber&$skip=0&$top=100&$expand=customer($select=displayName),dimensionSetLines($select=code,valueCode)";
 
+    /// <summary>The applications of the first page's lines, from the posting group, asked for with the page.</summary>
+    public const string FirstApplicationsQuery =
+        "?$orderby=lineNumber&$skip=0&$top=100&$select=id&$expand=applications($select=invoiceNumber,amount)";
+
+    /// <summary>The applications of another page's lines, asked for by the line numbers the page holds (values left out).</summary>
+    public const string PageApplicationsFilter = "lineNumber ge 0 and lineNumber le 0 and appliesToInvoiceNumber eq ''";
+    public const string PageApplicationsQuery = "&$select=id&$expand=applications($select=invoiceNumber,amount)&$orderby=lineNumber&$top=100";
+
+    /// <summary>The journals looked at for one with lines, at most.</summary>
+    public const int JournalsLookedAt = 20;
+
     /// <summary>What the last warm-up read: each request's path and status (for the log and for tests).</summary>
     public IReadOnlyList<(string Path, int Status)> Reads { get; private set; } = [];
+
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the warm-up has finished, stopped or failed.</summary>
+    public Task Finished => _finished.Task;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,13 +76,26 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
             {
                 var root = $"companies({company})";
                 Read(reads, root, "?$select=name,displayName", stopping);
-                var journals = Read(reads, root + "/customerPaymentJournals", "?$orderby=code", stopping);
-                if (FirstId(journals) is { } journal)
+                var journals = Ids(Read(reads, root + "/customerPaymentJournals", "?$orderby=code", stopping), JournalsLookedAt);
+                // The first journal with lines, by their count (the count the worksheet asks for); else the first.
+                Guid? journal = null;
+                foreach (var id in journals)
+                {
+                    var count = Read(reads, $"{root}/customerPaymentJournals({id})/customerPayments/$count", "", stopping);
+                    journal ??= id;
+                    if (count is not null && System.Text.Encoding.ASCII.GetString(count) is not "0") { journal = id; break; }
+                }
+                if (journal is not null)
                 {
                     var path = $"{root}/customerPaymentJournals({journal})";
                     Read(reads, path, "", stopping);
                     Read(reads, path + "/customerPayments", FirstPageQuery, stopping);
-                    Read(reads, path + "/customerPayments/$count", "", stopping);
+                    // The group that serves a line's applications (posting).
+                    if (catalog.GroupSurfaces.FirstOrDefault(g => g.AllSets.Contains(Features.CustomerPayments.PaymentApplicationsSet.SetName)) is { } posting)
+                    {
+                        Read(reads, path + "/customerPayments", FirstApplicationsQuery, stopping, posting);
+                        Read(reads, path + "/customerPayments", "?$filter=" + Uri.EscapeDataString(PageApplicationsFilter) + PageApplicationsQuery, stopping, posting);
+                    }
                 }
             }
             Reads = reads;
@@ -79,6 +110,10 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
         {
             // Only the first user's wait depends on it: say so and go on.
             log.LogWarning(e, "Warm-up stopped after {Count} reads", reads.Count);
+        }
+        finally
+        {
+            _finished.TrySetResult();
         }
     }
 
@@ -105,31 +140,37 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
         }
     }
 
-    /// <summary>One GET of the v2.0 surface through the endpoint itself, with full access; the body when it answered 200.</summary>
-    private byte[]? Read(List<(string, int)> reads, string rest, string query, CancellationToken stopping)
+    /// <summary>One GET of the v2.0 surface (or an API group's) through the endpoint itself, with full access; the body when it answered 200.</summary>
+    private byte[]? Read(List<(string, int)> reads, string rest, string query, CancellationToken stopping, Surface? group = null)
     {
+        var root = group?.Group!.Root ?? "/api/v2.0/";
         stopping.ThrowIfCancellationRequested();
         using var scope = scopes.CreateScope();
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = stopping };
         http.Request.Method = HttpMethods.Get;
         http.Request.Scheme = "http";
         http.Request.Host = new HostString("localhost");
-        http.Request.Path = "/api/v2.0/" + rest;
+        http.Request.Path = root + rest;
         http.Request.QueryString = new QueryString(query);
         http.Request.Headers.Accept = "application/json";
         http.Items[typeof(CompanyAccess)] = CompanyAccess.All;
         using var body = new MemoryStream();
         http.Response.Body = body;
-        endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest).GetAwaiter().GetResult();
-        reads.Add((rest, http.Response.StatusCode));
+        endpoint.HandleAsync(http, group ?? catalog.V2, () => root, rest).GetAwaiter().GetResult();
+        reads.Add((group is null ? rest : root + rest, http.Response.StatusCode));
         return http.Response.StatusCode == 200 ? body.ToArray() : null;
     }
 
-    private static Guid? FirstId(byte[]? json)
+    private static Guid? FirstId(byte[]? json) => Ids(json, 1) is [var first, ..] ? first : null;
+
+    private static List<Guid> Ids(byte[]? json, int max)
     {
-        if (json is null) return null;
+        var ids = new List<Guid>();
+        if (json is null) return ids;
         using var doc = JsonDocument.Parse(json);
-        if (!doc.RootElement.TryGetProperty("value", out var rows) || rows.GetArrayLength() == 0) return null;
-        return rows[0].TryGetProperty("id", out var id) && id.TryGetGuid(out var g) ? g : null;
+        if (!doc.RootElement.TryGetProperty("value", out var rows)) return ids;
+        foreach (var row in rows.EnumerateArray())
+            if (ids.Count < max && row.TryGetProperty("id", out var id) && id.TryGetGuid(out var g)) ids.Add(g);
+        return ids;
     }
 }

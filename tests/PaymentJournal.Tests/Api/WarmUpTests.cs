@@ -44,6 +44,8 @@ public sealed partial class WarmUpTests(WarmUpTests.Fixture f) : IClassFixture<W
         var journal = await FirstIdAsync($"/api/v2.0/companies({company})/customerPaymentJournals?$orderby=code&$top=1");
         Assert.Contains($"companies({company})/customerPaymentJournals({journal})/customerPayments", paths);
         Assert.Contains($"companies({company})/customerPaymentJournals({journal})/customerPayments/$count", paths);
+        // The first page's applications and another page's, from the posting group.
+        Assert.Equal(2, paths.Count(p => p == $"{ServiceFixture.Posting}companies({company})/customerPaymentJournals({journal})/customerPayments"));
     }
 
     private async Task<string> FirstIdAsync(string url)
@@ -75,6 +77,29 @@ public sealed partial class WarmUpTests(WarmUpTests.Fixture f) : IClassFixture<W
         Assert.Equal(pageSize, PageSizeConstant().Match(earlyScript).Groups[1].Value);
         Assert.Contains("$orderby: 'lineNumber', $skip: 0, $top: PageSize, $expand: Expand", earlyScript);
         Assert.Contains("$orderby: 'lineNumber', $skip: p * PageSize, $top: PageSize, $expand: Expand", script);
+        // The applications of the first page's lines, asked for with the page, and of another page's, by its line numbers.
+        var applications = ApplicationsConstant().Match(script).Groups[1].Value;
+        Assert.NotEmpty(applications);
+        Assert.Equal(applications, ApplicationsConstant().Match(earlyScript).Groups[1].Value);
+        Assert.Equal(WarmUp.FirstApplicationsQuery, "?$orderby=lineNumber&$skip=0&$top=" + pageSize + "&$select=id&$expand=" + applications);
+        Assert.Contains("$orderby: 'lineNumber', $skip: 0, $top: PageSize, $select: 'id', $expand: Applications", script);
+        Assert.Contains("$orderby: 'lineNumber', $skip: 0, $top: PageSize, $select: 'id', $expand: Applications", earlyScript);
+        Assert.Contains("$filter: `lineNumber ge ${Math.min(...open)} and lineNumber le ${Math.max(...open)} and appliesToInvoiceNumber eq ''`", script);
+        Assert.Equal(WarmUp.PageApplicationsFilter, "lineNumber ge 0 and lineNumber le 0 and appliesToInvoiceNumber eq ''");
+        Assert.Contains("$select: 'id', $expand: Applications, $orderby: 'lineNumber', $top: PageSize", script);
+        Assert.Equal(WarmUp.PageApplicationsQuery, "&$select=id&$expand=" + applications + "&$orderby=lineNumber&$top=" + pageSize);
+    }
+
+    [Fact]
+    public async Task The_service_says_ready_once_the_warm_up_has_finished()
+    {
+        for (var waited = 0; (await f.Http.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK; waited += 50)
+        {
+            Assert.True(waited < 180_000, "not ready within 3 minutes");
+            await Task.Delay(50);
+        }
+        Assert.True(f.Services.GetRequiredService<WarmUp>().Finished.IsCompleted);
+        Assert.NotEmpty(f.Services.GetRequiredService<WarmUp>().Reads);
     }
 
     [Fact]
@@ -94,6 +119,9 @@ public sealed partial class WarmUpTests(WarmUpTests.Fixture f) : IClassFixture<W
 
     [GeneratedRegex(@"const Expand = '([^']+)';")]
     private static partial Regex ExpandConstant();
+
+    [GeneratedRegex(@"const Applications = '([^']+)';")]
+    private static partial Regex ApplicationsConstant();
 
     [GeneratedRegex(@"const PageSize = (\d+);")]
     private static partial Regex PageSizeConstant();

@@ -44,6 +44,20 @@ public class ServiceFixture : IAsyncLifetime, IDbAccess
     {
         System.IO.Directory.CreateDirectory(Directory);
         ConnectionString = await CreateDatabaseAsync();
+        await StartServiceAsync();
+    }
+
+    /// <summary>Stops the service and starts it anew on the same database, as a new process would (on a new port).</summary>
+    protected async Task RestartServiceAsync()
+    {
+        Http.Dispose();
+        await _app!.StopAsync();
+        await _app.DisposeAsync();
+        await StartServiceAsync();
+    }
+
+    private async Task StartServiceAsync()
+    {
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",

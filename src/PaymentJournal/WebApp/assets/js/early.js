@@ -1,13 +1,14 @@
 // Loaded by the page on its own (an async module needing only the API client), before the screens have arrived: a
-// worksheet opened by its address has its first reads (the company, the journal, the first page of lines, the count)
-// on their way while the rest of the app loads. The screen takes each once, by URL; main.js forgets the rest once the
-// first screen is shown, so no later screen gets an old answer.
+// worksheet opened by its address has its first reads (the company, the journal, the first page of lines, their
+// applications, the count) on their way while the rest of the app loads. The screen takes each once, by URL; main.js
+// forgets the rest once the first screen is shown, so no later screen gets an old answer.
 import { api, query } from './routes.js';
 import { get, credential } from './api.js';
 
 // The worksheet's first page of lines, as its screen asks for it (a test holds the two, and the warm-up, alike).
 const PageSize = 100;
 const Expand = 'customer($select=displayName),dimensionSetLines($select=code,valueCode)';
+const Applications = 'applications($select=invoiceNumber,amount)';
 
 const started = new Map();
 
@@ -38,4 +39,5 @@ if (worksheet && (credential() || document.documentElement.dataset.auth === 'non
   start(api.journal(company, journal));
   start(api.payments(company, journal) + query({ $orderby: 'lineNumber', $skip: 0, $top: PageSize, $expand: Expand }));
   start(api.paymentsCount(company, journal));
+  start(api.postingPayments(company, journal) + query({ $orderby: 'lineNumber', $skip: 0, $top: PageSize, $select: 'id', $expand: Applications }));
 }

@@ -13,6 +13,8 @@ export const pattern = /^\/companies\/(?<company>[0-9a-fA-F-]{36})\/journals\/(?
 const RowHeight = 36; // the CSS --row-h
 const PageSize = 100;
 const Expand = 'customer($select=displayName),dimensionSetLines($select=code,valueCode)';
+// A line's invoices when it settles several: served by the posting group's customerPayments.
+const Applications = 'applications($select=invoiceNumber,amount)';
 
 const columns = [
   { key: 'status', label: 'Status', width: '5.5rem', readOnly: true },
@@ -81,6 +83,11 @@ export async function render(main, { company, journal: journalId }) {
   firstPage.catch(() => {});
   let firstCount = early(countUrl, () => get(countUrl, { signal: controller.signal })).then(Number);
   firstCount.catch(() => {});
+  // The first page's applications are asked for with the page, for the same window of lines, not after it.
+  const firstAppsUrl = api.postingPayments(company, journalId)
+    + query({ $orderby: 'lineNumber', $skip: 0, $top: PageSize, $select: 'id', $expand: Applications });
+  let firstApps = early(firstAppsUrl, () => get(firstAppsUrl, { signal: controller.signal })).then(toPage);
+  firstApps.catch(() => {});
   let name, journal;
   try {
     const journalUrl = api.journal(company, journalId);
@@ -147,11 +154,12 @@ export async function render(main, { company, journal: journalId }) {
     pages.set(p, entry);
     // The first read of page 0 takes the answer asked for on opening.
     const read = p === 0 && firstPage ? firstPage : readPage(p);
-    if (p === 0) firstPage = null;
+    const apps = p === 0 && read === firstPage ? firstApps : null;
+    if (p === 0) firstPage = firstApps = null;
     entry.promise = read.then(r => {
       entry.rows = r.rows;
       for (let i = 0; i < r.rows.length; i++) refreshRow(p * PageSize + i);
-      loadApplications(p, r.rows);
+      loadApplications(p, r.rows, apps);
     }, err => {
       pages.delete(p);
       if (err?.name !== 'AbortError') announce(`Lines could not be loaded: ${err.message}`);
@@ -161,16 +169,17 @@ export async function render(main, { company, journal: journalId }) {
 
   /**
    * The invoices of a page's lines that name none in appliesToInvoiceNumber (they may settle several): one request
-   * for the page, to the posting group, which serves a line's applications. The rows show before it answers.
+   * for the page, to the posting group, which serves a line's applications. The rows show before it answers. The
+   * first page's request went with the page (asked); another page's asks for the line numbers the page holds.
    */
-  async function loadApplications(p, rows) {
+  async function loadApplications(p, rows, asked) {
     const open = rows.filter(r => r && !r.appliesToInvoiceNumber && r.customerNumber).map(r => r.lineNumber);
     if (!open.length) return;
     try {
-      const { rows: found } = await page(api.postingPayments(company, journalId) + query({
+      const { rows: found } = await (asked ?? page(api.postingPayments(company, journalId) + query({
         $filter: `lineNumber ge ${Math.min(...open)} and lineNumber le ${Math.max(...open)} and appliesToInvoiceNumber eq ''`,
-        $select: 'id', $expand: 'applications($select=invoiceNumber,amount)', $orderby: 'lineNumber', $top: PageSize,
-      }), { signal: controller.signal });
+        $select: 'id', $expand: Applications, $orderby: 'lineNumber', $top: PageSize,
+      }), { signal: controller.signal }));
       const byId = new Map(found.map(x => [x.id, x.applications ?? []]));
       rows.forEach((r, i) => {
         if (!r || r.appliesToInvoiceNumber || !byId.has(r.id)) return;
