@@ -183,7 +183,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
     [Fact]
     public async Task A_node_killed_mid_post_leaves_nothing_partial_and_the_other_node_carries_on()
     {
-        // A journal long enough that its post takes a while: lines are copied in SQL rather than posted one by one.
+        // A long journal, its lines copied in SQL rather than created one by one.
         var journal = await NewJournalAsync();
         var journalId = Guid.Parse(journal);
         var template = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00004", amount = -1, externalDocumentNumber = "K0" });
@@ -199,31 +199,41 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
             WHERE id = @id
             """, ("n", lines), ("id", Guid.Parse(template.Str("id"))));
         var before = await LedgerCountsAsync();
+        // The test holds the customer's row: the post writes its ledger rows, then waits to move the customer's
+        // balance, uncommitted, until the node is killed. No race with the post's speed.
+        await using var holder = new NpgsqlConnection(f.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockCustomer = new NpgsqlCommand("SELECT id FROM customers WHERE number = 'C00004' FOR UPDATE", holder, hold))
+            Assert.NotNull(await lockCustomer.ExecuteScalarAsync());
         var victim = await ServiceNode.StartAsync("victim", f.ConnectionString);
         try
         {
             var post = victim.Http.Post(Post(journal), null);
-            // Kill it once the post has written ledger rows that are not committed yet: it holds a RowExclusiveLock on
-            // a ledger table from its first insert until its commit.
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var seen = false;
-            while (sw.Elapsed < TimeSpan.FromSeconds(60) && !post.IsCompleted)
+            while (sw.Elapsed < TimeSpan.FromSeconds(120) && !post.IsCompleted)
             {
+                // Ledger rows written (a RowExclusiveLock on a ledger table, held to commit) by a session now waiting
+                // for a lock: the customer's row.
                 seen = await f.ScalarAsync<long>("""
-                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                    WHERE c.relname IN ('customer_ledger_entries', 'general_ledger_entries') AND l.mode = 'RowExclusiveLock'
-                      AND l.pid <> pg_backend_pid() AND l.granted
+                    SELECT count(*) FROM pg_stat_activity a
+                    WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'
+                      AND EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                                  WHERE l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
+                                    AND c.relname IN ('customer_ledger_entries', 'general_ledger_entries'))
                     """) > 0;
                 if (seen) break;
-                await Task.Delay(5);
+                await Task.Delay(20);
             }
-            Assert.True(seen, $"the post finished (or never started) before it could be killed: {(post.IsCompleted ? (await post).Status : 0)}; make the journal longer");
+            Assert.True(seen, $"the post never waited for the customer's row: {(post.IsCompleted ? (await post).Status : 0)}");
             await victim.KillAsync();
             try { await post; } catch (HttpRequestException) { } catch (TaskCanceledException) { }
         }
         finally
         {
             await victim.DisposeAsync();
+            await hold.RollbackAsync();
         }
 
         // PostgreSQL rolls the dead node's transaction back when its connection drops; wait until the backend is gone.
