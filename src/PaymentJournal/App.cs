@@ -100,12 +100,13 @@ public static class App
         builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
         builder.Services.AddSingleton<EmulatorEndpoints>();
         builder.Services.AddSingleton<ApiDocuments>();
-        if (ImportWarmUp.Enabled(builder.Configuration))
+        builder.Services.AddSingleton<WarmUps>();
+        if (WarmUps.Enabled(builder.Configuration, "CashApplication:WarmUp"))
         {
             builder.Services.AddSingleton<ImportWarmUp>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ImportWarmUp>());
         }
-        if (WebApp.WarmUp.Enabled(builder.Configuration))
+        if (WarmUps.Enabled(builder.Configuration, "WebApp:WarmUp"))
         {
             builder.Services.AddSingleton<WebApp.WarmUp>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<WebApp.WarmUp>());
@@ -158,13 +159,11 @@ public static class App
         // /health: the database answers and can be written; /health/live: the process is up; /health/ready: the
         // migrations ran, a write commits and the start-up warm-ups (when on) have finished. None of them needs a credential.
         var health = app.Services.GetRequiredService<DatabaseHealth>();
-        var warmUp = app.Services.GetService<WebApp.WarmUp>();
+        var warmUps = app.Services.GetRequiredService<WarmUps>();
         app.MapGet("/health", async (HttpContext http, AppDb db, CancellationToken ct) => Health(http, await health.ProblemAsync(db, ct), "Healthy"));
         app.MapGet("/health/live", () => Results.Text("Healthy"));
-        var importWarmUp = app.Services.GetService<ImportWarmUp>();
         app.MapGet("/health/ready", async (HttpContext http, AppDb db, CancellationToken ct) =>
-            Health(http, (warmUp is { Finished.IsCompleted: false } ? "the start-up warm-up of the web app is still running" : null)
-                ?? importWarmUp?.ReadinessProblem() ?? await health.ReadinessProblemAsync(db, ct), "Ready"));
+            Health(http, warmUps.ReadinessProblem() ?? await health.ReadinessProblemAsync(db, ct), "Ready"));
 
         Task V2(HttpContext http, string? rest) => endpoint.HandleAsync(http, catalog.V2, static () => "/api/v2.0/", rest ?? "");
         // The tenant and environment are echoed into absolute URLs: checked before anything runs.

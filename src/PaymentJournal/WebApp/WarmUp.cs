@@ -13,7 +13,7 @@ namespace PaymentJournal.WebApp;
 /// ready once it has finished. Off with WebApp:WarmUp=false.
 /// </summary>
 public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFactory scopes, ODataEndpoint endpoint, Catalog catalog,
-    Microsoft.AspNetCore.Hosting.Server.IServer server, ILogger<WarmUp> log) : IHostedService
+    Microsoft.AspNetCore.Hosting.Server.IServer server, WarmUps warmUps, ILogger<WarmUp> log) : IHostedService
 {
     /// <summary>
     /// The worksheet's first page: the same options, in the same shape, as the app's worksheet screen asks for (without
@@ -36,31 +36,16 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
     /// <summary>What the last warm-up read: each request's path and status (for the log and for tests).</summary>
     public IReadOnlyList<(string Path, int Status)> Reads { get; private set; } = [];
 
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>Completes when the warm-up has finished, stopped or failed.</summary>
-    public Task Finished => _finished.Task;
+    public Task Finished { get; private set; } = Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStarted.Register(() =>
-        {
-            var thread = new Thread(Run) { IsBackground = true, Name = "PaymentJournal warm-up" };
-            thread.Start();
-        });
+        Finished = warmUps.Run(lifetime, "the web app", Run);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Reads <c>WebApp:WarmUp</c> (default true); anything but true or false stops the start.</summary>
-    public static bool Enabled(IConfiguration configuration)
-    {
-        var value = configuration["WebApp:WarmUp"];
-        if (string.IsNullOrWhiteSpace(value)) return true;
-        return bool.TryParse(value.Trim(), out var on) ? on
-            : throw new InvalidOperationException($"WebApp:WarmUp '{value}' is not true or false.");
-    }
 
     private void Run()
     {
@@ -110,10 +95,6 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
         {
             // Only the first user's wait depends on it: say so and go on.
             log.LogWarning(e, "Warm-up stopped after {Count} reads", reads.Count);
-        }
-        finally
-        {
-            _finished.TrySetResult();
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class ImportWarmUpTests(ImportWarmUpTests.Fixture f) : IClassFixtu
         var warmUp = f.Services.GetRequiredService<ImportWarmUp>();
         // It runs on its own thread after start; a busy machine may take a while.
         await warmUp.Done.WaitAsync(TimeSpan.FromMinutes(3));
-        Assert.Equal(["cronus-2026-12-01.camt053.xml", "cronus-2026-12-02.mt940.sta"], warmUp.Imports.Select(i => i.File));
+        Assert.Equal(["cronus-2026-12-01.camt053.xml", "cronus-2026-12-02.mt940.sta", "warm-up.camt053.xml"], warmUp.Imports.Select(i => i.File));
         Assert.All(warmUp.Imports, i => Assert.True(i.Proposals > 0, $"{i.File}: no proposals"));
         var stored = await f.WithDb(db => db.BankStatementImports.CountAsync());
         Assert.Equal(0, stored);
@@ -41,7 +41,22 @@ public sealed class ImportWarmUpTests(ImportWarmUpTests.Fixture f) : IClassFixtu
             await Task.Delay(20);
         }
         Assert.True(warmUp.Done.IsCompleted, "ready before the warm-up had run");
-        Assert.Null(warmUp.ReadinessProblem());
+        Assert.Null(f.Services.GetRequiredService<WarmUps>().ReadinessProblem());
+    }
+
+    [Fact]
+    public async Task The_generated_statement_balances_and_imports_with_a_proposal_for_every_entry()
+    {
+        var content = ImportWarmUp.Generated(ImportWarmUp.GeneratedEntries);
+        var file = PaymentJournal.Features.CashApplication.Import.StatementFile.Read(content, "warm-up.camt053.xml", null);
+        var statement = Assert.Single(file.Statements);
+        Assert.Equal(ImportWarmUp.GeneratedEntries, statement.Entries.Count);
+        Assert.Equal(statement.ClosingBalance, statement.OpeningBalance + statement.Entries.SelectMany(e => e.Transactions).Sum(t => t.Amount));
+        var warmUp = f.Services.GetRequiredService<ImportWarmUp>();
+        await warmUp.Done.WaitAsync(TimeSpan.FromMinutes(3));
+        var generated = Assert.Single(warmUp.Imports, i => i.File == "warm-up.camt053.xml");
+        // Every entry names an invoice; most name one the demo company has open.
+        Assert.True(generated.Proposals >= ImportWarmUp.GeneratedEntries / 2, $"{generated.Proposals} proposals");
     }
 
     [Fact]
