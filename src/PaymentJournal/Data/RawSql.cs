@@ -117,10 +117,24 @@ public sealed class RawSql
     /// </summary>
     public static async Task<int> ExecuteInUnitAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
     {
+        var (cmd, kept) = InUnit(unit, sql, values);
+        try { return await cmd.ExecuteNonQueryAsync(ct); }
+        finally { if (!kept) await cmd.DisposeAsync(); }
+    }
+
+    /// <summary>As <see cref="ExecuteInUnitAsync"/>, for a statement that answers one value (null for no row or NULL).</summary>
+    public static async Task<object?> ScalarInUnitAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
+    {
+        var (cmd, kept) = InUnit(unit, sql, values);
+        try { return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? v : null; }
+        finally { if (!kept) await cmd.DisposeAsync(); }
+    }
+
+    private static (DbCommand Command, bool Kept) InUnit(AppDb unit, string sql, object[] values)
+    {
         var connection = unit.Database.GetDbConnection();
         var tx = unit.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("Runs inside a write unit.");
-        var keep = unit.IsSqlite;
-        var commands = keep ? Kept.GetOrCreateValue(connection) : null;
+        var commands = unit.IsSqlite ? Kept.GetOrCreateValue(connection) : null;
         if (commands is null || !commands.TryGetValue(sql, out var cmd))
         {
             cmd = connection.CreateCommand();
@@ -133,15 +147,8 @@ public sealed class RawSql
             }
             commands?.Add(sql, cmd);
         }
-        try
-        {
-            cmd.Transaction = tx;
-            for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
-            return await cmd.ExecuteNonQueryAsync(ct);
-        }
-        finally
-        {
-            if (!keep) await cmd.DisposeAsync();
-        }
+        cmd.Transaction = tx;
+        for (var i = 0; i < values.Length; i++) cmd.Parameters[i].Value = values[i];
+        return (cmd, commands is not null);
     }
 }

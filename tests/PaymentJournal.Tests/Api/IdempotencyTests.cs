@@ -313,6 +313,62 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
     }
 
     [Fact]
+    public async Task Keys_stored_with_the_key_index_on_disk_are_replayed_after_the_upgrade_that_drops_it()
+    {
+        if (f.Provider != DatabaseProvider.Sqlite) return; // PostgreSQL keeps its unique index on the key
+        var directory = Path.Combine(Path.GetTempPath(), "pj-idem-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(directory);
+        var cs = await TestDatabase.CreateAsync(f.Provider, directory, "upgrade");
+        try
+        {
+            var key = NewKey();
+            var body = new { customerNumber = "C00001", amount = -7m, comment = "upgrade" };
+            var url = Route.V2.Payments(ServiceFixture.General);
+            (int Status, JsonNode? Body, HttpResponseMessage Response) first;
+            await using (var node = new NodeOn(cs))
+            {
+                await node.InitializeAsync();
+                first = await node.Http.Post(url, body, Key(key));
+                Expect.Status(first, 201);
+                await node.Services.GetRequiredService<IdempotencyStore>().FlushAsync();
+            }
+            // The table as the release before kept it (its key the primary key), and that release's migrations.
+            await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection(cs))
+            {
+                await conn.OpenAsync();
+                await using var cmd = conn.CreateCommand();
+                cmd.CommandText = """
+                    CREATE TABLE idempotency_keys_before (principal TEXT NOT NULL, company TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash BLOB NOT NULL,
+                        state INTEGER NOT NULL, status INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL, PRIMARY KEY (principal, company, idem_key));
+                    INSERT INTO idempotency_keys_before SELECT principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys;
+                    DROP TABLE idempotency_keys;
+                    ALTER TABLE idempotency_keys_before RENAME TO idempotency_keys;
+                    CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys(expires_at);
+                    DELETE FROM schema_migrations WHERE version = 8;
+                    """;
+                await cmd.ExecuteNonQueryAsync();
+            }
+            await using (var node = new NodeOn(cs))
+            {
+                await node.InitializeAsync();
+                var again = await node.Http.Post(url, body, Key(key));
+                Expect.Status(again, 201);
+                Assert.True(Replayed(again.Response));
+                Assert.Equal(first.Body.Str("id"), again.Body.Str("id"));
+                var indexes = await node.WithDb(db => db.Database.SqlQueryRaw<string>(
+                    "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'idempotency_keys'").ToListAsync());
+                Assert.Equal(["ix_idempotency_keys_expires"], indexes);
+            }
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(f.Provider, cs);
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
     public async Task A_keyed_request_whose_unit_fails_leaves_the_key_free()
     {
         var journal = await Make.JournalId(f.Http);
@@ -331,6 +387,38 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
         Expect.Status(patched, 200);
         Assert.False(Replayed(patched.Response));
         Assert.Equal("late", patched.Body.Str("comment"));
+    }
+
+    [Fact]
+    public async Task A_key_whose_claim_was_rolled_back_runs_again_after_other_keys_took_its_place()
+    {
+        // On SQLite a rolled-back claim's rowid is handed to the next insert; the key it was claimed for must not find
+        // that row (another key's) as its own.
+        var journal = await Make.JournalId(f.Http);
+        var url = Route.V2.Payments(journal);
+        var key = NewKey();
+        // Refused inside its unit, after the claim: there is no such customer.
+        var refused = await f.Http.Post(url, new { customerNumber = "C99999", amount = -5m }, Key(key));
+        Assert.True(refused.Status is >= 400 and < 500, $"{refused.Status} {refused.Body?.ToJsonString()}");
+        Assert.Equal(0, await KeyRowsAsync(key));
+        var others = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var other = await f.Http.Post(url, new { customerNumber = "C00002", amount = -(i + 1m) }, Key(NewKey()));
+            Expect.Status(other, 201);
+            others.Add(other.Body.Str("id"));
+        }
+        var again = await f.Http.Post(url, new { customerNumber = "C00001", amount = -5m }, Key(key));
+        Expect.Status(again, 201);
+        Assert.False(Replayed(again.Response));
+        Assert.DoesNotContain(again.Body.Str("id"), others);
+        Assert.Equal(-5m, again.Body!["amount"]!.GetValue<decimal>());
+        await f.Services.GetRequiredService<IdempotencyStore>().FlushAsync();
+        var replay = await f.Http.Post(url, new { customerNumber = "C00001", amount = -5m }, Key(key));
+        Expect.Status(replay, 201);
+        Assert.True(Replayed(replay.Response));
+        Assert.Equal(again.Body.Str("id"), replay.Body.Str("id"));
+        Assert.Equal(4, await LinesAsync(journal));
     }
 
     [Fact]

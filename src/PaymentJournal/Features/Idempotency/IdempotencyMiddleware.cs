@@ -137,7 +137,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         }
         var body = buffer.ToArray();
         // A request that committed nothing leaves no key: running it again cannot do anything twice.
-        if (claim.IsCommitted) store.Keep(key, claim.CreatedAt, response.StatusCode, KeptHeadersOf(response), body);
+        if (claim.IsCommitted) store.Keep(key, claim.Handle, claim.CreatedAt, response.StatusCode, KeptHeadersOf(response), body);
         if (body.Length > 0) await client.WriteAsync(body, clientAborted);
         return true;
     }
@@ -205,6 +205,10 @@ internal sealed class IdempotencyClaim(IdempotencyStore store, IdempotencyKey ke
 {
     private volatile bool _committed;
     private volatile bool _taken;
+    private long _handle;
+
+    /// <summary>The claimed row's handle, for storing its answer.</summary>
+    public long Handle => Interlocked.Read(ref _handle);
 
     /// <summary>When the claim was made: the running row's created_at, which its answer is stored against.</summary>
     public long CreatedAt => createdAt;
@@ -216,7 +220,11 @@ internal sealed class IdempotencyClaim(IdempotencyStore store, IdempotencyKey ke
     public async Task BeforeWorkAsync(AppDb db, CancellationToken ct)
     {
         if (_committed) return;
-        if (await store.ClaimAsync(db, key, hash, createdAt, expiresAt, ct)) return;
+        if (await store.ClaimAsync(db, key, hash, createdAt, expiresAt, ct) is { } handle)
+        {
+            Interlocked.Exchange(ref _handle, handle);
+            return;
+        }
         _taken = true;
         // The request's own token, so that it unwinds (a $batch too) answering nothing. Nothing else waits on it: the
         // request itself is waiting for this unit.

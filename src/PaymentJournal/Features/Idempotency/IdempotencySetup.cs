@@ -1,3 +1,5 @@
+using PaymentJournal.Data;
+
 namespace PaymentJournal.Features.Idempotency;
 
 /// <summary>Composition of idempotency keys: settings, the store, the background purge and the middleware.</summary>
@@ -8,6 +10,7 @@ public static class IdempotencySetup
         var options = builder.Configuration.GetSection("Idempotency").Get<IdempotencyOptions>() ?? new IdempotencyOptions();
         options.Validate();
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IdempotencyRows>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddHostedService<IdempotencyPurge>();
     }
