@@ -23,6 +23,9 @@ public sealed class IdempotencyRows(DatabaseOptions options)
 {
     private readonly MemoryIndex? _memory = options.Provider == DatabaseProvider.Sqlite ? new() : null;
 
+    /// <summary>Drops what the process keeps of the table, to be read again at the next use: call with no request in flight.</summary>
+    public void Forget() => _memory?.Forget();
+
     private const string Columns = "request_hash, state, status, headers, body, created_at, expires_at";
 
     /// <summary>
@@ -163,6 +166,12 @@ public sealed class IdempotencyRows(DatabaseOptions options)
             long[] kept = [.. rows.Where(r => r != rowid)];
             if (kept.Length == 0) _rows.TryRemove(hash, out _);
             else _rows[hash] = kept;
+        }
+
+        public void Forget()
+        {
+            _loaded = false;
+            _rows.Clear();
         }
 
         public async Task LoadAsync(AppDb db, CancellationToken ct)

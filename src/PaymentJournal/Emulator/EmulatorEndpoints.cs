@@ -11,7 +11,8 @@ namespace PaymentJournal.Emulator;
 /// suite that runs against the service. Only with Emulator:Enabled=true (a 404 otherwise), only for loopback callers
 /// (a 403 from anywhere else), and, when auth is on, only for a credential that may write to every company.
 /// </summary>
-public sealed class EmulatorEndpoints(EmulatorOptions options, RequestGate gate, SnapshotStore store, CompanyDirectory companies, ILogger<EmulatorEndpoints> log)
+public sealed class EmulatorEndpoints(EmulatorOptions options, RequestGate gate, SnapshotStore store, CompanyDirectory companies, IdempotencyRows keys,
+    ILogger<EmulatorEndpoints> log)
 {
     public const string Root = "/emulator";
 
@@ -108,7 +109,10 @@ public sealed class EmulatorEndpoints(EmulatorOptions options, RequestGate gate,
     private Task AloneAsync(AppDb db, string what, Func<Task> work, CancellationToken ct) =>
         AloneAsync(db, what, async () => { await work(); return true; }, ct);
 
-    /// <summary>Runs an operation with no request in flight, on an open connection; the company cache starts over.</summary>
+    /// <summary>
+    /// Runs an operation with no request in flight, on an open connection; the company cache and the idempotency keys'
+    /// index start over (a reset or restore rewrites the tables under them).
+    /// </summary>
     private Task<T> AloneAsync<T>(AppDb db, string what, Func<Task<T>> work, CancellationToken ct) =>
         gate.RunAloneAsync(async () =>
         {
@@ -121,6 +125,7 @@ public sealed class EmulatorEndpoints(EmulatorOptions options, RequestGate gate,
             finally
             {
                 companies.Clear();
+                keys.Forget();
                 await db.Database.CloseConnectionAsync();
                 log.LogInformation("Emulator {Operation} took {Milliseconds:F1} ms", what, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
