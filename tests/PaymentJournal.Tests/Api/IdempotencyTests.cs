@@ -277,33 +277,62 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
     }
 
     [Fact]
-    public async Task A_key_survives_a_restart()
+    public Task A_key_survives_a_restart() => OnOwnDatabaseAsync("restart", async cs =>
+    {
+        var comment = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        var (first, replay) = await CreateAsync(cs, new { customerNumber = "C00001", amount = -6m, comment });
+        await using var node = new NodeOn(cs);
+        await node.InitializeAsync();
+        var second = await replay(node);
+        Expect.Status(second, 201);
+        Assert.True(Replayed(second.Response));
+        Assert.Equal(first.Body.Str("id"), second.Body.Str("id"));
+        Assert.Equal(1, await node.WithDb(db => db.CustomerPayments.CountAsync(p => p.Comment == comment)));
+    });
+
+    [Fact]
+    public Task Keys_stored_with_the_key_index_on_disk_are_replayed_after_the_upgrade_that_drops_it() =>
+        f.Provider != DatabaseProvider.Sqlite ? Task.CompletedTask // PostgreSQL keeps its unique index on the key
+        : OnOwnDatabaseAsync("upgrade", async cs =>
+    {
+        var (first, replay) = await CreateAsync(cs, new { customerNumber = "C00001", amount = -7m, comment = "upgrade" });
+        // The table as the release before kept it (its key the primary key), and that release's migrations.
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection(cs))
+        {
+            await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE idempotency_keys_before (principal TEXT NOT NULL, company TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash BLOB NOT NULL,
+                    state INTEGER NOT NULL, status INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL, PRIMARY KEY (principal, company, idem_key));
+                INSERT INTO idempotency_keys_before SELECT principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys;
+                DROP TABLE idempotency_keys;
+                ALTER TABLE idempotency_keys_before RENAME TO idempotency_keys;
+                CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys(expires_at);
+                DELETE FROM schema_migrations WHERE version = 8;
+                """;
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await using var node = new NodeOn(cs);
+        await node.InitializeAsync();
+        var again = await replay(node);
+        Expect.Status(again, 201);
+        Assert.True(Replayed(again.Response));
+        Assert.Equal(first.Body.Str("id"), again.Body.Str("id"));
+        var indexes = await node.WithDb(db => db.Database.SqlQueryRaw<string>(
+            "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'idempotency_keys'").ToListAsync());
+        Assert.Equal(["ix_idempotency_keys_expires"], indexes);
+    });
+
+    /// <summary>Runs <paramref name="test"/> on a database of its own, which outlives the nodes started on it.</summary>
+    private async Task OnOwnDatabaseAsync(string name, Func<string, Task> test)
     {
         var directory = Path.Combine(Path.GetTempPath(), "pj-idem-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(directory);
-        var cs = await TestDatabase.CreateAsync(f.Provider, directory, "restart");
+        var cs = await TestDatabase.CreateAsync(f.Provider, directory, name);
         try
         {
-            var key = NewKey();
-            var comment = "restart-" + Guid.NewGuid().ToString("N")[..8];
-            var body = new { customerNumber = "C00001", amount = -6m, comment };
-            var url = Route.V2.Payments(ServiceFixture.General);
-            (int Status, JsonNode? Body, HttpResponseMessage Response) first;
-            await using (var node = new NodeOn(cs))
-            {
-                await node.InitializeAsync();
-                first = await node.Http.Post(url, body, Key(key));
-                Expect.Status(first, 201);
-            }
-            await using (var node = new NodeOn(cs))
-            {
-                await node.InitializeAsync();
-                var second = await node.Http.Post(url, body, Key(key));
-                Expect.Status(second, 201);
-                Assert.True(Replayed(second.Response));
-                Assert.Equal(first.Body.Str("id"), second.Body.Str("id"));
-                Assert.Equal(1, await node.WithDb(db => db.CustomerPayments.CountAsync(p => p.Comment == comment)));
-            }
+            await test(cs);
         }
         finally
         {
@@ -312,60 +341,18 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
         }
     }
 
-    [Fact]
-    public async Task Keys_stored_with_the_key_index_on_disk_are_replayed_after_the_upgrade_that_drops_it()
+    /// <summary>A keyed create on a node that then stops, its answer stored; and the same request, to send again.</summary>
+    private static async Task<((int Status, JsonNode? Body, HttpResponseMessage Response) First,
+        Func<ServiceFixture, Task<(int Status, JsonNode? Body, HttpResponseMessage Response)>> Again)> CreateAsync(string cs, object body)
     {
-        if (f.Provider != DatabaseProvider.Sqlite) return; // PostgreSQL keeps its unique index on the key
-        var directory = Path.Combine(Path.GetTempPath(), "pj-idem-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(directory);
-        var cs = await TestDatabase.CreateAsync(f.Provider, directory, "upgrade");
-        try
-        {
-            var key = NewKey();
-            var body = new { customerNumber = "C00001", amount = -7m, comment = "upgrade" };
-            var url = Route.V2.Payments(ServiceFixture.General);
-            (int Status, JsonNode? Body, HttpResponseMessage Response) first;
-            await using (var node = new NodeOn(cs))
-            {
-                await node.InitializeAsync();
-                first = await node.Http.Post(url, body, Key(key));
-                Expect.Status(first, 201);
-                await node.Services.GetRequiredService<IdempotencyStore>().FlushAsync();
-            }
-            // The table as the release before kept it (its key the primary key), and that release's migrations.
-            await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection(cs))
-            {
-                await conn.OpenAsync();
-                await using var cmd = conn.CreateCommand();
-                cmd.CommandText = """
-                    CREATE TABLE idempotency_keys_before (principal TEXT NOT NULL, company TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash BLOB NOT NULL,
-                        state INTEGER NOT NULL, status INTEGER NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL, created_at INTEGER NOT NULL,
-                        expires_at INTEGER NOT NULL, PRIMARY KEY (principal, company, idem_key));
-                    INSERT INTO idempotency_keys_before SELECT principal, company, idem_key, request_hash, state, status, headers, body, created_at, expires_at FROM idempotency_keys;
-                    DROP TABLE idempotency_keys;
-                    ALTER TABLE idempotency_keys_before RENAME TO idempotency_keys;
-                    CREATE INDEX ix_idempotency_keys_expires ON idempotency_keys(expires_at);
-                    DELETE FROM schema_migrations WHERE version = 8;
-                    """;
-                await cmd.ExecuteNonQueryAsync();
-            }
-            await using (var node = new NodeOn(cs))
-            {
-                await node.InitializeAsync();
-                var again = await node.Http.Post(url, body, Key(key));
-                Expect.Status(again, 201);
-                Assert.True(Replayed(again.Response));
-                Assert.Equal(first.Body.Str("id"), again.Body.Str("id"));
-                var indexes = await node.WithDb(db => db.Database.SqlQueryRaw<string>(
-                    "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'idempotency_keys'").ToListAsync());
-                Assert.Equal(["ix_idempotency_keys_expires"], indexes);
-            }
-        }
-        finally
-        {
-            await TestDatabase.DropAsync(f.Provider, cs);
-            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
-        }
+        var key = NewKey();
+        var url = Route.V2.Payments(ServiceFixture.General);
+        await using var node = new NodeOn(cs);
+        await node.InitializeAsync();
+        var first = await node.Http.Post(url, body, Key(key));
+        Expect.Status(first, 201);
+        await node.Services.GetRequiredService<IdempotencyStore>().FlushAsync();
+        return (first, other => other.Http.Post(url, body, Key(key)));
     }
 
     [Fact]
