@@ -100,6 +100,7 @@ public static class App
         builder.Services.AddSingleton(_ => SnapshotStore.For(dbOptions.Provider, emulator));
         builder.Services.AddSingleton<EmulatorEndpoints>();
         builder.Services.AddSingleton<ApiDocuments>();
+        builder.Services.AddSingleton<SqliteOwner>();
         builder.Services.AddSingleton<WarmUps>();
         if (WarmUps.Enabled(builder.Configuration, "CashApplication:WarmUp"))
         {
@@ -240,8 +241,11 @@ public static class App
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupReport.Category);
         var report = app.Services.GetRequiredService<StartupReport>();
         // Before the first context: a SQLite context opens (and so creates) its file when it is made.
-        if (report.SqliteFile is { } path && !File.Exists(path))
-            log.LogWarning("No database file at {Path}: creating a new, empty one", path);
+        if (report.SqliteFile is { } path)
+        {
+            app.Services.GetRequiredService<SqliteOwner>().Take(path);
+            if (!File.Exists(path)) log.LogWarning("No database file at {Path}: creating a new, empty one", path);
+        }
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDb>();
         await using var startup = await Migrator.StartupLockAsync(db, options.Provider);

@@ -15,6 +15,14 @@ catch (InvalidOperationException e) when (e.Message.StartsWith("Auth", StringCom
     Console.Error.WriteLine("PaymentJournal did not start: " + e.Message);
     return 1;
 }
-await App.PrepareDatabaseAsync(app);
+try
+{
+    await App.PrepareDatabaseAsync(app);
+}
+catch (InvalidOperationException e) when (e.Message.StartsWith("Database:", StringComparison.Ordinal))
+{
+    Console.Error.WriteLine("PaymentJournal did not start: " + e.Message);
+    return 1;
+}
 app.Run();
 return 0;

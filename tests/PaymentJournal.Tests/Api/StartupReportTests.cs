@@ -125,4 +125,24 @@ public sealed class StartupReportTests : IAsyncLifetime
         Assert.Contains("database:   SQLite " + expected, node.Output);
         Assert.True(File.Exists(expected), node.Output);
     }
+
+    [Fact]
+    public async Task A_second_service_on_the_same_SQLite_file_refuses_to_start_and_a_later_one_starts()
+    {
+        var file = Path.Combine(_dir, "owned.db");
+        var cs = "Data Source=" + file;
+        await using (var first = ServiceNode.Launch("owner", cs, "--Database:Provider=Sqlite"))
+        {
+            await first.WaitListeningAsync(TimeSpan.FromMinutes(3));
+            await using var second = ServiceNode.Launch("second", cs, "--Database:Provider=Sqlite");
+            for (var i = 0; i < 1200 && !(second.HasExited && second.Output.Contains("did not start", StringComparison.Ordinal)); i++) await Task.Delay(100);
+            Assert.True(second.HasExited, second.Output);
+            Assert.Contains($"PaymentJournal did not start: Database: another PaymentJournal process serves {file}", second.Output);
+            Assert.False(first.HasExited, first.Output);
+        }
+        // The lock goes with the process that held it.
+        await using var later = ServiceNode.Launch("later", cs, "--Database:Provider=Sqlite");
+        await later.WaitListeningAsync(TimeSpan.FromMinutes(3));
+        Assert.False(later.HasExited, later.Output);
+    }
 }
