@@ -99,7 +99,9 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     public override ReadAhead? FindAhead(RequestContext rc, Scope scope, Guid key) =>
         CompiledFind && PreparedFind(scope.Via) is { } find ? PreparedRows.FindAhead<T>(rc.Db, find.Name, find.Where(scope, key)) : null;
 
-    protected override ReadAhead? LockAhead(RequestContext rc, Guid key) => RowLocks.VersionAhead<T>(rc.Db, key);
+    /// <summary>The lock of the row whose primary key is the set's key (the one <see cref="RowLocks.VersionAsync"/> takes).</summary>
+    protected override ReadAhead? LockAhead(RequestContext rc, Guid key) =>
+        rc.Db.Model.FindEntityType(typeof(T))?.FindPrimaryKey()?.Properties is [{ } only] && only.Name == PropertyOf(Key) ? RowLocks.VersionAhead<T>(rc.Db, key) : null;
 
     /// <summary>
     /// A read by key through <see cref="PreparedRows.FindAsync{T}"/>: the same row as the compiled query, with a
