@@ -211,7 +211,8 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 {
                     // A parent on the way to a collection is only read (the change is to its child): no tracking needed.
                     var parentOnly = next?.IsCollection == true;
-                    if (parentOnly && rc.Method != "GET" && i == segments.Count - 2 && PreparedRows.CanReadAhead(rc.Db) && ReadsAheadUnder(rc, companyId, key, next!, segments[^1]) is { } ahead)
+                    if (parentOnly && rc.Method != "GET" && i == segments.Count - 2 && PreparedRows.CanReadAhead(rc.Db)
+                        && ReadsAheadUnder(rc, companyId, key, next!, segments[^1]) is { } ahead && ahead.Any(r => r is not null))
                         await PreparedRows.ReadAheadAsync(rc.Db, [set.FindAhead(rc, scope, key), .. ahead], rc.Aborted);
                     entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly, lockNext: last && LocksForIfMatch(rc))
                              ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
