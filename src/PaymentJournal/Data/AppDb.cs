@@ -150,6 +150,7 @@ public sealed class AppDb : DbContext
     /// </summary>
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {
+        PreparedRows.ForgetAhead(this);
         ChangeTracker.DetectChanges();
         var detect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.AutoDetectChangesEnabled = false; // detected once, above; stamping marks what it sets itself

@@ -288,6 +288,22 @@ public static class RowLocks
         return rows.Count > 0;
     }
 
+    /// <summary>The lock <see cref="JournalAsync"/> takes, to take ahead with the reads after it; null where there is no lock to take.</summary>
+    public static ReadAhead? JournalAhead(AppDb db, Guid journalId) =>
+        PreparedRows.CanReadAhead(db) ? Postgres.PostgresLocks.LockAhead("customer_payment_journals", "id", null, journalId) : null;
+
+    /// <summary>
+    /// The lock <see cref="VersionAsync"/> takes on the <typeparamref name="T"/> row with the given key, to take ahead
+    /// with the read of that row; null where there is no lock to take or the row's key is not a single column.
+    /// </summary>
+    public static ReadAhead? VersionAhead<T>(AppDb db, object key)
+    {
+        if (!PreparedRows.CanReadAhead(db)) return null;
+        var type = db.Model.FindEntityType(typeof(T));
+        if (type?.FindPrimaryKey()?.Properties is not [{ } only] || type.FindProperty(nameof(Versioned.Version)) is null) return null;
+        return Postgres.PostgresLocks.LockAhead(type.GetTableName()!, only.GetColumnName(), "version", key);
+    }
+
     /// <summary>
     /// Locks a versioned row for the rest of the transaction and returns its committed version (0 when it is gone);
     /// null on SQLite, where the write unit already holds the only write lock from its first read to its commit.

@@ -15,6 +15,7 @@ public static partial class PreparedRows
     public static async Task InsertManyAsync<T>(AppDb db, IReadOnlyList<T> rows, CancellationToken ct) where T : class
     {
         if (rows.Count == 0) return;
+        ForgetAhead(db);
         var plan = PlanFor(db.Model, typeof(T));
         var getters = plan.Columns.Select(c => c.Property.GetGetter()).ToArray();
         if (db.IsPostgres)

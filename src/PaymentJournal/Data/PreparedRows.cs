@@ -46,6 +46,7 @@ public static partial class PreparedRows
     /// <summary>Inserts a new row; the caller has stamped it (<see cref="AppDb.StampNew"/>) and made every check.</summary>
     public static async Task InsertAsync<T>(AppDb db, T entity, CancellationToken ct) where T : class
     {
+        ForgetAhead(db);
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = InsertCommand(db, plan, typeof(T));
         for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
@@ -120,6 +121,7 @@ public static partial class PreparedRows
     /// </summary>
     public static async Task<T?> FindAsync<T>(AppDb db, string queryName, (string Property, object Value)[] where, CancellationToken ct) where T : class
     {
+        if (TryTakeAhead(db, "find", typeof(T), queryName, where.Select(w => w.Value), out var ahead)) return (T?)ahead;
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = QueryCommand(db, plan, typeof(T), queryName, where,
             condition => $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} WHERE {condition} LIMIT 1");
@@ -141,6 +143,7 @@ public static partial class PreparedRows
     /// <summary>Whether a row of <typeparamref name="T"/> has the given values in the given properties (names as for <see cref="FindAsync{T}"/>).</summary>
     public static async Task<bool> ExistsAsync<T>(AppDb db, string queryName, (string Property, object Value)[] where, CancellationToken ct) where T : class
     {
+        if (TryTakeAhead(db, "exists", typeof(T), queryName, where.Select(w => w.Value), out var ahead)) return (bool)ahead!;
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = QueryCommand(db, plan, typeof(T), queryName, where, condition => $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {condition})");
         var opened = await OpenAsync(db, ct);

@@ -211,7 +211,11 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 {
                     // A parent on the way to a collection is only read (the change is to its child): no tracking needed.
                     var parentOnly = next?.IsCollection == true;
-                    entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly) ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
+                    if (parentOnly && rc.Method != "GET" && i == segments.Count - 2 && PreparedRows.CanReadAhead(rc.Db)
+                        && ReadsAheadUnder(rc, companyId, key, next!, segments[^1]) is { } ahead && ahead.Any(r => r is not null))
+                        await PreparedRows.ReadAheadAsync(rc.Db, [set.FindAhead(rc, scope, key), .. ahead], rc.Aborted);
+                    entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly, lockNext: last && LocksForIfMatch(rc))
+                             ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
                 }
             }
         }
@@ -410,6 +414,24 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         }
         throw ApiErrors.EntityChanged();
     }
+
+    /// <summary>
+    /// What a change of the last segment, under the parent being read, reads first (a create's lock and checks, a
+    /// PATCH's row and its lock), to read in the parent's round trip; null when there is nothing to add.
+    /// </summary>
+    private IReadOnlyList<ReadAhead?>? ReadsAheadUnder(RequestContext rc, Guid companyId, Guid parentKey, NavigationDef nav, Segment last)
+    {
+        var child = catalog.Set(nav.TargetSet);
+        if (child.ParentKey is not null || !rc.Surface.Serves(nav)) return null;
+        var scope = new Scope(companyId, nav, parentKey);
+        if (last.Key is null) return rc.Method == "POST" ? child.ReadsAheadForCreate(rc, scope) : null;
+        var key = last.Key.StartsWith("id=", StringComparison.Ordinal) ? last.Key[3..] : last.Key;
+        return rc.Method is "PATCH" or "DELETE" && Guid.TryParse(key, out var id) ? child.ReadsAheadForChange(rc, scope, id, LocksForIfMatch(rc)) : null;
+    }
+
+    /// <summary>Whether a PATCH or DELETE carries an If-Match with a tag, which <see cref="CheckIfMatchAsync"/> may lock the row for.</summary>
+    private static bool LocksForIfMatch(RequestContext rc) =>
+        rc.Method is "PATCH" or "DELETE" && rc.Header("If-Match") is { } ifMatch && ifMatch.Trim() is { Length: > 0 } tags && tags != "*";
 
     private static long? ParseETag(string tag)
     {

@@ -67,7 +67,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
     /// <summary>Checks a set may rules before a list runs (e.g. company-level customerPayments need a journal filter).</summary>
     protected virtual void CheckList(RequestContext rc, Scope scope, QueryOptions query) { }
 
-    public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false)
+    public override async Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false, bool lockNext = false)
     {
         var tracking = rc.Method != "GET" && !readOnly;
         if (CompiledFind && PreparedFind(scope.Via) is { } find)
@@ -79,6 +79,7 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
             if ((_keyIsPrimaryKey ??= rc.Db.Model.FindEntityType(typeof(T))?.FindPrimaryKey()?.Properties is [{ } only] && only.Name == find.Key)
                 && rc.Db.Set<T>().Local.FindEntry(key) is null)
             {
+                if (lockNext) await PreparedRows.ReadAheadAsync(rc.Db, ReadsAheadForChange(rc, scope, key, lockNext: true), rc.Aborted);
                 var row = await PreparedRows.FindAsync<T>(rc.Db, find.Name, find.Where(scope, key), rc.Aborted);
                 if (row is not null) rc.Db.Attach(row);
                 return row;
@@ -94,6 +95,13 @@ public abstract class EntitySet<T> : EntitySetDef where T : class
         }
         return await Query(rc, scope, tracking).Where(Equal(Key, key)).FirstOrDefaultAsync(rc.Aborted);
     }
+
+    public override ReadAhead? FindAhead(RequestContext rc, Scope scope, Guid key) =>
+        CompiledFind && PreparedFind(scope.Via) is { } find ? PreparedRows.FindAhead<T>(rc.Db, find.Name, find.Where(scope, key)) : null;
+
+    /// <summary>The lock of the row whose primary key is the set's key (the one <see cref="RowLocks.VersionAsync"/> takes).</summary>
+    protected override ReadAhead? LockAhead(RequestContext rc, Guid key) =>
+        rc.Db.Model.FindEntityType(typeof(T))?.FindPrimaryKey()?.Properties is [{ } only] && only.Name == PropertyOf(Key) ? RowLocks.VersionAhead<T>(rc.Db, key) : null;
 
     /// <summary>
     /// A read by key through <see cref="PreparedRows.FindAsync{T}"/>: the same row as the compiled query, with a

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using PaymentJournal.Errors;
 
+using PaymentJournal.Data;
+
 namespace PaymentJournal.OData;
 
 /// <summary>
@@ -84,7 +86,25 @@ public abstract class EntitySetDef
 
     // The typed pipeline, implemented by EntitySet<T>.
     /// <param name="readOnly">the caller only reads the entity (a parent on the way), so it need not be tracked</param>
-    public abstract Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false);
+    /// <param name="lockNext">the caller locks the row next to check its version (an If-Match): where locks are taken,
+    /// the lock is taken with the read, in the same round trip</param>
+    public abstract Task<object?> FindAsync(RequestContext rc, Scope scope, Guid key, bool readOnly = false, bool lockNext = false);
+    /// <summary>The read <see cref="FindAsync"/> makes for the key, to make ahead (<see cref="PreparedRows.ReadAheadAsync"/>); null when it has none to give.</summary>
+    public abstract ReadAhead? FindAhead(RequestContext rc, Scope scope, Guid key);
+    /// <summary>
+    /// The reads a PATCH or DELETE of the row with the key makes first, to make ahead with its parent's read: the row,
+    /// and with <paramref name="lockNext"/> its lock for the If-Match check.
+    /// </summary>
+    public IReadOnlyList<ReadAhead?> ReadsAheadForChange(RequestContext rc, Scope scope, Guid key, bool lockNext) =>
+        [FindAhead(rc, scope, key), lockNext ? LockAhead(rc, key) : null];
+    /// <summary>The lock an If-Match check takes on the row with the key, to take ahead; null when there is none.</summary>
+    protected abstract ReadAhead? LockAhead(RequestContext rc, Guid key);
+    /// <summary>
+    /// The reads a create in the scope makes first, to make ahead with its parent's read, from the request's JSON body as
+    /// sent (the create itself checks the body); none by default. A read made ahead that the create does not make is
+    /// left unused.
+    /// </summary>
+    public virtual IReadOnlyList<ReadAhead?> ReadsAheadForCreate(RequestContext rc, Scope scope) => [];
     /// <returns>the number of entities on the page</returns>
     public abstract Task<int> ListAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response, string contextPath);
     public abstract Task<long> CountAsync(RequestContext rc, Scope scope, QueryOptions query, ResponseBuilder response);

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
+using PaymentJournal.Features.Customers;
 using PaymentJournal.Features.Dimensions;
 using PaymentJournal.OData;
 
@@ -73,7 +74,26 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
     }
 
     private static Task<bool> LineTakenAsync(AppDb db, Guid journal, int line, CancellationToken ct) =>
-        PreparedRows.ExistsAsync<CustomerPayment>(db, "line", [(nameof(CustomerPayment.JournalId), journal), (nameof(CustomerPayment.LineNumber), line)], ct);
+        PreparedRows.ExistsAsync<CustomerPayment>(db, "line", LineWhere(journal, line), ct);
+
+    private static (string, object)[] LineWhere(Guid journal, int line) =>
+        [(nameof(CustomerPayment.JournalId), journal), (nameof(CustomerPayment.LineNumber), line)];
+
+    /// <summary>A create under its journal: the journal's lock, the given line number's check and the customer by id.</summary>
+    public override IReadOnlyList<ReadAhead?> ReadsAheadForCreate(RequestContext rc, Scope scope)
+    {
+        if (scope.Via?.Name != "customerPayments" || rc.ParsedBody is not { ValueKind: System.Text.Json.JsonValueKind.Object } json) return [];
+        var line = json.TryGetProperty("lineNumber", out var l) && l.ValueKind == System.Text.Json.JsonValueKind.Number && l.TryGetInt32(out var n) ? n : 0;
+        var customer = json.TryGetProperty("customerId", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String && Guid.TryParse(c.GetString(), out var g) ? g : (Guid?)null;
+        return ReadsAhead(rc.Db, scope.CompanyId, scope.ParentId, line, customer);
+    }
+
+    private static IReadOnlyList<ReadAhead?> ReadsAhead(AppDb db, Guid companyId, Guid journalId, int lineNumber, Guid? customerId) =>
+    [
+        RowLocks.JournalAhead(db, journalId),
+        lineNumber > 0 ? PreparedRows.ExistsAhead<CustomerPayment>(db, "line", LineWhere(journalId, lineNumber)) : null,
+        CustomerRules.ByIdAhead(db, companyId, customerId),
+    ];
 
     public const string JournalRequired = "You must specify a journal batch ID or a journal ID to get a journal line.";
 
@@ -96,6 +116,11 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         };
         // The line number and the defaults below come from the journal's other lines: concurrent creates in one
         // journal, through any node, take their turn on the journal row so none reads a line number another is taking.
+        // The lock and the reads after it that the body already decides (the given line number, the customer by id)
+        // are made together, in one round trip where a statement is one; the checks below then take their answers.
+        // (Under its journal's URL they were made with the journal's read: then nothing is sent here.)
+        await PreparedRows.ReadAheadAsync(db, ReadsAhead(db, scope.CompanyId, journal.Id, body.TryGet("lineNumber", out int n) ? n : 0,
+            body.TryGet("customerId", out Guid customerId) ? customerId : null), rc.Aborted);
         if (!await RowLocks.JournalAsync(db, journal.Id, rc.Aborted))
             throw ApiErrors.RecordNotFound("customerPaymentJournal", journal.Id);
         // Only an id the client chose can already exist; a fresh one cannot.

@@ -20,7 +20,7 @@ public static class CustomerRules
         if (id is { } g && g != Guid.Empty)
         {
             ct.ThrowIfCancellationRequested();
-            byId = await PreparedRows.FindAsync<Customer>(db, "by-id", [(nameof(Customer.Id), g), (nameof(Customer.CompanyId), companyId)], ct)
+            byId = await PreparedRows.FindAsync<Customer>(db, "by-id", ById(g, companyId), ct)
                    ?? throw ApiErrors.Dialog($"The \"customerId\" does not match to a Customer.");
         }
         if (!string.IsNullOrEmpty(number))
@@ -35,6 +35,12 @@ public static class CustomerRules
         }
         return byId;
     }
+
+    /// <summary>The read of a customer by id that <see cref="ResolveAsync"/> makes, to make ahead; null for no id.</summary>
+    public static ReadAhead? ByIdAhead(AppDb db, Guid companyId, Guid? id) =>
+        id is { } g && g != Guid.Empty ? PreparedRows.FindAhead<Customer>(db, "by-id", ById(g, companyId)) : null;
+
+    private static (string, object)[] ById(Guid id, Guid companyId) => [(nameof(Customer.Id), id), (nameof(Customer.CompanyId), companyId)];
 
     public static void CheckNotBlocked(Customer customer)
     {

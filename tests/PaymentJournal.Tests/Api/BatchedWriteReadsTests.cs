@@ -1,0 +1,181 @@
+using Npgsql;
+
+namespace PaymentJournal.Tests.Api;
+
+/// <summary>
+/// On PostgreSQL a create's journal lock, line-number check and customer read, and a PATCH's row and its If-Match lock,
+/// go to the server in one batch with the journal's read. What the batch must not change: the lock is taken before the
+/// reads after it (they see what the lock's previous holder committed), a refusal answers as it did and leaves nothing,
+/// and no answer read ahead is used for a later read it does not belong to.
+/// </summary>
+[Collection(TwoNodes.Name)]
+[Trait("Category", "Slow")]
+public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
+{
+    private const string Company = ServiceFixture.Company;
+    private static readonly string Journals = $"/api/v2.0/companies({Company})/customerPaymentJournals";
+    private static string Payments(string journal) => $"{Journals}({journal})/customerPayments";
+
+    private async Task<string> NewJournalAsync()
+    {
+        var code = "BW" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var (status, body, _) = await f.A.Http.Post(Journals, new { code, displayName = "Batched reads", balancingAccountId = "e0000000-0000-4000-8000-000000002910" });
+        Assert.True(status == 201, $"journal create: {status} {body?.ToJsonString()}");
+        return body.Str("id");
+    }
+
+    private async Task<JsonNode> NewPaymentAsync(string journal, object body)
+    {
+        var (status, json, _) = await f.A.Http.Post(Payments(journal), body);
+        Assert.True(status == 201, $"payment create: {status} {json?.ToJsonString()}");
+        return json!;
+    }
+
+    private Task<string> CustomerIdAsync(string number) =>
+        f.ScalarAsync<string>("SELECT id::text FROM customers WHERE number = @n", ("n", number));
+
+    private Task<long> LinesAsync(string journal) =>
+        f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal)));
+
+    /// <summary>Waits until a session of the nodes waits for a row lock in a statement on the table; fails if the request ends first.</summary>
+    private async Task WaitForLockWaitAsync(Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> request, string table)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(120) && !request.IsCompleted)
+        {
+            if (await f.ScalarAsync<long>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE @q",
+                    ("q", $"%FROM {table} WHERE id = $1 FOR NO KEY UPDATE%")) > 0)
+                return;
+            await Task.Delay(20);
+        }
+        var done = request.IsCompleted ? await request : default;
+        Assert.Fail($"the request never waited for the row of {table}: {done.Status} {done.Body?.ToJsonString()}");
+    }
+
+    [Fact]
+    public async Task A_create_waits_for_the_journal_and_its_line_check_sees_the_line_the_holder_committed()
+    {
+        var journal = await NewJournalAsync();
+        var template = await NewPaymentAsync(journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
+        var customer = await CustomerIdAsync("C00001");
+
+        // The test holds the journal as a post does; the create waits for it with its checks still to run.
+        await using var holder = new NpgsqlConnection(f.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockJournal = new NpgsqlCommand("SELECT id FROM customer_payment_journals WHERE id = @j FOR UPDATE", holder, hold))
+        {
+            lockJournal.Parameters.AddWithValue("j", Guid.Parse(journal));
+            Assert.NotNull(await lockJournal.ExecuteScalarAsync());
+        }
+        var create = f.A.Http.Post(Payments(journal), new { lineNumber = 20000, customerId = customer, customerNumber = "C00001", amount = -2 });
+        await WaitForLockWaitAsync(create, "customer_payment_journals");
+        // Meanwhile the holder writes line 20000 and commits: the create's line check, run after the lock, must see it.
+        await using (var take = new NpgsqlCommand("""
+            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified)
+            SELECT gen_random_uuid(), company_id, journal_id, journal_code, 20000, customer_id, customer_number, contact_id,
+                posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified
+            FROM customer_payments WHERE id = @id
+            """, holder, hold))
+        {
+            take.Parameters.AddWithValue("id", Guid.Parse(template.Str("id")));
+            Assert.Equal(1, await take.ExecuteNonQueryAsync());
+        }
+        await hold.CommitAsync();
+
+        var (status, body, _) = await create;
+        // The service's own check answers (a line found by the unique index instead would name no line number).
+        Assert.True(status == 409 && body.ErrorCode() == "Internal_EntityWithSameKeyExists", $"{status} {body?.ToJsonString()}");
+        Assert.Contains("Line No.='20000'", body!["error"].Str("message"));
+        Assert.Equal(2L, await LinesAsync(journal));
+        Assert.Equal("HELD", await f.ScalarAsync<string>(
+            "SELECT external_document_number FROM customer_payments WHERE journal_id = @j AND line_number = 20000", ("j", Guid.Parse(journal))));
+    }
+
+    [Fact]
+    public async Task A_create_refused_by_a_batched_read_answers_as_before_and_leaves_nothing_behind()
+    {
+        var journal = await NewJournalAsync();
+        await NewPaymentAsync(journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
+        var customer = await CustomerIdAsync("C00001");
+
+        var unknown = await f.A.Http.Post(Payments(journal), new { lineNumber = 20000, customerId = Guid.NewGuid(), amount = -1 });
+        Assert.True(unknown.Status == 400, $"{unknown.Status} {unknown.Body?.ToJsonString()}");
+        Assert.StartsWith("The \"customerId\" does not match to a Customer.", unknown.Body!["error"].Str("message"));
+
+        var taken = await f.A.Http.Post(Payments(journal), new { lineNumber = 10000, customerId = customer, amount = -1 });
+        Assert.True(taken.Status == 409 && taken.Body.ErrorCode() == "Internal_EntityWithSameKeyExists", $"{taken.Status} {taken.Body?.ToJsonString()}");
+        Assert.Contains("Line No.='10000'", taken.Body!["error"].Str("message"));
+
+        var mismatch = await f.A.Http.Post(Payments(journal), new { lineNumber = 30000, customerId = customer, customerNumber = "C00002", amount = -1 });
+        Assert.True(mismatch.Status == 400, $"{mismatch.Status} {mismatch.Body?.ToJsonString()}");
+        Assert.StartsWith("The customer values do not match to a specific Customer.", mismatch.Body!["error"].Str("message"));
+
+        var missing = Guid.NewGuid();
+        var noJournal = await f.A.Http.Post(Payments(missing.ToString()), new { lineNumber = 20000, customerId = customer, amount = -1 });
+        Assert.True(noJournal.Status == 404, $"{noJournal.Status} {noJournal.Body?.ToJsonString()}");
+
+        Assert.Equal(1L, await LinesAsync(journal));
+        // Nothing held or left over: the same create with a good customer goes through at once, with the customer it named.
+        var ok = await NewPaymentAsync(journal, new { lineNumber = 20000, customerId = customer, amount = -1 });
+        Assert.Equal(20000, ok["lineNumber"]!.GetValue<int>());
+        Assert.Equal("C00001", ok.Str("customerNumber"));
+        Assert.Equal(2L, await LinesAsync(journal));
+    }
+
+    [Fact]
+    public async Task Two_creates_of_one_line_in_an_atomic_group_do_not_share_an_answer_read_ahead()
+    {
+        var journal = await NewJournalAsync();
+        var customer = await CustomerIdAsync("C00001");
+        var lines = $"companies({Company})/customerPaymentJournals({journal})/customerPayments";
+        object Create(string id) => new Dictionary<string, object>
+        {
+            ["id"] = id, ["method"] = "POST", ["url"] = lines, ["atomicityGroup"] = "g",
+            ["headers"] = new Dictionary<string, string> { ["Content-Type"] = "application/json" },
+            ["body"] = new { lineNumber = 40000, customerId = customer, amount = -1 },
+        };
+        var (status, body, _) = await f.A.Http.Post("/api/v2.0/$batch", new { requests = new[] { Create("1"), Create("2") } });
+        Assert.Equal(200, status);
+        var second = body!["responses"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "2")!;
+        // The second create checks line 40000 anew and finds the first one's row: the service's own refusal.
+        Assert.True(second["status"]!.GetValue<int>() == 409, second.ToJsonString());
+        Assert.Contains("Line No.='40000'", second["body"]!["error"].Str("message"));
+        Assert.Equal(0L, await LinesAsync(journal));
+    }
+
+    [Fact]
+    public async Task A_patch_whose_row_changes_while_it_waits_for_the_lock_is_a_409()
+    {
+        var journal = await NewJournalAsync();
+        var p = await NewPaymentAsync(journal, new { customerNumber = "C00001", amount = -5 });
+        var id = Guid.Parse(p.Str("id"));
+        var url = $"{Payments(journal)}({p.Str("id")})";
+
+        await using var holder = new NpgsqlConnection(f.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT id FROM customer_payments WHERE id = @id FOR UPDATE", holder, hold))
+        {
+            lockRow.Parameters.AddWithValue("id", id);
+            Assert.NotNull(await lockRow.ExecuteScalarAsync());
+        }
+        // The PATCH reads the row (still the version its ETag names) and waits for the lock in the same round trip.
+        var patch = f.A.Http.Patch(url, new { description = "patched" }, p.Str("@odata.etag"));
+        await WaitForLockWaitAsync(patch, "customer_payments");
+        await using (var change = new NpgsqlCommand("UPDATE customer_payments SET description = 'held', version = version + 1 WHERE id = @id", holder, hold))
+        {
+            change.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await change.ExecuteNonQueryAsync());
+        }
+        await hold.CommitAsync();
+
+        var (status, body, _) = await patch;
+        Assert.True(status == 409 && body.ErrorCode() == "Request_EntityChanged", $"{status} {body?.ToJsonString()}");
+        Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
+    }
+}
