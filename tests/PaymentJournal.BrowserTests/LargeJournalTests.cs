@@ -196,6 +196,11 @@ public sealed class LargeJournalTests(LargeJournalTests.Fixture f) : IClassFixtu
             }
             report.Append(CultureInfo.InvariantCulture, $"\n    {string.Join(" / ", times)} {Uri.UnescapeDataString(path)}");
         }
+        // And all at once, as the page asks for them (each context and connection of the service now used before).
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        await Task.WhenAll(urls.Select(async url => { using var answer = await f.Http.GetAsync(new Uri(url).PathAndQuery); }));
+        var together = f.Served.Where(r => r.Start >= start).Select(r => r.Took.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+        report.Append(CultureInfo.InvariantCulture, $"\n  the same requests at once, ms in the service: {string.Join(" / ", together)}");
         return report.ToString();
     }
 
