@@ -24,7 +24,8 @@ public sealed partial class WebAppAssets
     private static readonly string[] Versioned = [BundleName, "app.css"];
     public const string ImmutableCaching = "public, max-age=31536000, immutable";
 
-    private sealed record Asset(byte[] Bytes, string ContentType, string ETag, string Policy, bool Immutable = false);
+    /// <param name="Gzip">The file gzip-compressed once at start (text files), sent to a browser that accepts gzip.</param>
+    private sealed record Asset(byte[] Bytes, string ContentType, string ETag, string Policy, byte[]? Gzip, bool Immutable = false);
 
     private readonly Dictionary<string, Asset> _assets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Asset> _versioned = new(StringComparer.Ordinal);
@@ -71,8 +72,21 @@ public sealed partial class WebAppAssets
     {
         var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] + "\"";
         var policy = name.EndsWith(".html", StringComparison.Ordinal) ? PolicyFor(System.Text.Encoding.UTF8.GetString(bytes)) : Policy;
-        _assets[name] = new Asset(bytes, ContentTypeOf(name), etag, policy);
+        var type = ContentTypeOf(name);
+        _assets[name] = new Asset(bytes, type, etag, policy, type.StartsWith("text/", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal) ? Gzipped(bytes) : null);
     }
+
+    private static byte[]? Gzipped(byte[] bytes)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            gzip.Write(bytes);
+        return packed.Length < bytes.Length ? packed.ToArray() : null;
+    }
+
+    /// <summary>Whether the request accepts gzip (Accept-Encoding, a quality above 0).</summary>
+    private static bool AcceptsGzip(HttpRequest request) =>
+        request.GetTypedHeaders().AcceptEncoding.Any(e => e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && (e.Quality ?? 1) > 0);
 
     /// <summary>The policy of a page: each of its inline scripts (a script element without src) is allowed by its SHA-256.</summary>
     public static string PolicyFor(string html)
@@ -140,14 +154,20 @@ public sealed partial class WebAppAssets
         // Revalidated on every load, so a new build is picked up at once (unchanged files answer 304); a file named by
         // its content never changes.
         response.Headers.CacheControl = asset.Immutable ? ImmutableCaching : "no-cache";
-        response.Headers.ETag = asset.ETag;
-        if (http.Request.Headers.IfNoneMatch.Contains(asset.ETag))
+        // Compressed at start, not per request; each encoding is a representation with an ETag of its own.
+        var gzip = asset.Gzip is not null && AcceptsGzip(http.Request);
+        if (asset.Gzip is not null) response.Headers.Append("Vary", "Accept-Encoding");
+        var etag = gzip ? asset.ETag.Insert(asset.ETag.Length - 1, "-gzip") : asset.ETag;
+        response.Headers.ETag = etag;
+        if (http.Request.Headers.IfNoneMatch.Contains(etag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
         }
+        var body = gzip ? asset.Gzip! : asset.Bytes;
+        if (gzip) response.Headers.ContentEncoding = "gzip";
         response.ContentType = asset.ContentType;
-        response.ContentLength = asset.Bytes.Length;
-        return HttpMethods.IsHead(http.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(asset.Bytes).AsTask();
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(http.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
 }

@@ -149,6 +149,44 @@ public sealed partial class WebAppTests(ServiceFixture f) : IClassFixture<Servic
     }
 
     [Fact]
+    public async Task A_browser_accepting_gzip_gets_the_files_compressed_at_start_and_others_get_them_plain()
+    {
+        foreach (var url in new[] { "/ui/app.js", "/ui/js/api.js", "/ui/app.css", "/" })
+        {
+            var plain = await GetAsync(url, "text/html");
+            var plainBytes = await plain.Content.ReadAsByteArrayAsync();
+            Assert.Empty(plain.Content.Headers.ContentEncoding);
+            Assert.Contains("Accept-Encoding", plain.Headers.Vary);
+
+            using var req = new HttpRequestMessage(HttpMethod.Get, url);
+            req.Headers.TryAddWithoutValidation("Accept", "text/html");
+            req.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate");
+            var packed = await f.Http.SendAsync(req);
+            Assert.Equal(HttpStatusCode.OK, packed.StatusCode);
+            Assert.Equal("gzip", Assert.Single(packed.Content.Headers.ContentEncoding));
+            var packedBytes = await packed.Content.ReadAsByteArrayAsync();
+            Assert.True(packedBytes.Length < plainBytes.Length, url);
+            using var unpacked = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(packedBytes), System.IO.Compression.CompressionMode.Decompress))
+                await gzip.CopyToAsync(unpacked);
+            Assert.Equal(plainBytes, unpacked.ToArray());
+            Assert.Equal(plain.Content.Headers.ContentType?.MediaType, packed.Content.Headers.ContentType?.MediaType);
+
+            // Each encoding has an ETag of its own, and each revalidates.
+            Assert.NotEqual(plain.Headers.ETag!.Tag, packed.Headers.ETag!.Tag);
+            using var again = new HttpRequestMessage(HttpMethod.Get, url);
+            again.Headers.TryAddWithoutValidation("Accept", "text/html");
+            again.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+            again.Headers.TryAddWithoutValidation("If-None-Match", packed.Headers.ETag.Tag);
+            Assert.Equal(HttpStatusCode.NotModified, (await f.Http.SendAsync(again)).StatusCode);
+        }
+        // gzip;q=0 is a refusal.
+        using var refused = new HttpRequestMessage(HttpMethod.Get, "/ui/app.js");
+        refused.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip;q=0");
+        Assert.Empty((await f.Http.SendAsync(refused)).Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public void The_bundle_refuses_what_it_does_not_understand()
     {
         Assert.Throws<InvalidOperationException>(() => ModuleBundle.Build(new Dictionary<string, string> { ["js/main.js"] = "import x from './a.js';\n" }, "js/main.js"));
