@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.Data;
 
 namespace PaymentJournal.BrowserTests;
@@ -16,6 +18,13 @@ public sealed class LargeJournalTests(LargeJournalTests.Fixture f) : IClassFixtu
     public sealed class Fixture : BrowserFixture
     {
         public string JournalId { get; private set; } = "";
+
+        /// <summary>Each request the service answered: path and query, when it came (Stopwatch ticks) and how long the service took.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<(string Url, long Start, TimeSpan Took)> Served { get; } = new();
+
+        // For the breakdown: the service's own time for each request, beside what the browser saw.
+        protected override void Configure(WebApplicationBuilder builder) =>
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ServedTimes(Served));
 
         public override async Task InitializeAsync()
         {
@@ -68,13 +77,39 @@ public sealed class LargeJournalTests(LargeJournalTests.Fixture f) : IClassFixtu
     {
         var page = await f.Browser.NewPageAsync(f.BaseAddress);
         var lineRequests = new List<string>();
-        page.Request += (_, r) => { if (r.Url.Contains("/customerPayments", StringComparison.Ordinal)) lock (lineRequests) lineRequests.Add(Uri.UnescapeDataString(r.Url)); };
+        var apiRequests = new List<string>();
+        page.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/customerPayments", StringComparison.Ordinal)) lock (lineRequests) lineRequests.Add(Uri.UnescapeDataString(r.Url));
+            if (r.Url.Contains("/api/", StringComparison.Ordinal)) lock (apiRequests) apiRequests.Add(Uri.UnescapeDataString(r.Url));
+        };
+        // The page itself looks for the first row in every frame from its start and keeps the time of the frame that
+        // shows it (a wait sent from the test after the page has loaded would start late and read its own start).
+        await page.AddInitScriptAsync(FirstRowWatch);
+        var (openedAt, pausedBefore, gen2Before) = (System.Diagnostics.Stopwatch.GetTimestamp(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         await page.GotoAsync("/#/companies/" + ServiceFixture.Company + "/journals/" + f.JournalId);
-        // Waits in the page, frame by frame, and reads the time in the frame that finds the first row (read after the
-        // wait, it would add the round trip from the page to the test and back).
-        var shown = await page.WaitForFunctionAsync("() => document.querySelector(\".grid [role=row][data-line='10000']\") && performance.now()");
+        // How this was timed before, for comparison: a wait sent from the test once the page has loaded.
+        var polling = page.WaitForFunctionAsync("() => document.querySelector(\".grid [role=row][data-line='10000']\") && performance.now()");
+        var shown = await page.WaitForFunctionAsync("() => window.firstRowShownAt");
         var openMs = await shown.JsonValueAsync<double>();
-        Record(openMs, await page.EvaluateAsync<string>(Breakdown));
+        var polled = await (await polling).JsonValueAsync<double>();
+        var breakdown = await page.EvaluateAsync<string>(Breakdown) + "\n" + ServerSide(openedAt, pausedBefore, gen2Before)
+            + string.Create(CultureInfo.InvariantCulture, $"\n  a wait sent from the test after the page's load event, as timed before, read {polled:F0} ms");
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PAYMENTJOURNAL_WEBAPP_TIMES")))
+            breakdown += "\n" + await WarmTimesAsync(apiRequests);
+        Record(openMs, breakdown);
+
+        // The page's inline script started the first reads (its policy let it run) and the screen took their answers:
+        // the company, the journal, the first page, the count and the first page's applications were each asked for once.
+        Assert.Equal(1, await page.EvaluateAsync<int>("() => performance.getEntriesByName('page: early reads started').length"));
+        string[] opening;
+        lock (apiRequests) opening = [.. apiRequests];
+        var journalPath = $"/api/v2.0/companies({ServiceFixture.Company})/customerPaymentJournals({f.JournalId})";
+        Assert.Single(opening, url => url.EndsWith($"/api/v2.0/companies({ServiceFixture.Company})?$select=name,displayName", StringComparison.Ordinal));
+        Assert.Single(opening, url => url.EndsWith(journalPath, StringComparison.Ordinal));
+        Assert.Single(opening, url => url.Contains(journalPath + "/customerPayments?$orderby=lineNumber&$skip=0&$top=100&$expand=", StringComparison.Ordinal));
+        Assert.Single(opening, url => url.EndsWith(journalPath + "/customerPayments/$count", StringComparison.Ordinal));
+        Assert.Single(opening, url => url.Contains(ServiceFixture.Posting, StringComparison.Ordinal) && url.Contains("$skip=0&", StringComparison.Ordinal));
 
         await Expect(page.Locator("#ws-totals")).ToContainTextAsync("Lines: 100,000");
         var grid = page.Locator(".grid");
@@ -108,14 +143,84 @@ public sealed class LargeJournalTests(LargeJournalTests.Fixture f) : IClassFixtu
         Assert.Empty(f.Browser.PageErrors);
     }
 
+    private const string FirstRowWatch = """
+        (() => {
+          const look = () => {
+            if (document.querySelector(".grid [role=row][data-line='10000']")) window.firstRowShownAt = performance.now();
+            else requestAnimationFrame(look);
+          };
+          requestAnimationFrame(look);
+        })()
+        """;
+
     // Where the time went, from the page's Navigation and Resource Timing: each file and API request, when it started
-    // and ended (ms after navigation start) and how long the server took to answer its first byte.
+    // and ended (ms after navigation start) and how long the server took to answer its first byte; then the app's own
+    // marks (performance.mark: when its modules ran, when the first page's data was in, when the first rows were placed).
     private const string Breakdown = """
         () => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
           .map(e => `  ${e.startTime.toFixed(0).padStart(5)} .. ${e.responseEnd.toFixed(0).padStart(5)} ms` +
             ` (first byte after ${(e.responseStart - e.requestStart).toFixed(0)} ms) ${decodeURIComponent(new URL(e.name).pathname + new URL(e.name).search)}`)
+          .concat(performance.getEntriesByType('mark').map(m => `  ${m.startTime.toFixed(0).padStart(5)} ms: ${m.name}`))
           .join('\n')
         """;
+
+    private sealed class ServedTimes(System.Collections.Concurrent.ConcurrentQueue<(string, long, TimeSpan)> served) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (http, call) =>
+            {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                await call(http);
+                served.Enqueue((Uri.UnescapeDataString(http.Request.Path + http.Request.QueryString), start, System.Diagnostics.Stopwatch.GetElapsedTime(start)));
+            });
+            next(app);
+        };
+    }
+
+    /// <summary>The open's API requests made again one at a time, three rounds, each timed in the service (warm and alone).</summary>
+    private async Task<string> WarmTimesAsync(List<string> apiRequests)
+    {
+        string[] urls;
+        lock (apiRequests) urls = [.. apiRequests.Distinct()];
+        var report = new System.Text.StringBuilder("  the same requests again, one at a time (ms in the service, 3 rounds):");
+        foreach (var url in urls)
+        {
+            var path = new Uri(url).PathAndQuery;
+            var times = new List<string>();
+            for (var round = 0; round < 3; round++)
+            {
+                var before = f.Served.Count;
+                using var answer = await f.Http.GetAsync(path);
+                // The service notes a request after its answer has gone, so the client may have it first.
+                await ServedAsync(before + 1);
+                times.Add(f.Served.Skip(before).First().Took.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+            }
+            report.Append(CultureInfo.InvariantCulture, $"\n    {string.Join(" / ", times)} {Uri.UnescapeDataString(path)}");
+        }
+        // And all at once, as the page asks for them (each context and connection of the service now used before).
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var served = f.Served.Count;
+        await Task.WhenAll(urls.Select(async url => { using var answer = await f.Http.GetAsync(new Uri(url).PathAndQuery); }));
+        await ServedAsync(served + urls.Length);
+        var together = f.Served.Where(r => r.Start >= start).Select(r => r.Took.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+        report.Append(CultureInfo.InvariantCulture, $"\n  the same requests at once, ms in the service: {string.Join(" / ", together)}");
+        return report.ToString();
+    }
+
+    private async Task ServedAsync(int count)
+    {
+        for (var waited = 0; f.Served.Count < count && waited < 10_000; waited += 10) await Task.Delay(10);
+    }
+
+    /// <summary>What the service did during the open: each request's time in the service, and the process's GC pauses.</summary>
+    private string ServerSide(long openedAt, TimeSpan pausedBefore, int gen2Before)
+    {
+        var lines = f.Served.Where(r => r.Start >= openedAt).OrderBy(r => r.Start).Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"  at +{System.Diagnostics.Stopwatch.GetElapsedTime(openedAt, r.Start).TotalMilliseconds:F0} (the test's clock): {r.Took.TotalMilliseconds:F0} ms in the service {r.Url}"));
+        return string.Join("\n", lines) + string.Create(CultureInfo.InvariantCulture,
+            $"\n  GC pauses in the process during the open: {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms, {GC.CollectionCount(2) - gen2Before} gen2; thread pool threads {ThreadPool.ThreadCount}");
+    }
 
     private static void Record(double openMs, string breakdown)
     {

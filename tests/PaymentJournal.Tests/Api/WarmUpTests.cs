@@ -71,8 +71,8 @@ public sealed partial class WarmUpTests(WarmUpTests.Fixture f) : IClassFixture<W
         Assert.Contains("readCount", script);
         Assert.Contains("$top=" + pageSize + "&", WarmUp.FirstPageQuery);
         Assert.Contains("$orderby: 'lineNumber'", script);
-        // The page's early start of the same reads asks for the same page.
-        var earlyScript = ReadAsset("js/early.js");
+        // The page's early start of the same reads (its inline script) asks for the same page.
+        var earlyScript = WebAppTests.InlineScript(ReadAsset("index.html"));
         Assert.Equal(expand, ExpandConstant().Match(earlyScript).Groups[1].Value);
         Assert.Equal(pageSize, PageSizeConstant().Match(earlyScript).Groups[1].Value);
         Assert.Contains("$orderby: 'lineNumber', $skip: 0, $top: PageSize, $expand: Expand", earlyScript);

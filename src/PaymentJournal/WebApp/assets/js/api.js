@@ -89,13 +89,18 @@ export async function request(method, url, { body, etag, maxPageSize, signal } =
       if (await asking) continue;
       throw error;
     }
-    if (!res.ok) throw await toError(res);
-    if (res.status === 204) return null;
-    const text = await res.text();
-    if (!text) return null;
-    const type = res.headers.get('Content-Type') ?? '';
-    return type.includes('json') ? JSON.parse(text) : text;
+    return answerOf(res);
   }
+}
+
+/** The parsed body of an answer (null for 204), or an ApiError with words for a user. */
+export async function answerOf(res) {
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204) return null;
+  const text = await res.text();
+  if (!text) return null;
+  const type = res.headers.get('Content-Type') ?? '';
+  return type.includes('json') ? JSON.parse(text) : text;
 }
 
 export const get = (url, options) => request('GET', url, options);

@@ -66,4 +66,6 @@ signIn.addEventListener('click', () => { setCredential(null); updateSignIn(); ro
 onCredentialNeeded(askCredential);
 updateSignIn();
 window.addEventListener('hashchange', route);
+// Marks for the open-time breakdown (bench/webapp-open.sh).
+performance.mark('app: modules run');
 route();

@@ -157,6 +157,7 @@ export async function render(main, { company, journal: journalId }) {
     const apps = p === 0 && read === firstPage ? firstApps : null;
     if (p === 0) firstPage = firstApps = null;
     entry.promise = read.then(r => {
+      if (p === 0) performance.mark('worksheet: first page in');
       entry.rows = r.rows;
       for (let i = 0; i < r.rows.length; i++) refreshRow(p * PageSize + i);
       loadApplications(p, r.rows, apps);
@@ -233,7 +234,7 @@ export async function render(main, { company, journal: journalId }) {
     totalCents = null;
     // The rows read so far are shown at once; the scroll range follows when the count arrives.
     const loaded = pages.get(0)?.rows?.length ?? 0;
-    if (loaded > count || !keepActive) { setCount(loaded, true); renderRows(); }
+    if (loaded > count || !keepActive) { setCount(loaded, true); renderRows(); performance.mark('worksheet: first rows placed'); }
     try { setCount(await counted); } catch (err) { if (err?.name === 'AbortError') throw err; announce(`The lines could not be counted: ${err.message}`); }
     if (count <= AutoTotalLines) await sumTotal(); else showTotals();
     if (count > 0 && active.r >= count) active.r = count - 1;
