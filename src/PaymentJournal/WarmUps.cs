@@ -41,7 +41,10 @@ public sealed class WarmUps(ILogger<WarmUps> log)
             Interlocked.CompareExchange(ref _startedAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
             var thread = new Thread(() =>
             {
+                // At a lower priority, so that requests come first.
+                Data.BackgroundPriority.Lower();
                 try { run(); }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { } // the host stopped first
                 catch (Exception e) { log.LogWarning(e, "The start-up warm-up of {What} failed", what); }
                 finally { done.TrySetResult(); }
             }) { IsBackground = true, Name = "PaymentJournal warm-up: " + what };

@@ -107,13 +107,10 @@ public sealed class IdempotencyRows(DatabaseOptions options)
     {
         if (_memory is null) return await RawSql.ExecuteInUnitAsync(unit, "DELETE FROM idempotency_keys WHERE expires_at <= @p0", ct, now);
         await _memory.LoadAsync(unit, ct);
-        var gone = new List<(IdempotencyKey Key, long RowId)>();
-        await using (var cmd = new RawSql(unit).Command("SELECT rowid, principal, company, idem_key FROM idempotency_keys WHERE expires_at <= @p0", now))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-                gone.Add((new IdempotencyKey(r.GetString(1), r.GetString(2), r.GetString(3)), r.GetInt64(0)));
-        var deleted = await RawSql.ExecuteInUnitAsync(unit, "DELETE FROM idempotency_keys WHERE expires_at <= @p0", ct, now);
-        foreach (var (key, rowid) in gone) _memory.Remove(key, rowid);
+        var deleted = 0;
+        await using var cmd = new RawSql(unit).Command("DELETE FROM idempotency_keys WHERE expires_at <= @p0 RETURNING rowid, principal, company, idem_key", now);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        for (; await r.ReadAsync(ct); deleted++) _memory.Remove(new IdempotencyKey(r.GetString(1), r.GetString(2), r.GetString(3)), r.GetInt64(0));
         return deleted;
     }
 

@@ -47,9 +47,9 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>On the warm-up's thread (see <see cref="WarmUps.Run"/>).</summary>
     private void Run()
     {
-        BackgroundPriority.Lower();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var reads = new List<(string, int)>();
         try
@@ -87,13 +87,9 @@ public sealed class WarmUp(IHostApplicationLifetime lifetime, IServiceScopeFacto
             log.LogInformation("Warm-up: {Count} reads in {Ms} ms ({Statuses})", reads.Count,
                 (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, string.Join(", ", reads.Select(r => r.Item2)));
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is not (OperationCanceledException or ObjectDisposedException))
         {
-            // The host stopped first.
-        }
-        catch (Exception e)
-        {
-            // Only the first user's wait depends on it: say so and go on.
+            // Only the first user's wait depends on it: say so and go on (a stopping host is WarmUps' to ignore).
             log.LogWarning(e, "Warm-up stopped after {Count} reads", reads.Count);
         }
     }

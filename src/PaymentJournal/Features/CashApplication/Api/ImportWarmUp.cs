@@ -29,29 +29,16 @@ public sealed class ImportWarmUp(IHostApplicationLifetime lifetime, DatabaseOpti
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>On the warm-up's thread (see <see cref="WarmUps.Run"/>, which logs a failure: only the first import's wait depends on it).</summary>
     private void Run()
     {
-        BackgroundPriority.Lower();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
-        {
-            var stopping = lifetime.ApplicationStopping;
-            var imports = database.Provider == DatabaseProvider.Sqlite
-                ? ImportInMemoryAsync(stopping).GetAwaiter().GetResult()
-                : MatchInMemory();
-            Imports = imports;
-            log.LogInformation("Import warm-up: {Files} in {Ms} ms", string.Join(", ", imports.Select(i => $"{i.File} ({i.Proposals} proposals)")),
-                (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-        {
-            // The host stopped first.
-        }
-        catch (Exception e)
-        {
-            // Only the first import's wait depends on it: say so and go on.
-            log.LogWarning(e, "The import warm-up failed");
-        }
+        var imports = database.Provider == DatabaseProvider.Sqlite
+            ? ImportInMemoryAsync(lifetime.ApplicationStopping).GetAwaiter().GetResult()
+            : MatchInMemory();
+        Imports = imports;
+        log.LogInformation("Import warm-up: {Files} in {Ms} ms", string.Join(", ", imports.Select(i => $"{i.File} ({i.Proposals} proposals)")),
+            (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task<List<(string File, int Proposals)>> ImportInMemoryAsync(CancellationToken ct)
