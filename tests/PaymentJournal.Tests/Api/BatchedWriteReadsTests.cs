@@ -13,23 +13,9 @@ namespace PaymentJournal.Tests.Api;
 public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
 {
     private const string Company = ServiceFixture.Company;
-    private static readonly string Journals = $"/api/v2.0/companies({Company})/customerPaymentJournals";
-    private static string Payments(string journal) => $"{Journals}({journal})/customerPayments";
 
-    private async Task<string> NewJournalAsync()
-    {
-        var code = "BW" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        var (status, body, _) = await f.A.Http.Post(Journals, new { code, displayName = "Batched reads", balancingAccountId = "e0000000-0000-4000-8000-000000002910" });
-        Assert.True(status == 201, $"journal create: {status} {body?.ToJsonString()}");
-        return body.Str("id");
-    }
-
-    private async Task<JsonNode> NewPaymentAsync(string journal, object body)
-    {
-        var (status, json, _) = await f.A.Http.Post(Payments(journal), body);
-        Assert.True(status == 201, $"payment create: {status} {json?.ToJsonString()}");
-        return json!;
-    }
+    /// <summary>A journal of the test's own, balanced on the cash account.</summary>
+    private async Task<string> NewJournalAsync() => (await Make.Journal(f.A.Http, balancingAccountId: "e0000000-0000-4000-8000-000000002910")).Str("id");
 
     private Task<string> CustomerIdAsync(string number) =>
         f.ScalarAsync<string>("SELECT id::text FROM customers WHERE number = @n", ("n", number));
@@ -57,7 +43,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     public async Task A_create_waits_for_the_journal_and_its_line_check_sees_the_line_the_holder_committed()
     {
         var journal = await NewJournalAsync();
-        var template = await NewPaymentAsync(journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
+        var template = await Make.Payment(f.A.Http, journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
         var customer = await CustomerIdAsync("C00001");
 
         // The test holds the journal as a post does; the create waits for it with its checks still to run.
@@ -69,7 +55,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
             lockJournal.Parameters.AddWithValue("j", Guid.Parse(journal));
             Assert.NotNull(await lockJournal.ExecuteScalarAsync());
         }
-        var create = f.A.Http.Post(Payments(journal), new { lineNumber = 20000, customerId = customer, customerNumber = "C00001", amount = -2 });
+        var create = f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 20000, customerId = customer, customerNumber = "C00001", amount = -2 });
         await WaitForLockWaitAsync(create, "customer_payment_journals");
         // Meanwhile the holder writes line 20000 and commits: the create's line check, run after the lock, must see it.
         await using (var take = new NpgsqlCommand("""
@@ -100,28 +86,28 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     public async Task A_create_refused_by_a_batched_read_answers_as_before_and_leaves_nothing_behind()
     {
         var journal = await NewJournalAsync();
-        await NewPaymentAsync(journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
+        await Make.Payment(f.A.Http, journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
         var customer = await CustomerIdAsync("C00001");
 
-        var unknown = await f.A.Http.Post(Payments(journal), new { lineNumber = 20000, customerId = Guid.NewGuid(), amount = -1 });
+        var unknown = await f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 20000, customerId = Guid.NewGuid(), amount = -1 });
         Assert.True(unknown.Status == 400, $"{unknown.Status} {unknown.Body?.ToJsonString()}");
         Assert.StartsWith("The \"customerId\" does not match to a Customer.", unknown.Body!["error"].Str("message"));
 
-        var taken = await f.A.Http.Post(Payments(journal), new { lineNumber = 10000, customerId = customer, amount = -1 });
+        var taken = await f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 10000, customerId = customer, amount = -1 });
         Assert.True(taken.Status == 409 && taken.Body.ErrorCode() == "Internal_EntityWithSameKeyExists", $"{taken.Status} {taken.Body?.ToJsonString()}");
         Assert.Contains("Line No.='10000'", taken.Body!["error"].Str("message"));
 
-        var mismatch = await f.A.Http.Post(Payments(journal), new { lineNumber = 30000, customerId = customer, customerNumber = "C00002", amount = -1 });
+        var mismatch = await f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 30000, customerId = customer, customerNumber = "C00002", amount = -1 });
         Assert.True(mismatch.Status == 400, $"{mismatch.Status} {mismatch.Body?.ToJsonString()}");
         Assert.StartsWith("The customer values do not match to a specific Customer.", mismatch.Body!["error"].Str("message"));
 
         var missing = Guid.NewGuid();
-        var noJournal = await f.A.Http.Post(Payments(missing.ToString()), new { lineNumber = 20000, customerId = customer, amount = -1 });
+        var noJournal = await f.A.Http.Post(Route.V2.Payments(missing.ToString()), new { lineNumber = 20000, customerId = customer, amount = -1 });
         Assert.True(noJournal.Status == 404, $"{noJournal.Status} {noJournal.Body?.ToJsonString()}");
 
         Assert.Equal(1L, await LinesAsync(journal));
         // Nothing held or left over: the same create with a good customer goes through at once, with the customer it named.
-        var ok = await NewPaymentAsync(journal, new { lineNumber = 20000, customerId = customer, amount = -1 });
+        var ok = await Make.Payment(f.A.Http, journal, new { lineNumber = 20000, customerId = customer, amount = -1 });
         Assert.Equal(20000, ok["lineNumber"]!.GetValue<int>());
         Assert.Equal("C00001", ok.Str("customerNumber"));
         Assert.Equal(2L, await LinesAsync(journal));
@@ -152,9 +138,9 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     public async Task A_patch_whose_row_changes_while_it_waits_for_the_lock_is_a_409()
     {
         var journal = await NewJournalAsync();
-        var p = await NewPaymentAsync(journal, new { customerNumber = "C00001", amount = -5 });
+        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -5 });
         var id = Guid.Parse(p.Str("id"));
-        var url = $"{Payments(journal)}({p.Str("id")})";
+        var url = $"{Route.V2.Payments(journal)}({p.Str("id")})";
 
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();

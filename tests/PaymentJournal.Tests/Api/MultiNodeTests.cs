@@ -8,34 +8,17 @@ namespace PaymentJournal.Tests.Api;
 [Trait("Category", "Slow")]
 public sealed class MultiNodeTests(MultiNodeFixture f)
 {
-    private const string Company = ServiceFixture.Company;
-    private static readonly string Journals = $"/api/v2.0/companies({Company})/customerPaymentJournals";
-    private static string Payments(string journal) => $"{Journals}({journal})/customerPayments";
-    private static string Post(string journal) => $"{Journals}({journal})/Microsoft.NAV.post";
+    private static string Post(string journal) => Route.V2.Journal(journal) + "/Microsoft.NAV.post";
 
-    private static int _codes;
-
-    private async Task<string> NewJournalAsync()
-    {
-        var code = "MN" + Interlocked.Increment(ref _codes).ToString("D3", System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..4].ToUpperInvariant();
-        var (status, body, _) = await f.A.Http.Post(Journals, new { code, displayName = "Multi-node test", balancingAccountId = "e0000000-0000-4000-8000-000000002910" });
-        Assert.True(status == 201, $"journal create: {status} {body?.ToJsonString()} {f.A.Output}");
-        return body.Str("id");
-    }
-
-    private static async Task<JsonNode> NewPaymentAsync(HttpClient http, string journal, object body)
-    {
-        var (status, json, _) = await http.Post(Payments(journal), body);
-        Assert.True(status == 201, $"payment create: {status} {json?.ToJsonString()}");
-        return json!;
-    }
+    /// <summary>A journal of the test's own, balanced on the cash account.</summary>
+    private async Task<string> NewJournalAsync() => (await Make.Journal(f.A.Http, balancingAccountId: "e0000000-0000-4000-8000-000000002910")).Str("id");
 
     [Fact]
     public async Task Both_nodes_serve_the_same_data()
     {
         var journal = await NewJournalAsync();
-        var p = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00001", amount = -12.34m });
-        var (status, body, _) = await f.B.Http.Get($"{Payments(journal)}({p.Str("id")})");
+        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -12.34m });
+        var (status, body, _) = await f.B.Http.Get($"{Route.V2.Payments(journal)}({p.Str("id")})");
         Assert.Equal(200, status);
         Assert.Equal(p.Str("@odata.etag"), body.Str("@odata.etag"));
         Assert.Equal(-12.34m, body!["amount"]!.GetValue<decimal>());
@@ -45,8 +28,8 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
     public async Task An_etag_made_stale_by_the_other_node_is_a_409()
     {
         var journal = await NewJournalAsync();
-        var p = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00001", amount = -10 });
-        var url = $"{Payments(journal)}({p.Str("id")})";
+        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -10 });
+        var url = $"{Route.V2.Payments(journal)}({p.Str("id")})";
         var etag = p.Str("@odata.etag");
 
         var first = await f.A.Http.Patch(url, new { description = "changed on A" }, etag);
@@ -68,8 +51,8 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
         var journal = await NewJournalAsync();
         for (var round = 0; round < 15; round++)
         {
-            var p = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00001", amount = -(round + 1), externalDocumentNumber = $"R{round}" });
-            var url = $"{Payments(journal)}({p.Str("id")})";
+            var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -(round + 1), externalDocumentNumber = $"R{round}" });
+            var url = $"{Route.V2.Payments(journal)}({p.Str("id")})";
             var etag = p.Str("@odata.etag");
             var results = await Task.WhenAll(
                 f.A.Http.Patch(url, new { description = "A" }, etag),
@@ -97,7 +80,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
             {
                 // A distinct external document number makes each line take a fresh number from the journal's series
                 // (a line with the same external document number as its neighbour shares its document number).
-                var r = await node.Http.Post(Payments(journal), new { customerNumber = "C00002", amount = -1, externalDocumentNumber = $"{node.Name}{i}" });
+                var r = await node.Http.Post(Route.V2.Payments(journal), new { customerNumber = "C00002", amount = -1, externalDocumentNumber = $"{node.Name}{i}" });
                 if (r.Status == 201) created.Add(r.Body!);
                 else failures.Add($"{node.Name}: {r.Status} {r.Body?.ToJsonString()}");
             }
@@ -161,7 +144,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
     {
         var journal = await NewJournalAsync();
         for (var i = 0; i < 20; i++)
-            await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00003", amount = -(i + 1), externalDocumentNumber = $"P{i}" });
+            await Make.Payment(f.A.Http, journal, new { customerNumber = "C00003", amount = -(i + 1), externalDocumentNumber = $"P{i}" });
         var journalId = Guid.Parse(journal);
         var before = await LedgerCountsAsync();
 
@@ -186,7 +169,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
         // A long journal, its lines copied in SQL rather than created one by one.
         var journal = await NewJournalAsync();
         var journalId = Guid.Parse(journal);
-        var template = await NewPaymentAsync(f.A.Http, journal, new { customerNumber = "C00004", amount = -1, externalDocumentNumber = "K0" });
+        var template = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00004", amount = -1, externalDocumentNumber = "K0" });
         const int lines = 20000;
         await f.ExecAsync("""
             INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
