@@ -60,20 +60,13 @@ public static partial class PreparedRows
 
         var rows = new List<T>(Math.Min(take, 256));
         var read = RowReaderFor(db, plan);
-        var opened = await OpenAsync(db, ct);
-        try
+        await using var open = await OpenAsync(db, ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var entity = Activator.CreateInstance<T>();
-                read(entity, reader, SqliteColumns.StatementOf(reader));
-                rows.Add(entity);
-            }
-        }
-        finally
-        {
-            if (opened) await Postgres.PostgresRows.CloseAsync(db);
+            var entity = Activator.CreateInstance<T>();
+            read(entity, reader, SqliteColumns.StatementOf(reader));
+            rows.Add(entity);
         }
         return rows;
     }

@@ -50,15 +50,8 @@ public static partial class PreparedRows
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = InsertCommand(db, plan, typeof(T));
         for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
-        var opened = await OpenAsync(db, ct);
-        try
-        {
-            await ExecuteAsync(cmd, expectRow: false, ct);
-        }
-        finally
-        {
-            if (opened) await Postgres.PostgresRows.CloseAsync(db);
-        }
+        await using var open = await OpenAsync(db, ct);
+        await ExecuteAsync(cmd, expectRow: false, ct);
     }
 
     private static DbCommand InsertCommand(AppDb db, Plan plan, Type type) => CommandFor(db, plan, (type, ulong.MaxValue, null), () =>
@@ -94,15 +87,7 @@ public static partial class PreparedRows
         for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(set[i], entry.Property(set[i].Property).CurrentValue);
         cmd.Parameters[set.Count].Value = Value(plan.Key, entry.Property(plan.Key.Property).OriginalValue);
         if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, entry.Property(plan.Token.Property).OriginalValue);
-        var opened = await OpenAsync(db, ct);
-        try
-        {
-            await ExecuteAsync(cmd, expectRow: true, ct);
-        }
-        finally
-        {
-            if (opened) await Postgres.PostgresRows.CloseAsync(db);
-        }
+        await using (await OpenAsync(db, ct)) await ExecuteAsync(cmd, expectRow: true, ct);
         // Accept the change, as SaveChanges does: the current values become the originals. (Setting the state to
         // Unchanged alone would put the original values back.)
         foreach (var column in set)
@@ -125,19 +110,12 @@ public static partial class PreparedRows
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = QueryCommand(db, plan, typeof(T), queryName, where,
             condition => $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} WHERE {condition} LIMIT 1");
-        var opened = await OpenAsync(db, ct);
-        try
-        {
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
-            var entity = Activator.CreateInstance<T>();
-            RowReaderFor(db, plan)(entity, reader, SqliteColumns.StatementOf(reader));
-            return entity;
-        }
-        finally
-        {
-            if (opened) await Postgres.PostgresRows.CloseAsync(db);
-        }
+        await using var open = await OpenAsync(db, ct);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        var entity = Activator.CreateInstance<T>();
+        RowReaderFor(db, plan)(entity, reader, SqliteColumns.StatementOf(reader));
+        return entity;
     }
 
     /// <summary>Whether a row of <typeparamref name="T"/> has the given values in the given properties (names as for <see cref="FindAsync{T}"/>).</summary>
@@ -146,20 +124,25 @@ public static partial class PreparedRows
         if (TryTakeAhead(db, "exists", typeof(T), queryName, where.Select(w => w.Value), out var ahead)) return (bool)ahead!;
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = QueryCommand(db, plan, typeof(T), queryName, where, condition => $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {condition})");
-        var opened = await OpenAsync(db, ct);
-        try
-        {
-            return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
-        }
-        finally
-        {
-            if (opened) await Postgres.PostgresRows.CloseAsync(db);
-        }
+        await using var open = await OpenAsync(db, ct);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
-    /// <summary>Opens the connection for a statement on PostgreSQL when it is closed; true when the caller must close it.</summary>
-    private static ValueTask<bool> OpenAsync(AppDb db, CancellationToken ct) =>
-        db.IsPostgres ? Postgres.PostgresRows.OpenAsync(db, ct) : ValueTask.FromResult(false);
+    /// <summary>
+    /// Opens the connection for a statement on PostgreSQL when it is closed; disposing what this returns closes it again
+    /// then (and does nothing otherwise, as on SQLite, where each context keeps its connection open).
+    /// </summary>
+    private static ValueTask<OpenConnection> OpenAsync(AppDb db, CancellationToken ct) =>
+        db.IsPostgres ? OpenPostgresAsync(db, ct) : ValueTask.FromResult(default(OpenConnection));
+
+    private static async ValueTask<OpenConnection> OpenPostgresAsync(AppDb db, CancellationToken ct) =>
+        new(await Postgres.PostgresRows.OpenAsync(db, ct) ? db : null);
+
+    /// <summary>The connection <see cref="OpenAsync"/> opened, to close when disposed; a struct, so SQLite's path allocates nothing.</summary>
+    private readonly struct OpenConnection(AppDb? opened) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => opened is null ? ValueTask.CompletedTask : new ValueTask(Postgres.PostgresRows.CloseAsync(opened));
+    }
 
     /// <summary>The placeholder of the statement's parameter at <paramref name="index"/>: @p0, @p1, ... or $1, $2, ... on PostgreSQL.</summary>
     private static string Placeholder(AppDb db, int index) =>
