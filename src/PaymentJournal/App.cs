@@ -89,7 +89,7 @@ public static class App
             new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
             new JournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
             .. CashApplicationSetup.Sets(sp),
-        ], ApiGroups));
+        ], ApiGroups, sp.GetServices<IModelAddition>()));
         builder.Services.AddSingleton(builder.Configuration.GetSection("CashApplication").Get<CashApplicationOptions>() ?? new CashApplicationOptions());
         builder.Services.AddSingleton<CompanyDirectory>();
         builder.Services.AddSingleton<Dispatcher>();

@@ -20,8 +20,12 @@ public sealed class Catalog
     public const string GraphRoot = "financials";
     private readonly Dictionary<string, EntitySetDef> _sets;
 
-    public Catalog(EntitySetDef companies, IEnumerable<EntitySetDef> sets, IEnumerable<ApiGroup>? groups = null)
+    private readonly IModelAddition[] _additions;
+
+    /// <param name="additions">What features add to every surface's model beside the entity sets (webhook subscriptions).</param>
+    public Catalog(EntitySetDef companies, IEnumerable<EntitySetDef> sets, IEnumerable<ApiGroup>? groups = null, IEnumerable<IModelAddition>? additions = null)
     {
+        _additions = (additions ?? []).ToArray();
         Companies = companies;
         _sets = sets.Append(companies).ToDictionary(s => s.Name, StringComparer.Ordinal);
         Groups = (groups ?? []).ToList();
@@ -206,8 +210,7 @@ public sealed class Catalog
             [Companies.Name] = container.AddEntitySet(Companies.Name, types[Companies.Name]),
         };
         foreach (var name in surface.CompanySets) entitySets[name] = container.AddEntitySet(name, types[name]);
-        // Webhook subscriptions sit at the root of the API, beside companies.
-        Features.Webhooks.SubscriptionModel.AddTo(model, container, surface.Namespace);
+        foreach (var addition in _additions) addition.AddTo(model, container, surface);
 
         foreach (var name in surface.CompanySets)
         {
@@ -273,6 +276,7 @@ public sealed class Catalog
         var container = new EdmEntityContainer(surface.Namespace, "GraphService");
         container.AddSingleton(GraphRoot, root);
         model.AddElement(container);
+        foreach (var addition in _additions) addition.AddTo(model, container, surface);
         return model;
     }
 

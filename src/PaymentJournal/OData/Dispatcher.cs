@@ -11,8 +11,10 @@ namespace PaymentJournal.OData;
 /// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
 /// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
 /// </summary>
-public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, Features.Webhooks.WebhookOutbox webhooks, ILogger<Dispatcher> log, ILoggerFactory loggers)
+public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, IEnumerable<IEntityChangeHandler> changeHandlers,
+    ILogger<Dispatcher> log, ILoggerFactory loggers)
 {
+    private readonly IEntityChangeHandler[] _changeHandlers = changeHandlers.ToArray();
     private readonly ILogger _audit = loggers.CreateLogger(Telemetry.Audit.Category);
 
     private const string PostAction = "Microsoft.NAV.post";
@@ -291,7 +293,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                             await CheckIfMatchAsync(rc, set, entity!, required: true);
                             await set.UpdateAsync(rc, scope, entity!, body);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
-                            await NotifyAsync(rc, set, scope, entity!, Features.Webhooks.WebhookOutbox.Updated);
+                            await NotifyAsync(rc, set, scope, entity!, EntityChange.Updated);
                         });
                         var contextPath = TrimKey(context.ToString());
                         Answer(rc, () => WriteEntityOrNoContent(rc, set, entity!, response, contextPath, created: false));
@@ -303,7 +305,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                             await CheckIfMatchAsync(rc, set, entity!, required: false);
                             await set.DeleteAsync(rc, scope, entity!);
                             await rc.Db.SaveChangesAsync(rc.Aborted);
-                            await NotifyAsync(rc, set, scope, entity!, Features.Webhooks.WebhookOutbox.Deleted);
+                            await NotifyAsync(rc, set, scope, entity!, EntityChange.Deleted);
                         });
                         response.NoContent();
                         return;
@@ -328,7 +330,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         {
             created = await set.CreateAsync(rc, scope, body);
             await rc.Db.SaveChangesAsync(rc.Aborted);
-            await NotifyAsync(rc, set, scope, created, Features.Webhooks.WebhookOutbox.Created);
+            await NotifyAsync(rc, set, scope, created, EntityChange.Created);
         });
         Answer(rc, () =>
         {
@@ -338,14 +340,17 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     }
 
     /// <summary>
-    /// Writes the change's webhook notifications in the same unit (nothing when no subscription watches the set). A
-    /// document line's change also notifies its document, as Business Central does.
+    /// Tells the change handlers (the webhook outbox) of the change, in the same unit. A document line's change is also
+    /// an update of its document, as Business Central notifies it.
     /// </summary>
-    private async Task NotifyAsync(RequestContext rc, EntitySetDef set, Scope scope, object entity, string changeType)
+    private async Task NotifyAsync(RequestContext rc, EntitySetDef set, Scope scope, object entity, EntityChange change)
     {
-        await webhooks.RecordAsync(rc.Db, scope.CompanyId, set, entity, changeType, rc.Aborted);
-        if (scope is { Via: { } via, Parent: { } parent } && set.Name == "salesInvoiceLines")
-            await webhooks.RecordAsync(rc.Db, scope.CompanyId, ParentSetOf(via), parent, Features.Webhooks.WebhookOutbox.Updated, rc.Aborted);
+        foreach (var handler in _changeHandlers)
+        {
+            await handler.ChangedAsync(rc.Db, scope.CompanyId, set, entity, change, rc.Aborted);
+            if (scope is { Via: { } via, Parent: { } parent } && set.Name == "salesInvoiceLines")
+                await handler.ChangedAsync(rc.Db, scope.CompanyId, ParentSetOf(via), parent, EntityChange.Updated, rc.Aborted);
+        }
     }
 
     private EntitySetDef ParentSetOf(NavigationDef via) => catalog.Sets.First(s => s.Navigations.Contains(via));

@@ -9,8 +9,10 @@ namespace PaymentJournal.OData;
 /// $metadata and $batch, hands resource paths to the <see cref="Dispatcher"/>, and renders every error the same way.
 /// </summary>
 public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchHandler batch, Limits limits, ReadReplica replica, DatabaseHealth health,
-    Features.Webhooks.SubscriptionsEndpoint subscriptions, ILogger<ODataEndpoint> log)
+    IEnumerable<IRootResource> rootResources, ILogger<ODataEndpoint> log)
 {
+    private readonly IRootResource[] _rootResources = rootResources.ToArray();
+
     /// <summary>Serves one request; <paramref name="serviceRootPath"/> checks the path segments it echoes (a 400 if they are not valid).</summary>
     public async Task HandleAsync(HttpContext http, Surface surface, Func<string> serviceRootPath, string rest)
     {
@@ -102,9 +104,10 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
                 await batch.HandleAsync(rc, query, response, this);
                 return;
             default:
-                if (Features.Webhooks.SubscriptionsEndpoint.Handles(rc.Surface, rest))
+                foreach (var resource in _rootResources)
                 {
-                    await subscriptions.HandleAsync(rc, rest, query, response);
+                    if (!resource.Handles(rc.Surface, rest)) continue;
+                    await resource.HandleAsync(rc, rest, query, response);
                     return;
                 }
                 await dispatcher.HandleAsync(rc, rest, query, response);

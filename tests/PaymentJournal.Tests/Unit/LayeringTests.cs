@@ -4,13 +4,15 @@ using System.Text.RegularExpressions;
 namespace PaymentJournal.Tests.Unit;
 
 /// <summary>
-/// Dependencies point one way: Data/ (storage) knows nothing of the protocol (OData/) or of the entity sets
-/// (Features/), and Errors/ knows nothing of OData/, Features/ or Data/. Read from the source, so a failure names the file.
+/// Dependencies point one way: OData/ (the protocol) knows nothing of the entity sets (Features/), which reach it through
+/// the seams it declares; Data/ (storage) knows nothing of OData/ or Features/; and Errors/ knows nothing of OData/,
+/// Features/ or Data/. Read from the source, so a failure names the file.
 /// </summary>
 public sealed partial class LayeringTests
 {
     public static TheoryData<string, string[]> Layers => new()
     {
+        { "OData", ["Features"] },
         { "Data", ["OData", "Features"] },
         { "Errors", ["OData", "Features", "Data"] },
     };

@@ -2,11 +2,12 @@ using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
 using Microsoft.OData.Edm.Vocabularies;
 using Microsoft.OData.Edm.Vocabularies.V1;
+using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Webhooks;
 
-/// <summary>The subscription entity type and set in $metadata (v2.0 and the API groups), with Business Central's fields.</summary>
-public static class SubscriptionModel
+/// <summary>The subscription entity type and set in $metadata (v2.0 and the API groups, not Graph), with Business Central's fields.</summary>
+public sealed class SubscriptionModel : IModelAddition
 {
     public sealed record Property(string Name, EdmPrimitiveTypeKind Kind, int? MaxLength = null, bool Computed = false, bool Key = false);
 
@@ -26,9 +27,11 @@ public static class SubscriptionModel
         new("systemModifiedBy", EdmPrimitiveTypeKind.Guid, Computed: true),
     ];
 
-    public static void AddTo(EdmModel model, EdmEntityContainer container, string ns)
+    public void AddTo(EdmModel model, EdmEntityContainer container, Surface surface)
     {
-        var type = new EdmEntityType(ns, "subscription");
+        // Subscriptions sit at the root of the API, beside companies; Graph has none.
+        if (surface.IsGraph) return;
+        var type = new EdmEntityType(surface.Namespace, "subscription");
         foreach (var p in Properties)
         {
             var typeRef = p.Kind == EdmPrimitiveTypeKind.String

@@ -12,7 +12,7 @@ namespace PaymentJournal.Features.Webhooks;
 /// the resource). Create and renew run the validation handshake first; PATCH and DELETE need If-Match.
 /// </summary>
 public sealed class SubscriptionsEndpoint(WebhookStore store, SubscriptionRegistry registry, NotificationClient client, WebhookOptions options,
-    CompanyDirectory companies, Catalog catalog, ILogger<SubscriptionsEndpoint> log)
+    CompanyDirectory companies, Catalog catalog, ILogger<SubscriptionsEndpoint> log) : IRootResource
 {
     public const string Name = "subscriptions";
     public const int MaxIdLength = 150;
@@ -24,7 +24,7 @@ public sealed class SubscriptionsEndpoint(WebhookStore store, SubscriptionRegist
 
     private static readonly string[] Writable = ["subscriptionId", "notificationUrl", "resource", "clientState"];
 
-    public static bool Handles(Surface surface, string rest) =>
+    public bool Handles(Surface surface, string rest) =>
         !surface.IsGraph && (rest == Name || rest.StartsWith(Name + "(", StringComparison.Ordinal));
 
     /// <summary>The API a surface's subscriptions belong to: v2.0, or paymentjournal/{group}/{version}.</summary>

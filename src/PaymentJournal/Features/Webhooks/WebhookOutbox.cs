@@ -7,9 +7,18 @@ namespace PaymentJournal.Features.Webhooks;
 /// Writes the pending notifications of a change inside the change's own write unit (same transaction), so a change and
 /// its notification commit together or not at all. Costs one dictionary lookup when no subscription matches.
 /// </summary>
-public sealed class WebhookOutbox(SubscriptionRegistry registry, WebhookOptions options, WebhookStore store)
+public sealed class WebhookOutbox(SubscriptionRegistry registry, WebhookOptions options, WebhookStore store) : IEntityChangeHandler
 {
     public const string Created = "created", Updated = "updated", Deleted = "deleted", Collection = "collection";
+
+    /// <summary>A change the Dispatcher made (create, update or delete of one entity through the API).</summary>
+    Task IEntityChangeHandler.ChangedAsync(AppDb db, Guid companyId, EntitySetDef set, object entity, EntityChange change, CancellationToken ct) =>
+        RecordAsync(db, companyId, set, entity, change switch
+        {
+            EntityChange.Created => Created,
+            EntityChange.Updated => Updated,
+            _ => Deleted,
+        }, ct);
 
     /// <summary>Set when a notification was written, so the delivery loop looks sooner.</summary>
     public event Action? Written;

@@ -1,3 +1,5 @@
+using PaymentJournal.OData;
+
 namespace PaymentJournal.Features.Webhooks;
 
 /// <summary>Registers webhooks: settings, the subscription store and registry, the outbox, the HTTP client and the delivery loop.</summary>
@@ -18,6 +20,11 @@ public static class WebhookSetup
         builder.Services.AddSingleton<WebhookOutbox>();
         builder.Services.AddSingleton<NotificationClient>();
         builder.Services.AddSingleton<SubscriptionsEndpoint>();
+        // Where the protocol calls webhooks: each change in its write unit, the subscription type in $metadata, the
+        // subscriptions path at the API's root.
+        builder.Services.AddSingleton<IEntityChangeHandler>(sp => sp.GetRequiredService<WebhookOutbox>());
+        builder.Services.AddSingleton<IModelAddition, SubscriptionModel>();
+        builder.Services.AddSingleton<IRootResource>(sp => sp.GetRequiredService<SubscriptionsEndpoint>());
         builder.Services.AddHostedService<WebhookDelivery>();
     }
 }
