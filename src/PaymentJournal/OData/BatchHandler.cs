@@ -199,7 +199,7 @@ public sealed class BatchHandler(WriteGate gate, DatabaseHealth health, ILogger<
             {
                 Db = outer.Db, Surface = outer.Surface, Method = part.Method, ServiceRoot = outer.ServiceRoot,
                 Headers = part.Headers, Body = part.Body, CorrelationId = outer.CorrelationId, Limits = outer.Limits,
-                Catalog = outer.Catalog, Access = outer.Access, Aborted = outer.Aborted, InAtomicGroup = inGroup, RelativePath = path,
+                Catalog = outer.Catalog, Access = outer.Access, Aborted = outer.Aborted, InWriteUnit = inGroup, RelativePath = path,
                 Format = outer.Format, Step = outer.Step,
             };
             await endpoint.RouteAsync(rc, path, QueryOptions.SplitQuery(query), response);

@@ -26,7 +26,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     public Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         // A change runs as one unit from the first read of its path to the commit, so what it checked still holds when it writes.
-        if (rc.Method == "GET" || rc.InAtomicGroup) return HandleCoreAsync(rc, path, query, response);
+        if (rc.Method == "GET" || rc.InWriteUnit) return HandleCoreAsync(rc, path, query, response);
         if (!rc.Access.CanWrite)
         {
             // A company outside the credential's access is a 404 whatever the method: a read-only key learns nothing more.
@@ -375,7 +375,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     public static async Task WriteAsync(RequestContext rc, Func<Task> work)
     {
         if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
-        if (!rc.InAtomicGroup) throw new InvalidOperationException("A change must run inside a write unit.");
+        if (!rc.InWriteUnit) throw new InvalidOperationException("A change must run inside a write unit.");
         try
         {
             await work();

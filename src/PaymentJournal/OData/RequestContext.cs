@@ -19,8 +19,11 @@ public sealed class RequestContext : IWriteUnit<RequestContext>
     public required Catalog Catalog { get; init; }
     public required CompanyAccess Access { get; init; }
     public CancellationToken Aborted { get; init; }
-    /// <summary>Set while the request runs inside an atomic $batch group: the group owns the transaction.</summary>
-    public bool InAtomicGroup { get; init; }
+    /// <summary>
+    /// Set while the request runs inside a write unit, its own (<see cref="InUnit"/>) or an atomic $batch group's: the
+    /// unit owns the transaction, so a change runs in it and starts none of its own.
+    /// </summary>
+    public bool InWriteUnit { get; init; }
     /// <summary>
     /// For a change that runs as a unit of its own: work that waits until the unit has committed, such as writing the
     /// answer, so it does not hold up the SQLite writer. Null inside a $batch group (the group answers as it goes).
@@ -34,15 +37,15 @@ public sealed class RequestContext : IWriteUnit<RequestContext>
     public IUnitStep? Step { get; init; }
 
     /// <summary>The same request running inside a write unit (group commit or transaction) on <paramref name="db"/>.</summary>
-    public RequestContext InUnit(AppDb db) => Copy(db, inAtomicGroup: true, AfterCommit, ParsedBody);
+    public RequestContext InUnit(AppDb db) => Copy(db, inWriteUnit: true, AfterCommit, ParsedBody);
 
     /// <summary>The same request with work to run after its commit and its body parsed already.</summary>
-    public RequestContext ForUnit(AfterCommit afterCommit, System.Text.Json.JsonElement? parsedBody) => Copy(Db, InAtomicGroup, afterCommit, parsedBody);
+    public RequestContext ForUnit(AfterCommit afterCommit, System.Text.Json.JsonElement? parsedBody) => Copy(Db, InWriteUnit, afterCommit, parsedBody);
 
-    private RequestContext Copy(AppDb db, bool inAtomicGroup, AfterCommit? afterCommit, System.Text.Json.JsonElement? parsedBody) => new()
+    private RequestContext Copy(AppDb db, bool inWriteUnit, AfterCommit? afterCommit, System.Text.Json.JsonElement? parsedBody) => new()
     {
         Db = db, Surface = Surface, Method = Method, ServiceRoot = ServiceRoot, Headers = Headers, Body = Body, CorrelationId = CorrelationId,
-        Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InAtomicGroup = inAtomicGroup, RelativePath = RelativePath,
+        Limits = Limits, Catalog = Catalog, Access = Access, Aborted = Aborted, InWriteUnit = inWriteUnit, RelativePath = RelativePath,
         AfterCommit = afterCommit, ParsedBody = parsedBody, Format = Format, Step = Step,
     };
 

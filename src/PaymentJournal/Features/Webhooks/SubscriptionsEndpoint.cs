@@ -46,7 +46,8 @@ public sealed class SubscriptionsEndpoint(WebhookStore store, SubscriptionRegist
         if (method != "GET")
         {
             if (!rc.Access.CanWrite) throw ApiErrors.Forbidden("The credential allows reading only.");
-            if (rc.InAtomicGroup) throw ApiErrors.BadRequest("Subscriptions cannot be changed inside an atomic $batch group: their handshake is not part of a transaction.");
+            // Here, only a member of an atomic $batch group runs in a write unit.
+            if (rc.InWriteUnit) throw ApiErrors.BadRequest("Subscriptions cannot be changed inside an atomic $batch group: their handshake is not part of a transaction.");
         }
         if (id is null)
         {
