@@ -340,8 +340,8 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     }
 
     /// <summary>
-    /// Tells the change handlers (the webhook outbox) of the change, in the same unit. A document line's change is also
-    /// an update of its document, as Business Central notifies it.
+    /// Tells the change handlers (such as the webhook outbox) of the change, in the same unit. A document line's change
+    /// is also an update of its document, as Business Central notifies it.
     /// </summary>
     private async Task NotifyAsync(RequestContext rc, EntitySetDef set, Scope scope, object entity, EntityChange change)
     {
