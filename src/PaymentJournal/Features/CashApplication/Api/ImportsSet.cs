@@ -53,15 +53,16 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
     /// <summary>The body carries the file, which no property stores: it is read by <see cref="Create"/>.</summary>
     public override Body ParseBody(RequestContext rc, bool isCreate) => Body.Parse("{}"u8.ToArray(), this, rc.Surface.Kind, isCreate);
 
-    private sealed record Request(string FileName, byte[] Content, string? CsvProfile);
+    internal sealed record Request(string FileName, byte[] Content, string? CsvProfile);
 
     private static ApiException FileError(string message, string position) =>
         new(400, "BadRequest_InvalidStatementFile", $"{message} (at {position})");
 
-    private static Request ReadRequest(RequestContext rc)
+    /// <summary>The request's body read: the file name, the file decoded from base64 (at most <paramref name="maxFile"/> bytes) and the CSV profile's code.</summary>
+    internal static Request ReadRequest(ReadOnlyMemory<byte> body, long maxFile)
     {
-        if (rc.Body.Span.Trim(" \t\r\n"u8).IsEmpty) throw ApiErrors.BadRequest("The request body is empty; send {\"fileName\", \"content\"} with the file in base64.");
-        using var doc = WellFormed.ParseJson(rc.Body, default);
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty) throw ApiErrors.BadRequest("The request body is empty; send {\"fileName\", \"content\"} with the file in base64.");
+        using var doc = WellFormed.ParseJson(body, default);
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("The request body must be a JSON object.");
         string? fileName = null, content = null, profile = null;
         foreach (var p in doc.RootElement.EnumerateObject())
@@ -78,7 +79,7 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
         if (fileName.Length > 250) throw ApiErrors.StringTooLong("fileName", fileName.Length, 250);
         if (profile is { Length: > 20 }) throw ApiErrors.StringTooLong("csvProfile", profile.Length, 20);
         if (content is null) throw ApiErrors.BadRequest("content must have a value: the file in base64.");
-        return new Request(fileName, Decode(content, rc.Limits.MaxStatementFileBytes), profile);
+        return new Request(fileName, Decode(content, maxFile), profile);
     }
 
     /// <summary>The file from base64; a character that is not base64 is named by its position.</summary>
@@ -104,7 +105,7 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
 
     protected override async Task<BankStatementImport> Create(RequestContext rc, Scope scope, Body body)
     {
-        var request = ReadRequest(rc);
+        var request = ReadRequest(rc.Body, rc.Limits.MaxStatementFileBytes);
         var (import, statements) = await ImportAsync(rc.Db, scope.CompanyId, request.FileName, request.Content, request.CsvProfile, rc.Today, _options, rc.Aborted);
         if (_webhooks is not null)
         {
