@@ -173,6 +173,11 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
     [InlineData("\"QUJDRA\"")] // not a multiple of four
     [InlineData("\"QU=DRA==\"")] // '=' before the end
     [InlineData("\"QUJD\\u00e9A==\"")] // not base64
+    [InlineData("\"QUJD\\u002B\\u002f8=\"")] // '+' and '/' escaped, as System.Text.Json writes them
+    [InlineData("\"\\u0051R==\"")]
+    [InlineData("\"QUJD\\u005C\"")] // an escaped backslash
+    [InlineData("\"QUJD\\\\/w==\"")]
+    [InlineData("\"QUJD\\tRA==\"")] // a tab
     public void The_content_is_decoded_as_base64_however_the_JSON_writes_it(string json)
     {
         var body = Encoding.UTF8.GetBytes($"{{\"fileName\":\"x.sta\",\"content\":{json}}}");

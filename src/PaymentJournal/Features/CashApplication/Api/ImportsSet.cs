@@ -86,14 +86,49 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
         System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
 
     /// <summary>
-    /// The common case, decoded straight from the body's UTF-8 without a string of it: base64 without escapes (a backslash), white space
-    /// or unused bits set before its padding, within the limit. Null for anything else, which <see cref="Decode"/> reads
-    /// (and names the fault of).
+    /// The common case, decoded straight from the body's UTF-8 without a string of it: base64 without white space or
+    /// unused bits set before its padding, within the limit, its characters written as they are or escaped ("\u002B",
+    /// "\/", as JSON writers do). Null for anything else, which <see cref="Decode"/> reads (and names the fault of).
     /// </summary>
     private static byte[]? DecodePlain(JsonElement content, long max)
     {
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(content);
         if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"') raw = raw[1..^1];
+        if (raw.IndexOf((byte)'\\') < 0) return DecodeBase64(raw, max);
+        var unescaped = System.Buffers.ArrayPool<byte>.Shared.Rent(raw.Length);
+        try
+        {
+            var length = 0;
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var b = raw[i];
+                if (b == (byte)'\\')
+                {
+                    if (i + 1 < raw.Length && raw[i + 1] == (byte)'/')
+                    {
+                        b = (byte)'/';
+                        i++;
+                    }
+                    else if (i + 5 < raw.Length && raw[i + 1] == (byte)'u'
+                             && int.TryParse(raw.Slice(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var code) && code < 0x80)
+                    {
+                        b = (byte)code;
+                        i += 5;
+                    }
+                    else return null;
+                }
+                unescaped[length++] = b;
+            }
+            return DecodeBase64(unescaped.AsSpan(0, length), max);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(unescaped);
+        }
+    }
+
+    private static byte[]? DecodeBase64(ReadOnlySpan<byte> raw, long max)
+    {
         if (raw.Length == 0 || raw.Length % 4 != 0 || (long)raw.Length * 3 / 4 > max + 3 || raw.ContainsAnyExcept(Base64Bytes)) return null;
         var last = raw[^1] != (byte)'=' ? -1 : raw[^2] == (byte)'=' ? raw.Length - 3 : raw.Length - 2;
         if (last >= 0 && (Sextet(raw[last]) & (last == raw.Length - 3 ? 0x0F : 0x03)) != 0) return null;
