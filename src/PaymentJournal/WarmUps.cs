@@ -63,11 +63,16 @@ public sealed class WarmUps(ILogger<WarmUps> log)
         if (started == 0) return "the start-up warm-ups have not started";
         if (System.Diagnostics.Stopwatch.GetElapsedTime(started) >= MaxHold) return null;
         if (runs.FirstOrDefault(r => !r.Done.IsCompleted) is { What: { } running }) return $"the start-up warm-up of {running} is still running";
-        _settled ??= Task.Run(SettleAsync);
+        _settled ??= Task.Run(JitSettledAsync);
         return _settled.IsCompleted ? null : "the JIT is still compiling what the start-up warm-ups ran";
     }
 
-    private static async Task SettleAsync()
+    /// <summary>
+    /// Completes once the JIT has compiled at most <see cref="QuietMethods"/> methods in <see cref="QuietWindow"/>, twice in a
+    /// row (or after <see cref="MaxHold"/>). The runtime counts calls towards recompiling a method only once no new method
+    /// has been compiled for a while, so a warm-up that wants its code recompiled runs it again after this.
+    /// </summary>
+    public static async Task JitSettledAsync()
     {
         var quiet = 0;
         var last = System.Runtime.JitInfo.GetCompiledMethodCount();

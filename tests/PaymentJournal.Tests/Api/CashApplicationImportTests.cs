@@ -159,6 +159,37 @@ public sealed class CashApplicationImportTests(TwoCompaniesFixture f) : IClassFi
         Assert.Contains("limit", body!["error"]!.Str("message"));
     }
 
+    [Theory]
+    [InlineData("\"QUJDRA==\"")]
+    [InlineData("\"QUJD\\/w==\"")] // an escaped slash
+    [InlineData("\"\\u0051UJDRA==\"")] // a letter written as an escape
+    [InlineData("\"QUJD\\r\\nRA==\"")] // a line break
+    [InlineData("\"QUJD RA==\"")]
+    [InlineData("\"QR==\"")] // bits set that the padding leaves unused
+    [InlineData("\"QUJDRB==\"")]
+    [InlineData("\"QUJ=\"")]
+    [InlineData("\"QUI=\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"QUJDRA\"")] // not a multiple of four
+    [InlineData("\"QU=DRA==\"")] // '=' before the end
+    [InlineData("\"QUJD\\u00e9A==\"")] // not base64
+    [InlineData("\"QUJD\\u002B\\u002f8=\"")] // '+' and '/' escaped, as System.Text.Json writes them
+    [InlineData("\"\\u0051R==\"")]
+    [InlineData("\"QUJD\\u005C\"")] // an escaped backslash
+    [InlineData("\"QUJD\\\\/w==\"")]
+    [InlineData("\"QUJD\\tRA==\"")] // a tab
+    public void The_content_is_decoded_as_base64_however_the_JSON_writes_it(string json)
+    {
+        var body = Encoding.UTF8.GetBytes($"{{\"fileName\":\"x.sta\",\"content\":{json}}}");
+        byte[]? expected;
+        try { expected = Convert.FromBase64String(System.Text.Json.JsonSerializer.Deserialize<string>(json)!); }
+        catch (FormatException) { expected = null; }
+        if (expected is null)
+            Assert.Equal("BadRequest_InvalidStatementFile",
+                Assert.Throws<PaymentJournal.Errors.ApiException>(() => PaymentJournal.Features.CashApplication.Api.BankStatementImportsSet.ReadRequest(body, 1000)).Code);
+        else Assert.Equal(expected, PaymentJournal.Features.CashApplication.Api.BankStatementImportsSet.ReadRequest(body, 1000).Content);
+    }
+
     [Fact]
     public async Task The_same_file_or_the_same_statement_again_is_a_409_naming_the_earlier_import()
     {

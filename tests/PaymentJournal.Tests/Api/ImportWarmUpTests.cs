@@ -21,7 +21,8 @@ public sealed class ImportWarmUpTests(ImportWarmUpTests.Fixture f) : IClassFixtu
         var warmUp = f.Services.GetRequiredService<ImportWarmUp>();
         // It runs on its own thread after start; a busy machine may take a while.
         await warmUp.Done.WaitAsync(TimeSpan.FromMinutes(3));
-        Assert.Equal(["cronus-2026-12-01.camt053.xml", "cronus-2026-12-02.mt940.sta", "warm-up.camt053.xml"], warmUp.Imports.Select(i => i.File));
+        Assert.Equal(["cronus-2026-12-01.camt053.xml", "cronus-2026-12-02.mt940.sta", "warm-up.camt053.xml", ImportWarmUp.SecondFile],
+            warmUp.Imports.Select(i => i.File));
         Assert.All(warmUp.Imports, i => Assert.True(i.Proposals > 0, $"{i.File}: no proposals"));
         var stored = await f.WithDb(db => db.BankStatementImports.CountAsync());
         Assert.Equal(0, stored);
@@ -54,9 +55,12 @@ public sealed class ImportWarmUpTests(ImportWarmUpTests.Fixture f) : IClassFixtu
         Assert.Equal(statement.ClosingBalance, statement.OpeningBalance + statement.Entries.SelectMany(e => e.Transactions).Sum(t => t.Amount));
         var warmUp = f.Services.GetRequiredService<ImportWarmUp>();
         await warmUp.Done.WaitAsync(TimeSpan.FromMinutes(3));
-        var generated = Assert.Single(warmUp.Imports, i => i.File == "warm-up.camt053.xml");
-        // Every entry names an invoice; most name one the demo company has open.
-        Assert.True(generated.Proposals >= ImportWarmUp.GeneratedEntries / 2, $"{generated.Proposals} proposals");
+        // Every entry names an invoice; most name one the demo company has open. The second run came from a request's body.
+        foreach (var name in new[] { "warm-up.camt053.xml", ImportWarmUp.SecondFile })
+        {
+            var generated = Assert.Single(warmUp.Imports, i => i.File == name);
+            Assert.True(generated.Proposals >= ImportWarmUp.GeneratedEntries / 2, $"{name}: {generated.Proposals} proposals");
+        }
     }
 
     [Fact]

@@ -53,33 +53,100 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
     /// <summary>The body carries the file, which no property stores: it is read by <see cref="Create"/>.</summary>
     public override Body ParseBody(RequestContext rc, bool isCreate) => Body.Parse("{}"u8.ToArray(), this, rc.Surface.Kind, isCreate);
 
-    private sealed record Request(string FileName, byte[] Content, string? CsvProfile);
+    internal sealed record Request(string FileName, byte[] Content, string? CsvProfile);
 
     private static ApiException FileError(string message, string position) =>
         new(400, "BadRequest_InvalidStatementFile", $"{message} (at {position})");
 
-    private static Request ReadRequest(RequestContext rc)
+    /// <summary>The request's body read: the file name, the file decoded from base64 (at most <paramref name="maxFile"/> bytes) and the CSV profile's code.</summary>
+    internal static Request ReadRequest(ReadOnlyMemory<byte> body, long maxFile)
     {
-        if (rc.Body.Span.Trim(" \t\r\n"u8).IsEmpty) throw ApiErrors.BadRequest("The request body is empty; send {\"fileName\", \"content\"} with the file in base64.");
-        using var doc = WellFormed.ParseJson(rc.Body, default);
+        if (body.Span.Trim(" \t\r\n"u8).IsEmpty) throw ApiErrors.BadRequest("The request body is empty; send {\"fileName\", \"content\"} with the file in base64.");
+        using var doc = WellFormed.ParseJson(body, default);
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw ApiErrors.BadRequest("The request body must be a JSON object.");
-        string? fileName = null, content = null, profile = null;
+        string? fileName = null, profile = null;
+        JsonElement? content = null;
         foreach (var p in doc.RootElement.EnumerateObject())
         {
             if (p.Value.ValueKind == JsonValueKind.Null) continue;
             if (p.Name is not ("fileName" or "content" or "csvProfile")) throw ApiErrors.UnknownProperty(ApiErrors.Echo(p.Name), "bankStatementImport");
             if (p.Value.ValueKind != JsonValueKind.String) throw ApiErrors.WrongType(p.Name, "Edm.String");
-            var v = p.Value.GetString()!;
-            if (p.Name == "fileName") fileName = v;
-            else if (p.Name == "content") content = v;
-            else profile = v.Trim().ToUpperInvariant();
+            if (p.Name == "content") content = p.Value;
+            else if (p.Name == "fileName") fileName = p.Value.GetString()!;
+            else profile = p.Value.GetString()!.Trim().ToUpperInvariant();
         }
         if (string.IsNullOrWhiteSpace(fileName)) throw ApiErrors.BadRequest("fileName must have a value.");
         if (fileName.Length > 250) throw ApiErrors.StringTooLong("fileName", fileName.Length, 250);
         if (profile is { Length: > 20 }) throw ApiErrors.StringTooLong("csvProfile", profile.Length, 20);
         if (content is null) throw ApiErrors.BadRequest("content must have a value: the file in base64.");
-        return new Request(fileName, Decode(content, rc.Limits.MaxStatementFileBytes), profile);
+        return new Request(fileName, DecodePlain(content.Value, maxFile) ?? Decode(content.Value.GetString()!, maxFile), profile);
     }
+
+    private static readonly System.Buffers.SearchValues<byte> Base64Bytes =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+
+    /// <summary>
+    /// The common case, decoded straight from the body's UTF-8 without a string of it: base64 without white space or
+    /// unused bits set before its padding, within the limit, its characters written as they are or escaped ("\u002B",
+    /// "\/", as JSON writers do). Null for anything else, which <see cref="Decode"/> reads (and names the fault of).
+    /// </summary>
+    private static byte[]? DecodePlain(JsonElement content, long max)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(content);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"') raw = raw[1..^1];
+        if (raw.IndexOf((byte)'\\') < 0) return DecodeBase64(raw, max);
+        var unescaped = System.Buffers.ArrayPool<byte>.Shared.Rent(raw.Length);
+        try
+        {
+            var length = 0;
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var b = raw[i];
+                if (b == (byte)'\\')
+                {
+                    if (i + 1 < raw.Length && raw[i + 1] == (byte)'/')
+                    {
+                        b = (byte)'/';
+                        i++;
+                    }
+                    else if (i + 5 < raw.Length && raw[i + 1] == (byte)'u'
+                             && int.TryParse(raw.Slice(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var code) && code < 0x80)
+                    {
+                        b = (byte)code;
+                        i += 5;
+                    }
+                    else return null;
+                }
+                unescaped[length++] = b;
+            }
+            return DecodeBase64(unescaped.AsSpan(0, length), max);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(unescaped);
+        }
+    }
+
+    private static byte[]? DecodeBase64(ReadOnlySpan<byte> raw, long max)
+    {
+        if (raw.Length == 0 || raw.Length % 4 != 0 || (long)raw.Length * 3 / 4 > max + 3 || raw.ContainsAnyExcept(Base64Bytes)) return null;
+        var last = raw[^1] != (byte)'=' ? -1 : raw[^2] == (byte)'=' ? raw.Length - 3 : raw.Length - 2;
+        if (last >= 0 && (Sextet(raw[last]) & (last == raw.Length - 3 ? 0x0F : 0x03)) != 0) return null;
+        var bytes = new byte[raw.Length / 4 * 3];
+        if (System.Buffers.Text.Base64.DecodeFromUtf8(raw, bytes, out var read, out var written) != System.Buffers.OperationStatus.Done
+            || read != raw.Length || written > max)
+            return null;
+        return written == bytes.Length ? bytes : bytes[..written];
+    }
+
+    private static int Sextet(byte c) => c switch
+    {
+        >= (byte)'A' and <= (byte)'Z' => c - 'A',
+        >= (byte)'a' and <= (byte)'z' => c - 'a' + 26,
+        >= (byte)'0' and <= (byte)'9' => c - '0' + 52,
+        (byte)'+' => 62,
+        _ => 63,
+    };
 
     /// <summary>The file from base64; a character that is not base64 is named by its position.</summary>
     private static byte[] Decode(string content, long max)
@@ -104,7 +171,7 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
 
     protected override async Task<BankStatementImport> Create(RequestContext rc, Scope scope, Body body)
     {
-        var request = ReadRequest(rc);
+        var request = ReadRequest(rc.Body, rc.Limits.MaxStatementFileBytes);
         var (import, statements) = await ImportAsync(rc.Db, scope.CompanyId, request.FileName, request.Content, request.CsvProfile, rc.Today, _options, rc.Aborted);
         if (_webhooks is not null)
         {
@@ -185,33 +252,50 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
             statement.LineCount = lineNumber;
         }
 
-        // The matcher is built beside the writes of the import, its statements and lines; it only reads what it was built
-        // with, so the lines are then matched on every core, their proposals kept in the lines' order.
+        // The matcher is built on the thread pool, and the lines are matched there on every core, while the import, its
+        // statements and lines are written: the matcher only reads what it was built with and the lines as they are.
         var building = await LineMatching.StartForCompanyAsync(db, company, options, ct);
+        using var stopMatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var matching = Task.Run(() => ProposeAllAsync(building, lines, stopMatching.Token), stopMatching.Token);
         import.StatementCount = statements.Count;
         import.LineCount = lines.Count;
         import.BankStatementIds = string.Join(",", statements.Select(s => s.Id.ToString("D")));
-        // The import and its statements through the change tracker, then their many lines and proposals in bulk.
+        var written = false;
         try
         {
-            await db.SaveChangesAsync(ct);
+            // The import and its statements through the change tracker, then their many lines and proposals in bulk.
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                // Another request stored the same file or statement after this one looked (PostgreSQL's writers run side by side).
+                db.ChangeTracker.Clear();
+                throw new ApiException(409, "Request_EntityAlreadyExists",
+                    "This file, or a statement in it, was imported by another request at the same time; it is stored once. See bankStatementImports.");
+            }
+            await PreparedRows.InsertManyAsync(db, lines, ct);
+            written = true;
         }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        finally
         {
-            // Another request stored the same file or statement after this one looked (PostgreSQL's writers run side by side).
-            db.ChangeTracker.Clear();
-            throw new ApiException(409, "Request_EntityAlreadyExists",
-                "This file, or a statement in it, was imported by another request at the same time; it is stored once. See bankStatementImports.");
+            if (!written) await stopMatching.CancelAsync();
         }
-        await PreparedRows.InsertManyAsync(db, lines, ct);
-        var matcher = await building;
-        var proposed = new List<BankMatchProposal>[lines.Count];
-        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = ct }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
-        var proposals = proposed.SelectMany(p => p).ToList();
+        var proposals = await matching;
         await PreparedRows.InsertManyAsync(db, proposals, ct);
         import.ProposalCount = proposals.Count;
         await db.SaveChangesAsync(ct);
         return (import, statements);
+    }
+
+    /// <summary>The proposals of every line, matched on every core, in the lines' order.</summary>
+    private static async Task<List<BankMatchProposal>> ProposeAllAsync(Task<Matching.Matcher> building, List<BankStatementLine> lines, CancellationToken ct)
+    {
+        var matcher = await building;
+        var proposed = new List<BankMatchProposal>[lines.Count];
+        Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = ct }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
+        return proposed.SelectMany(p => p).ToList();
     }
 
     private static long Cents(decimal amount, string what) =>

@@ -238,7 +238,7 @@ public static class CamtReader
         public XName this[string local] => ns + local;
     }
 
-    private static string? Text(XElement e, Names x, params string[] path)
+    private static string? Text(XElement e, Names x, params ReadOnlySpan<string> path)
     {
         XElement? at = e;
         foreach (var step in path)

@@ -25,6 +25,8 @@ public sealed class Matcher
     private readonly OpenInvoice[] _byAmount;
     private readonly Dictionary<string, IbanMapping[]> _ibans;
     private readonly NameIndex _names;
+    // The customers like each payer's name, kept for the matcher's life (one import): a statement names the same payers often.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<(Guid Id, double Similarity)>> _similar = new(StringComparer.Ordinal);
 
     public Matcher(IEnumerable<MatchCustomer> customers, IEnumerable<OpenInvoice> invoices, IEnumerable<IbanMapping> ibans, MatchSettings settings)
     {
@@ -65,7 +67,8 @@ public sealed class Matcher
         var named = NamedInvoices(payment.Texts);
         var iban = payment.CounterpartyIban is { Length: > 0 } raw ? Normalize(raw) : null;
         var mapped = iban is not null && _ibans.TryGetValue(iban, out var m) ? m : [];
-        var similar = payment.CounterpartyName is { Length: > 0 } name ? _names.Similar(name, 0.5, 5) : [];
+        var similar = payment.CounterpartyName is { Length: > 0 } name
+            ? _similar.GetOrAdd(name, static (n, names) => names.Similar(n, 0.5, 5), _names) : [];
         var inBand = InBand(payment.AmountCents);
 
         var candidates = new List<Guid>();
@@ -154,7 +157,7 @@ public sealed class Matcher
         if (confidence == MatchConfidence.None) return null;
 
         // What the payment settles: the named invoices in the order named, else what the amount found, else the oldest.
-        var order = mine.Count > 0 ? (settles is not null && settles.All(mine.Contains) ? settles : mine) : settles ?? open.ToList();
+        IReadOnlyList<OpenInvoice> order = mine.Count > 0 ? (settles is not null && settles.All(mine.Contains) ? settles : mine) : settles is not null ? settles : open;
         var applications = new List<InvoiceApplication>();
         var left = payment.AmountCents;
         foreach (var i in order)
@@ -223,18 +226,20 @@ public sealed class Matcher
     /// </summary>
     private List<OpenInvoice>? Combination(OpenInvoice[] open, long amount)
     {
-        var pool = open.Where(i => i.RemainingCents < amount).Take(16).ToArray();
-        if (pool.Length < 2) return null;
+        var pool = new List<OpenInvoice>(16);
+        foreach (var i in open)
+            if (i.RemainingCents < amount && pool.Count < 16) pool.Add(i);
+        if (pool.Count < 2) return null;
         var tolerance = Tolerance(amount);
         var pick = new int[_settings.MaxCombinedInvoices];
-        for (var size = 2; size <= Math.Min(_settings.MaxCombinedInvoices, pool.Length); size++)
+        for (var size = 2; size <= Math.Min(_settings.MaxCombinedInvoices, pool.Count); size++)
             if (Search(0, 0, 0L, size)) return pick.Take(size).Select(i => pool[i]).ToList();
         return null;
 
         bool Search(int start, int depth, long sum, int size)
         {
             if (depth == size) return Math.Abs(sum - amount) <= tolerance;
-            for (var i = start; i <= pool.Length - (size - depth); i++)
+            for (var i = start; i <= pool.Count - (size - depth); i++)
             {
                 var next = sum + pool[i].RemainingCents;
                 if (next > amount + tolerance) continue;
@@ -266,56 +271,71 @@ public sealed class Matcher
     /// What in the texts could be a document number: each word (letters and digits, upper-cased), its digits without a
     /// letter prefix ("INV103004", "R77561") or leading zeros, and runs of two or three number groups written apart ("103 004").
     /// </summary>
-    internal static IEnumerable<string> DocumentCandidates(IReadOnlyList<string> texts)
+    internal static List<string> DocumentCandidates(IReadOnlyList<string> texts)
     {
+        var found = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string c)
+        {
+            if (c.Length >= MinDocumentLength && seen.Add(c)) found.Add(c);
+        }
         foreach (var text in texts)
         {
             var words = Words(text);
             for (var w = 0; w < words.Count; w++)
             {
                 var word = words[w];
-                foreach (var c in Variants(word))
-                    if (c.Length >= MinDocumentLength && seen.Add(c)) yield return c;
+                // The word, its digits after a letter prefix, and those digits without leading zeros.
+                Add(word);
+                var firstDigit = word.AsSpan().IndexOfAnyInRange('0', '9');
+                if (firstDigit >= 0 && IsDigits(word.AsSpan(firstDigit)))
+                {
+                    var digits = firstDigit > 0 ? word[firstDigit..] : word;
+                    if (firstDigit > 0) Add(digits);
+                    if (digits.Length > 1 && digits[0] == '0' && digits.AsSpan().TrimStart('0').Length > 0) Add(digits.TrimStart('0'));
+                }
                 // A short letter prefix written apart: "PO 4711", "INV-103004".
-                if (w + 1 < words.Count && word.Length <= 4 && word.All(char.IsAsciiLetter) && IsDigits(words[w + 1])
-                    && word + words[w + 1] is { Length: >= MinDocumentLength } prefixed && seen.Add(prefixed))
-                    yield return prefixed;
+                if (w + 1 < words.Count && word.Length <= 4 && !word.AsSpan().ContainsAnyExceptInRange('A', 'Z') && IsDigits(words[w + 1])
+                    && word.Length + words[w + 1].Length >= MinDocumentLength)
+                    Add(word + words[w + 1]);
                 // Number groups written apart: "103 004", "10 30 04".
                 if (!IsDigits(word)) continue;
                 var joined = word;
                 for (var k = w + 1; k < Math.Min(words.Count, w + 3) && IsDigits(words[k]); k++)
                 {
                     joined += words[k];
-                    if (joined.Length >= MinDocumentLength && seen.Add(joined)) yield return joined;
+                    Add(joined);
                 }
             }
         }
+        return found;
     }
 
-    private static IEnumerable<string> Variants(string word)
-    {
-        yield return word;
-        var firstDigit = 0;
-        while (firstDigit < word.Length && !char.IsAsciiDigit(word[firstDigit])) firstDigit++;
-        if (firstDigit > 0 && firstDigit < word.Length && IsDigits(word[firstDigit..])) yield return word[firstDigit..];
-        var digits = firstDigit < word.Length && IsDigits(word[firstDigit..]) ? word[firstDigit..] : null;
-        if (digits is { Length: > 1 } && digits[0] == '0' && digits.TrimStart('0') is { Length: > 0 } trimmed) yield return trimmed;
-    }
+    private static bool IsDigits(ReadOnlySpan<char> s) => s.Length > 0 && !s.ContainsAnyExceptInRange('0', '9');
 
-    private static bool IsDigits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
-
+    /// <summary>The runs of ASCII letters and digits of a text, upper-cased.</summary>
     private static List<string> Words(string text)
     {
         var words = new List<string>();
-        var current = new StringBuilder();
-        foreach (var ch in text)
+        var rest = text.AsSpan();
+        var at = 0;
+        while (true)
         {
-            if (char.IsAsciiLetterOrDigit(ch)) current.Append(char.ToUpperInvariant(ch));
-            else if (current.Length > 0) { words.Add(current.ToString()); current.Clear(); }
+            var start = IndexOfLetterOrDigit(rest, at);
+            if (start < 0) break;
+            var end = start;
+            while (end < rest.Length && char.IsAsciiLetterOrDigit(rest[end])) end++;
+            words.Add(string.Create(end - start, (text, start), static (span, at) => at.text.AsSpan(at.start, span.Length).ToUpperInvariant(span)));
+            at = end;
         }
-        if (current.Length > 0) words.Add(current.ToString());
         return words;
+    }
+
+    private static int IndexOfLetterOrDigit(ReadOnlySpan<char> s, int from)
+    {
+        for (var i = from; i < s.Length; i++)
+            if (char.IsAsciiLetterOrDigit(s[i])) return i;
+        return -1;
     }
 
     /// <summary>A document number as looked for: letters and digits only, upper-cased.</summary>

@@ -40,25 +40,42 @@ internal sealed class NameIndex
     /// <summary>Up to <paramref name="max"/> customers at least <paramref name="threshold"/> similar, the most similar first.</summary>
     public List<(Guid Id, double Similarity)> Similar(string name, double threshold, int max)
     {
-        var grams = Trigrams(Normalize(name));
-        if (grams.Count == 0) return [];
+        var normalized = Normalize(name);
+        if (normalized.Length == 0) return [];
         // Shared trigram counts per customer, in an array of this thread's kept between calls (reset as it is read).
         var shared = _shared ??= [];
         if (shared.Length < _ids.Length) _shared = shared = new int[_ids.Length];
         var touched = _touched ??= [];
         touched.Clear();
-        foreach (var g in grams)
-            if (_postings.TryGetValue(g, out var p))
+        // The name's distinct trigrams (as Trigrams makes them), looked up without a string each.
+        var padded = " " + normalized + " ";
+        var postings = _postings.GetAlternateLookup<ReadOnlySpan<char>>();
+        var grams = 0;
+        for (var at = 0; at + 3 <= padded.Length; at++)
+        {
+            var g = padded.AsSpan(at, 3);
+            if (padded.AsSpan(0, at + 2).IndexOf(g) >= 0) continue; // the same trigram earlier in the name
+            grams++;
+            if (postings.TryGetValue(g, out var p))
                 foreach (var i in p)
                     if (shared[i]++ == 0) touched.Add(i);
-        var best = new List<(int Index, double Similarity)>();
+        }
+        // The best max, the most similar first and of equals the first customer by number, kept in order as they come.
+        var best = new List<(int Index, double Similarity)>(max + 1);
         foreach (var i in touched)
         {
-            var similarity = 2.0 * shared[i] / (grams.Count + _sizes[i]);
+            var similarity = 2.0 * shared[i] / (grams + _sizes[i]);
             shared[i] = 0;
-            if (similarity >= threshold) best.Add((i, similarity));
+            if (similarity < threshold) continue;
+            var at = best.Count;
+            while (at > 0 && (best[at - 1].Similarity < similarity || best[at - 1].Similarity == similarity && best[at - 1].Index > i)) at--;
+            if (at >= max) continue;
+            best.Insert(at, (i, similarity));
+            if (best.Count > max) best.RemoveAt(max);
         }
-        return best.OrderByDescending(x => x.Similarity).ThenBy(x => x.Index).Take(max).Select(x => (_ids[x.Index], x.Similarity)).ToList();
+        var result = new List<(Guid Id, double Similarity)>(best.Count);
+        foreach (var (index, similarity) in best) result.Add((_ids[index], similarity));
+        return result;
     }
 
     [ThreadStatic] private static int[]? _shared;
@@ -84,11 +101,23 @@ internal sealed class NameIndex
     private static bool LongLegalForm(string word)
     {
         if (word.Length < 6) return false;
-        var grams = Trigrams(word);
+        // The word's distinct trigrams as Trigrams makes them, compared without a string each.
+        Span<char> padded = word.Length <= 62 ? stackalloc char[word.Length + 2] : new char[word.Length + 2];
+        padded[0] = ' ';
+        word.CopyTo(padded[1..]);
+        padded[^1] = ' ';
         foreach (var other in LongLegalForms)
         {
-            var shared = grams.Count(other.Contains);
-            if (2.0 * shared / (grams.Count + other.Count) >= 0.7) return true;
+            var forms = other.GetAlternateLookup<ReadOnlySpan<char>>();
+            int grams = 0, shared = 0;
+            for (var at = 0; at + 3 <= padded.Length; at++)
+            {
+                var g = padded.Slice(at, 3);
+                if (padded[..(at + 2)].IndexOf(g) >= 0) continue; // the same trigram earlier in the word
+                grams++;
+                if (forms.Contains(g)) shared++;
+            }
+            if (2.0 * shared / (grams + other.Count) >= 0.7) return true;
         }
         return false;
     }
