@@ -142,6 +142,8 @@ public sealed class ODataEndpoint(Catalog catalog, Dispatcher dispatcher, BatchH
         // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body: nothing to read (most GETs).
         if (request.ContentLength is null && string.IsNullOrEmpty(request.Headers.TransferEncoding)) return ReadOnlyMemory<byte>.Empty;
         if (request.ContentLength > max) throw ApiErrors.PayloadTooLarge(max);
+        // Already read by a middleware (an idempotency key's): its bytes, unread so far.
+        if (request.Body is MemoryStream { Position: 0 } buffered && buffered.TryGetBuffer(out var bytes) && bytes.Count == request.ContentLength) return bytes.AsMemory();
         try
         {
             if (request.ContentLength is { } length)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -58,9 +60,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             return;
         }
         var body = await ODataEndpoint.ReadBodyAsync(http, max);
+        // Visible, so that the endpoint takes these bytes as the body instead of copying them again.
         request.Body = MemoryMarshal.TryGetArray(body, out var read)
-            ? new MemoryStream(read.Array!, read.Offset, read.Count, writable: false)
-            : new MemoryStream(body.ToArray(), writable: false);
+            ? new MemoryStream(read.Array!, read.Offset, read.Count, writable: false, publiclyVisible: true)
+            : new MemoryStream(body.ToArray(), 0, body.Length, writable: false, publiclyVisible: true);
         request.ContentLength = body.Length;
 
         // The API key's name, or the token's subject and issuer; one anonymous principal under Auth:Mode None.
@@ -110,7 +113,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var response = http.Response;
         var client = response.Body;
         var clientAborted = http.RequestAborted;
-        using var buffer = new MemoryStream();
+        using var buffer = new MemoryStream(4096);
         // The first attempt runs to its end even if its client goes away (it will retry and wants this answer): only the
         // request time limit stops it, or the claim calling it off.
         using var run = new CancellationTokenSource(TimeSpan.FromSeconds(limits.RequestTimeoutSeconds));
@@ -178,19 +181,32 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
     /// <summary>SHA-256 over the method, path, query, the headers that change the outcome and the body.</summary>
     private static byte[] RequestHash(HttpRequest request, ReadOnlyMemory<byte> body)
     {
-        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Part(string? s)
+        Span<string?> parts =
+        [
+            request.Method.ToUpperInvariant(), request.PathBase.Value + request.Path.Value, request.QueryString.Value,
+            request.Headers[HashedHeaders[0]].ToString(), request.Headers[HashedHeaders[1]].ToString(),
+            request.Headers[HashedHeaders[2]].ToString(), request.Headers[HashedHeaders[3]].ToString(),
+        ];
+        // Each part as its UTF-8 length and bytes, then the body: one buffer, hashed at once.
+        var size = body.Length;
+        foreach (var part in parts) size += 4 + Encoding.UTF8.GetMaxByteCount(part?.Length ?? 0);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            var bytes = Encoding.UTF8.GetBytes(s ?? "");
-            h.AppendData(BitConverter.GetBytes(bytes.Length));
-            h.AppendData(bytes);
+            var at = 0;
+            foreach (var part in parts)
+            {
+                var n = Encoding.UTF8.GetBytes(part ?? "", buffer.AsSpan(at + 4));
+                BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(at), n);
+                at += 4 + n;
+            }
+            body.Span.CopyTo(buffer.AsSpan(at));
+            return SHA256.HashData(buffer.AsSpan(0, at + body.Length));
         }
-        Part(request.Method.ToUpperInvariant());
-        Part(request.PathBase.Value + request.Path.Value);
-        Part(request.QueryString.Value);
-        foreach (var name in HashedHeaders) Part(request.Headers[name].ToString());
-        h.AppendData(body.Span);
-        return h.GetHashAndReset();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }
 
