@@ -16,6 +16,7 @@ using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.OData;
 using PaymentJournal.OpenApi;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal;
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal.Data;
 

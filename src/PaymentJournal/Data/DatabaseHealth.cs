@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal.Data;
 

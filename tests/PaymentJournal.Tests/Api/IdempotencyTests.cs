@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentJournal.Data;
 using PaymentJournal.Features.Idempotency;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal.Tests.Api;
 

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using PaymentJournal.Data;
 using Xunit;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal.Tests.Unit;
 

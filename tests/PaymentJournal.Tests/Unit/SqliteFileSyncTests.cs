@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using PaymentJournal.Data;
 using Xunit;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal.Tests.Unit;
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Features.CustomerPayments;
 using Xunit;
+using PaymentJournal.Data.Sqlite;
 
 namespace PaymentJournal.Tests.Unit;
 

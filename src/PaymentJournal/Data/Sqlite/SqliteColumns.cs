@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 
-namespace PaymentJournal.Data;
+namespace PaymentJournal.Data.Sqlite;
 
 /// <summary>
 /// Reads a column of the current row straight from SQLite's statement, for the prepared reads (<see cref="PreparedRows"/>).

@@ -1,4 +1,4 @@
-namespace PaymentJournal.Data;
+namespace PaymentJournal.Data.Sqlite;
 
 /// <summary>
 /// One service per SQLite file: the process that serves a file holds an exclusive lock on "&lt;file&gt;.lock" beside it

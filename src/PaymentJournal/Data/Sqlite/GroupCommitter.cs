@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace PaymentJournal.Data;
+namespace PaymentJournal.Data.Sqlite;
 
 /// <summary>
 /// Group commit for SQLite. SQLite has one writer at a time and a durable commit costs an fsync, so writes queue here

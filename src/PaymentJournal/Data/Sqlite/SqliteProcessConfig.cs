@@ -1,4 +1,4 @@
-namespace PaymentJournal.Data;
+namespace PaymentJournal.Data.Sqlite;
 
 /// <summary>
 /// Process-wide SQLite settings, made once before the first connection opens. The native library comes built in

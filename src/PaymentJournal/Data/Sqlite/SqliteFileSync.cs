@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
-namespace PaymentJournal.Data;
+namespace PaymentJournal.Data.Sqlite;
 
 /// <summary>
 /// Flushes a connection's database file to disk through SQLite's own file handle: sqlite3_file_control with
