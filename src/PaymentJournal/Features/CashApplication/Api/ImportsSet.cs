@@ -93,33 +93,18 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
     private static byte[]? DecodePlain(JsonElement content, long max)
     {
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(content);
-        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"') raw = raw[1..^1];
-        if (raw.IndexOf((byte)'\\') < 0) return DecodeBase64(raw, max);
+        if (raw.IndexOf((byte)'\\') < 0) return DecodeBase64(raw[1..^1], max);
+        // Escaped: the reader writes the string's UTF-8 into a buffer of its size at most.
+        var reader = new Utf8JsonReader(raw);
+        reader.Read();
         var unescaped = System.Buffers.ArrayPool<byte>.Shared.Rent(raw.Length);
         try
         {
-            var length = 0;
-            for (var i = 0; i < raw.Length; i++)
-            {
-                var b = raw[i];
-                if (b == (byte)'\\')
-                {
-                    if (i + 1 < raw.Length && raw[i + 1] == (byte)'/')
-                    {
-                        b = (byte)'/';
-                        i++;
-                    }
-                    else if (i + 5 < raw.Length && raw[i + 1] == (byte)'u'
-                             && int.TryParse(raw.Slice(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var code) && code < 0x80)
-                    {
-                        b = (byte)code;
-                        i += 5;
-                    }
-                    else return null;
-                }
-                unescaped[length++] = b;
-            }
-            return DecodeBase64(unescaped.AsSpan(0, length), max);
+            return DecodeBase64(unescaped.AsSpan(0, reader.CopyString(unescaped)), max);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // an escape that is no character (a lone surrogate)
         }
         finally
         {
