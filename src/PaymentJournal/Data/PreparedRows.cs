@@ -55,9 +55,11 @@ public static partial class PreparedRows
         await ExecuteAsync(cmd, expectRow: false, ct);
     }
 
-    private static DbCommand InsertCommand(AppDb db, Plan plan, Type type) => CommandFor(db, plan, (type, ulong.MaxValue, null), () =>
+    private static DbCommand InsertCommand(AppDb db, Plan plan, Type type) => CommandFor(db, plan, (type, ulong.MaxValue, null), () => InsertSql(db, plan), plan.Columns);
+
+    private static string InsertSql(AppDb db, Plan plan) =>
         $"INSERT INTO {plan.Table} ({string.Join(", ", plan.Columns.Select(c => c.Name))}) " +
-        $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => Placeholder(db, i)))})", plan.Columns);
+        $"VALUES ({string.Join(", ", plan.Columns.Select((_, i) => Placeholder(db, i)))})";
 
     /// <summary>
     /// Saves the one change the context tracks when it is an update of a single-table row with one key column (what a

@@ -81,6 +81,78 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task Rows_inserted_in_bulk_are_stored_as_SaveChanges_stores_them()
+    {
+        var bulk = new[] { NewPayment(950000), NewPayment(950001) };
+        bulk[1].Description = "";
+        bulk[1].Comment = "ünïcødé ✓ 𝄞";
+        bulk[1].PostingDate = new DateOnly(1999, 12, 31);
+        var viaEf = bulk.Select((b, i) => NewPayment(960000 + i)).ToArray();
+        for (var i = 0; i < bulk.Length; i++)
+            foreach (var p in typeof(CustomerPayment).GetProperties().Where(p => p.CanWrite && p.Name is not nameof(CustomerPayment.Id) and not nameof(CustomerPayment.LineNumber)))
+                p.SetValue(viaEf[i], p.GetValue(bulk[i]));
+        await using (var db = Open())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            foreach (var b in bulk) db.StampNew(b);
+            await PreparedRows.InsertManyAsync(db, bulk, default);
+            await tx.CommitAsync();
+        }
+        await using (var db = Open())
+        {
+            db.CustomerPayments.AddRange(viaEf);
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = Open())
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = "SELECT * FROM customer_payments WHERE line_number IN (950000, 950001, 960000, 960001) ORDER BY line_number";
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var rows = new List<Dictionary<string, object>>();
+            while (await reader.ReadAsync())
+                rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
+            Assert.Equal(4, rows.Count);
+            for (var i = 0; i < 2; i++)
+                foreach (var (column, value) in rows[i].Where(c => c.Key is not "id" and not "line_number"))
+                {
+                    var other = rows[i + 2][column];
+                    Assert.True(value.GetType() == other.GetType() && Equals(value, other), $"{column}: {value} ({value.GetType().Name}) against {other} ({other.GetType().Name})");
+                }
+        }
+        await using (var db = Open())
+        {
+            var read = await db.CustomerPayments.AsNoTracking().Where(p => p.LineNumber >= 950000 && p.LineNumber <= 950001).OrderBy(p => p.LineNumber).ToListAsync();
+            Assert.Equal(2, read.Count);
+            for (var i = 0; i < 2; i++)
+                foreach (var p in typeof(CustomerPayment).GetProperties())
+                    Assert.True(Equals(p.GetValue(bulk[i]), p.GetValue(read[i])), $"{p.Name}: {p.GetValue(bulk[i])} read as {p.GetValue(read[i])}");
+        }
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_of_a_taken_key_fails_as_SaveChanges_fails()
+    {
+        var first = NewPayment(970000);
+        await using (var db = Open())
+        {
+            db.CustomerPayments.Add(first);
+            await db.SaveChangesAsync();
+        }
+        await using (var db = Open())
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var again = NewPayment(970001);
+            again.Id = first.Id;
+            var rows = new[] { NewPayment(970002), again };
+            foreach (var r in rows) db.StampNew(r);
+            var e = await Assert.ThrowsAsync<DbUpdateException>(() => PreparedRows.InsertManyAsync(db, rows, default));
+            Assert.True(DbErrors.IsUniqueViolation(e), e.ToString());
+        }
+    }
+
+    [Fact]
     public async Task A_prepared_insert_of_a_taken_key_fails_as_SaveChanges_fails()
     {
         var first = NewPayment(930000);
