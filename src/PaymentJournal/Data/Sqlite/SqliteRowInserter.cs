@@ -92,26 +92,25 @@ public static class SqliteRowInserter
             case Kind.Blob:
                 return raw.sqlite3_bind_blob(stmt, index, (byte[])value);
             default:
-                Span<char> chars = stackalloc char[40];
-                var n = Format(kind, value, chars);
-                Span<byte> bytes = stackalloc byte[40];
-                return raw.sqlite3_bind_text(stmt, index, bytes[..Encoding.ASCII.GetBytes(chars[..n], bytes)]);
+                Span<byte> text = stackalloc byte[40];
+                return raw.sqlite3_bind_text(stmt, index, text[..Format(kind, value, text)]);
         }
     }
 
-    /// <summary>The text Microsoft.Data.Sqlite writes for a GUID, a date or a date and time; its length in <paramref name="chars"/>.</summary>
-    private static int Format(Kind kind, object value, Span<char> chars)
+    /// <summary>The UTF-8 text Microsoft.Data.Sqlite writes for a GUID, a date or a date and time; its length in <paramref name="text"/>.</summary>
+    private static int Format(Kind kind, object value, Span<byte> text)
     {
         int n;
         var ok = kind switch
         {
-            Kind.GuidText => ((Guid)value).TryFormat(chars, out n),
-            Kind.DateText => ((DateOnly)value).TryFormat(chars, out n, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            _ => ((DateTime)value).TryFormat(chars, out n, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+            Kind.GuidText => ((Guid)value).TryFormat(text, out n),
+            Kind.DateText => ((DateOnly)value).TryFormat(text, out n, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            _ => ((DateTime)value).TryFormat(text, out n, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
         };
         if (!ok) throw new FormatException("A value could not be written as text.");
         if (kind == Kind.GuidText)
-            for (var i = 0; i < n; i++) chars[i] = char.ToUpperInvariant(chars[i]);
+            for (var i = 0; i < n; i++)
+                if (text[i] is >= (byte)'a' and <= (byte)'f') text[i] -= 32;
         return n;
     }
 
