@@ -52,24 +52,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         }
         Assert.Equal(prepared.Version, viaEf.Version);
 
-        // Every column as the database hands it back, in its own type (SQLite's storage class, PostgreSQL's column type).
-        await using (var db = Open())
-        {
-            await db.Database.OpenConnectionAsync();
-            await using var cmd = db.Database.GetDbConnection().CreateCommand();
-            cmd.CommandText = "SELECT * FROM customer_payments WHERE line_number IN (910000, 920000) ORDER BY line_number";
-            await using var reader = await cmd.ExecuteReaderAsync();
-            var rows = new List<Dictionary<string, object>>();
-            while (await reader.ReadAsync())
-                rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
-            Assert.Equal(2, rows.Count);
-            Assert.True(rows[0].Count > 15);
-            foreach (var (column, value) in rows[0].Where(c => c.Key is not "id" and not "line_number"))
-            {
-                var other = rows[1][column];
-                Assert.True(value.GetType() == other.GetType() && Equals(value, other), $"{column}: {value} ({value.GetType().Name}) against {other} ({other.GetType().Name})");
-            }
-        }
+        await AssertStoredAlikeAsync([(910000, 920000)]);
 
         // And read back whole by EF Core.
         await using (var db = Open())
@@ -104,23 +87,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
             await db.SaveChangesAsync();
         }
 
-        await using (var db = Open())
-        {
-            await db.Database.OpenConnectionAsync();
-            await using var cmd = db.Database.GetDbConnection().CreateCommand();
-            cmd.CommandText = "SELECT * FROM customer_payments WHERE line_number IN (950000, 950001, 960000, 960001) ORDER BY line_number";
-            await using var reader = await cmd.ExecuteReaderAsync();
-            var rows = new List<Dictionary<string, object>>();
-            while (await reader.ReadAsync())
-                rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
-            Assert.Equal(4, rows.Count);
-            for (var i = 0; i < 2; i++)
-                foreach (var (column, value) in rows[i].Where(c => c.Key is not "id" and not "line_number"))
-                {
-                    var other = rows[i + 2][column];
-                    Assert.True(value.GetType() == other.GetType() && Equals(value, other), $"{column}: {value} ({value.GetType().Name}) against {other} ({other.GetType().Name})");
-                }
-        }
+        await AssertStoredAlikeAsync([(950000, 960000), (950001, 960001)]);
         await using (var db = Open())
         {
             var read = await db.CustomerPayments.AsNoTracking().Where(p => p.LineNumber >= 950000 && p.LineNumber <= 950001).OrderBy(p => p.LineNumber).ToListAsync();
@@ -131,10 +98,12 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         }
     }
 
-    [Fact]
-    public async Task A_bulk_insert_of_a_taken_key_fails_as_SaveChanges_fails()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_prepared_insert_of_a_taken_key_fails_as_SaveChanges_fails(bool bulk)
     {
-        var first = NewPayment(970000);
+        var first = NewPayment(bulk ? 970000 : 930000);
         await using (var db = Open())
         {
             db.CustomerPayments.Add(first);
@@ -143,31 +112,12 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         await using (var db = Open())
         {
             await using var tx = await db.Database.BeginTransactionAsync();
-            var again = NewPayment(970001);
+            var again = NewPayment(first.LineNumber + 1);
             again.Id = first.Id;
-            var rows = new[] { NewPayment(970002), again };
+            // In bulk, after a row that is written.
+            var rows = bulk ? new[] { NewPayment(first.LineNumber + 2), again } : [again];
             foreach (var r in rows) db.StampNew(r);
-            var e = await Assert.ThrowsAsync<DbUpdateException>(() => PreparedRows.InsertManyAsync(db, rows, default));
-            Assert.True(DbErrors.IsUniqueViolation(e), e.ToString());
-        }
-    }
-
-    [Fact]
-    public async Task A_prepared_insert_of_a_taken_key_fails_as_SaveChanges_fails()
-    {
-        var first = NewPayment(930000);
-        await using (var db = Open())
-        {
-            db.CustomerPayments.Add(first);
-            await db.SaveChangesAsync();
-        }
-        await using (var db = Open())
-        {
-            await using var tx = await db.Database.BeginTransactionAsync();
-            var again = NewPayment(930001);
-            again.Id = first.Id;
-            db.StampNew(again);
-            var e = await Assert.ThrowsAsync<DbUpdateException>(() => PreparedRows.InsertAsync(db, again, default));
+            var e = await Assert.ThrowsAsync<DbUpdateException>(() => bulk ? PreparedRows.InsertManyAsync(db, rows, default) : PreparedRows.InsertAsync(db, again, default));
             Assert.True(DbErrors.IsUniqueViolation(e), e.ToString());
         }
     }
@@ -207,6 +157,32 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         Assert.Equal(a.Version, stored.Version);
         Assert.Equal(At.AddSeconds(1).UtcDateTime, stored.LastModified);
         Assert.Equal(row.Description, stored.Description);
+    }
+
+    /// <summary>
+    /// Every column but the key and line number of each pair of rows (by line number) is stored alike: as the database
+    /// hands it back, in its own type (SQLite's storage class, PostgreSQL's column type).
+    /// </summary>
+    private async Task AssertStoredAlikeAsync((int Line, int Other)[] pairs)
+    {
+        await using var db = Open();
+        await db.Database.OpenConnectionAsync();
+        foreach (var (line, otherLine) in pairs)
+        {
+            await using var cmd = db.Database.GetDbConnection().CreateCommand();
+            cmd.CommandText = $"SELECT * FROM customer_payments WHERE line_number IN ({line}, {otherLine}) ORDER BY line_number";
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var rows = new List<Dictionary<string, object>>();
+            while (await reader.ReadAsync())
+                rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue));
+            Assert.Equal(2, rows.Count);
+            Assert.True(rows[0].Count > 15);
+            foreach (var (column, value) in rows[0].Where(c => c.Key is not "id" and not "line_number"))
+            {
+                var other = rows[1][column];
+                Assert.True(value.GetType() == other.GetType() && Equals(value, other), $"{column}: {value} ({value.GetType().Name}) against {other} ({other.GetType().Name})");
+            }
+        }
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
