@@ -85,10 +85,7 @@ public static class App
 
         builder.Services.AddSingleton(sp => new Catalog(new CompaniesSet(),
         [
-            new CustomerPaymentJournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
-            new SalesInvoicesSet(sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new SalesInvoiceLinesSet(), new AccountsSet(),
-            new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
-            new JournalsSet(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+            .. StandardSets(sp.GetRequiredService<ICommitObserver>(), sp.GetRequiredService<Features.Webhooks.WebhookOutbox>()),
             .. CashApplicationSetup.Sets(sp),
         ], ApiGroups, sp.GetServices<IModelAddition>()));
         builder.Services.AddSingleton(builder.Configuration.GetSection("CashApplication").Get<CashApplicationOptions>() ?? new CashApplicationOptions());
@@ -130,6 +127,15 @@ public static class App
         DocsEndpoints.Map(app);
         return app;
     }
+
+    /// <summary>The entity sets of Business Central's pages and of the ledger (cash application's come from its setup).</summary>
+    public static EntitySetDef[] StandardSets(ICommitObserver? observer = null, Features.Webhooks.WebhookOutbox? webhooks = null) =>
+    [
+        new CustomerPaymentJournalsSet(observer, webhooks), new CustomerPaymentsSet(), new CustomersSet(), new ContactsSet(),
+        new SalesInvoicesSet(webhooks), new SalesInvoiceLinesSet(), new AccountsSet(),
+        new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
+        new JournalsSet(observer, webhooks), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+    ];
 
     /// <summary>
     /// Our own API groups, for what Business Central's standard v2.0 API does not have (README, "Extensions"). A new

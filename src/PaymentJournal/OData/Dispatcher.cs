@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
@@ -7,9 +6,10 @@ using PaymentJournal.Errors;
 namespace PaymentJournal.OData;
 
 /// <summary>
-/// Resolves an OData resource path (companies({id})/set({key})/navigation/...) step by step against the catalog,
-/// loading every keyed entity on the way (so an unknown parent is a 404 and a company outside the caller's
-/// access is a 404 too), then runs the operation the method asks for. Used for HTTP requests and $batch parts alike.
+/// Runs a request on an OData resource path (companies({id})/set({key})/navigation/...) in three steps: the path is
+/// parsed against the catalog (<see cref="ResourcePath"/>), resolved against the data (every keyed entity on the way
+/// exists, so an unknown parent is a 404 and a company outside the caller's access is a 404 too), then executed as the
+/// method asks. Used for HTTP requests and $batch parts alike.
 /// </summary>
 public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory companies, IEnumerable<IEntityChangeHandler> changeHandlers,
     ILogger<Dispatcher> log, ILoggerFactory loggers)
@@ -19,19 +19,15 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
 
     private const string PostAction = "Microsoft.NAV.post";
 
-    private sealed record Segment(string Name, string? Key);
-
-    private enum Target { Collection, Entity, SingleNavigation, Action, Count }
-
     public Task HandleAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         // A change runs as one unit from the first read of its path to the commit, so what it checked still holds when it writes.
-        if (rc.Method == "GET" || rc.InWriteUnit) return HandleCoreAsync(rc, path, query, response);
+        if (rc.Method == "GET" || rc.InWriteUnit) return HandleCoreAsync(rc, ResourcePath.Parse(catalog, rc.Surface, path), query, response);
         if (!rc.Access.CanWrite)
         {
             // A company outside the credential's access is a 404 whatever the method: a read-only key learns nothing more.
-            var first = Split(path, rc.Surface).FirstOrDefault();
-            if (first is { Key: not null } && first.Name == catalog.Companies.Name && ParseKey(first) is var company && !rc.Access.Allows(company))
+            var first = ResourcePath.Split(path, rc.Surface).FirstOrDefault();
+            if (first is { Key: not null } && first.Name == catalog.Companies.Name && ResourcePath.ParseKey(first) is var company && !rc.Access.Allows(company))
                 throw ApiErrors.RecordNotFound("company", company);
             throw ApiErrors.Forbidden("The credential allows reading only.");
         }
@@ -40,16 +36,18 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
 
     /// <summary>
     /// A change as a unit of its own. What needs no database runs outside it, so the SQLite writer, which runs the units
-    /// one after another, spends its turn on the database: the JSON body is parsed before, the answer is written after
-    /// the commit (from the entity as committed).
+    /// one after another, spends its turn on the database: the path and the JSON body are parsed before, the answer is
+    /// written after the commit (from the entity as committed). A path's parse error is raised inside the unit, where
+    /// the path is resolved.
     /// </summary>
     private async Task RunUnitAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
         var afterCommit = new AfterCommit();
         var post = IsPostAction(path);
+        var parsed = ResourcePath.Parse(catalog, rc.Surface, path);
         try
         {
-            await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, path, query, response),
+            await gate.RunAsync(rc.ForUnit(afterCommit, Body.TryParseJson(rc.Body, rc.Limits)), unit => HandleCoreAsync(unit, parsed, query, response),
                 alone: post, retry: post);
         }
         catch (Exception e) when (post && e is not UnitCalledOffException && IsJournal(path) && _audit.IsEnabled(LogLevel.Information))
@@ -105,124 +103,93 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         else write();
     }
 
-    private async Task HandleCoreAsync(RequestContext rc, string path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    /// <summary>Resolves a parsed path, then executes it; a change does both inside its unit.</summary>
+    private async Task HandleCoreAsync(RequestContext rc, ResourcePath path, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
     {
-        var segments = Split(path, rc.Surface);
-        if (segments.Count == 0) throw ApiErrors.ResourceNotFound("");
-        if (segments[0].Name != catalog.Companies.Name) throw ApiErrors.ResourceNotFound(segments[0].Name);
+        var at = await ResolveAsync(rc, path);
+        await ExecuteAsync(rc, path, at, query, response);
+    }
 
-        // Walk the path.
+    /// <summary>
+    /// Where a resolved path stands: the set it ends in, the scope of its rows, the entity (null for a collection, and
+    /// for the entity of a GET, which <see cref="ExecuteAsync"/> reads), and the parents a GET has not loaded.
+    /// </summary>
+    private readonly record struct Resolved(EntitySetDef Set, Scope Scope, object? Entity, List<(EntitySetDef Set, Scope Scope, Guid Key)>? Deferred);
+
+    /// <summary>
+    /// Checks a parsed path against the data, step by step: the company is in the caller's access and exists, and each
+    /// keyed entity on the way exists in its parent's scope. Then raises the path's parse error, if it has one.
+    /// </summary>
+    private async Task<Resolved> ResolveAsync(RequestContext rc, ResourcePath path)
+    {
         EntitySetDef set = catalog.Companies;
         var scope = new Scope(Guid.Empty);
         object? entity = null;
-        var target = Target.Collection;
-        string? action = null;
-        var context = new StringBuilder(catalog.Companies.Name);
-        var edmPath = new List<string> { catalog.Companies.Name };
         var companyId = Guid.Empty;
         Guid entityKey = default;
         // A GET does not load the parents on its way when the rows it reads are filtered by their keys anyway;
         // only when it finds nothing are they checked, so that a missing parent is still a 404 that names it.
-        var deferred = new List<(EntitySetDef Set, Scope Scope, Guid Key)>();
-
-        for (var i = 0; i < segments.Count; i++)
+        List<(EntitySetDef Set, Scope Scope, Guid Key)>? deferred = null;
+        var steps = path.Steps;
+        for (var i = 0; i < steps.Count; i++)
         {
-            var seg = segments[i];
-            if (i > 0)
+            var step = steps[i];
+            var last = step.Next is null;
+            set = step.Set;
+            switch (step.Kind)
             {
-                if (target is Target.Action or Target.Count) throw ApiErrors.ResourceNotFound(seg.Name);
-                if (target == Target.Collection)
-                {
-                    if (seg.Name == "$count" && seg.Key is null) { target = Target.Count; continue; }
-                    throw ApiErrors.ResourceNotFound(seg.Name);
-                }
-                if (target == Target.SingleNavigation && entity is null) throw ApiErrors.ResourceNotFound(seg.Name);
-                // From an entity: an action, a company-level set, or a navigation.
-                if (seg.Key is null && ActionOf(seg.Name, set, rc.Surface) is { } named)
-                {
-                    target = Target.Action;
-                    action = named;
-                    continue;
-                }
-                if (set == catalog.Companies)
-                {
-                    set = catalog.CompanySet(seg.Name, rc.Surface) ?? throw catalog.NotUnderCompany(seg.Name, rc.Surface);
+                case StepKind.CompanySet:
                     scope = new Scope(companyId);
-                }
-                else
-                {
-                    var nav = set.FindNavigation(seg.Name, rc.Surface.Kind) is { } found && rc.Surface.Serves(found) ? found : throw ApiErrors.ResourceNotFound(seg.Name);
-                    var parentKey = entityKey;
-                    var targetSet = catalog.Set(nav.TargetSet);
-                    if (!nav.IsCollection)
-                    {
-                        if (seg.Key is not null) throw ApiErrors.ResourceNotFound(seg.Name);
-                        var key = nav.TargetKey!(entity!);
-                        entity = key == Guid.Empty ? null : await targetSet.FindAsync(rc, new Scope(companyId), key);
-                        entityKey = key; // the parent of what follows is the navigated entity, not the one before it
-                        set = targetSet;
-                        scope = new Scope(companyId);
-                        target = Target.SingleNavigation;
-                        context.Append('/').Append(seg.Name);
-                        edmPath.Add(seg.Name);
-                        continue;
-                    }
-                    scope = new Scope(companyId, nav, parentKey, entity);
-                    set = targetSet;
-                }
-                context.Append('/').Append(seg.Name);
-                edmPath.Add(seg.Name);
-            }
-            target = Target.Collection;
-            entity = null;
-            if (seg.Key is not null)
-            {
-                Guid key;
-                if (set.ParentKey is { } pk)
-                {
-                    // A two-part key names the parent too: the parent must exist in the company, and the entity under it.
-                    var (parentId, id) = ParseParentKey(seg, pk.Property);
-                    var parentSet = catalog.Set(pk.ParentSet);
-                    var parent = await parentSet.FindAsync(rc, new Scope(companyId), parentId) ?? throw ApiErrors.RecordNotFound(parentSet.TypeName, parentId);
-                    scope = new Scope(companyId, pk.Link, parentId, parent);
-                    key = id;
-                    context.Append('(').Append(pk.Property).Append('=').Append(parentId.ToString("D")).Append(",id=").Append(id.ToString("D")).Append(')');
-                }
-                else
-                {
-                    key = ParseKey(seg);
-                    context.Append('(').Append(key.ToString("D")).Append(')');
-                }
-                entityKey = key;
-                target = Target.Entity;
-                var last = i == segments.Count - 1;
-                if (set == catalog.Companies)
-                {
-                    if (!rc.Access.Allows(key) || !await companies.ExistsAsync(rc.Db, key, rc.Aborted)) throw ApiErrors.RecordNotFound("company", key);
-                    companyId = key;
-                    scope = new Scope(key);
-                    if (!last) continue;
-                }
-                var next = last ? null : set.FindNavigation(segments[i + 1].Name, rc.Surface.Kind);
-                if (rc.Method == "GET" && next?.ChildForeignKey is not null)
-                {
-                    deferred.Add((set, scope, key));
+                    break;
+                case StepKind.Navigation:
+                    scope = new Scope(companyId, step.Via, entityKey, entity);
+                    break;
+                case StepKind.SingleNavigation:
+                    var target = step.Via!.TargetKey!(entity!);
+                    entity = target == Guid.Empty ? null : await set.FindAsync(rc, new Scope(companyId), target);
+                    entityKey = target; // the parent of what follows is the navigated entity, not the one before it
+                    scope = new Scope(companyId);
+                    if (entity is null && !last) throw ApiErrors.ResourceNotFound(step.Next!);
                     continue;
-                }
-                if (!last || rc.Method != "GET")
-                {
-                    // A parent on the way to a collection is only read (the change is to its child): no tracking needed.
-                    var parentOnly = next?.IsCollection == true;
-                    if (parentOnly && rc.Method != "GET" && i == segments.Count - 2 && PreparedRows.CanReadAhead(rc.Db)
-                        && ReadsAheadUnder(rc, companyId, key, next!, segments[^1]) is { } ahead && ahead.Any(r => r is not null))
-                        await PreparedRows.ReadAheadAsync(rc.Db, [set.FindAhead(rc, scope, key), .. ahead], rc.Aborted);
-                    entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly, lockNext: last && LocksForIfMatch(rc))
-                             ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
-                }
+            }
+            entity = null;
+            if (step.Key is not { } key) continue;
+            if (step.KeyParent is { } parentId)
+            {
+                // A two-part key names the parent too: the parent must exist in the company, and the entity under it.
+                var pk = set.ParentKey!;
+                var parentSet = catalog.Set(pk.ParentSet);
+                var parent = await parentSet.FindAsync(rc, new Scope(companyId), parentId) ?? throw ApiErrors.RecordNotFound(parentSet.TypeName, parentId);
+                scope = new Scope(companyId, pk.Link, parentId, parent);
+            }
+            entityKey = key;
+            if (step.Kind == StepKind.Companies)
+            {
+                if (!rc.Access.Allows(key) || !await companies.ExistsAsync(rc.Db, key, rc.Aborted)) throw ApiErrors.RecordNotFound("company", key);
+                companyId = key;
+                scope = new Scope(key);
+                if (!last) continue;
+            }
+            var next = last ? null : set.FindNavigation(step.Next!, rc.Surface.Kind);
+            if (rc.Method == "GET" && next?.ChildForeignKey is not null)
+            {
+                (deferred ??= []).Add((set, scope, key));
+                continue;
+            }
+            if (!last || rc.Method != "GET")
+            {
+                // A parent on the way to a collection is only read (the change is to its child): no tracking needed.
+                var parentOnly = next?.IsCollection == true;
+                if (parentOnly && rc.Method != "GET" && i == steps.Count - 2 && path.Error is null && steps[^1].Next is null && PreparedRows.CanReadAhead(rc.Db)
+                    && ReadsAheadUnder(rc, companyId, key, next!, steps[^1].Key) is { } ahead && ahead.Any(r => r is not null))
+                    await PreparedRows.ReadAheadAsync(rc.Db, [set.FindAhead(rc, scope, key), .. ahead], rc.Aborted);
+                entity = await set.FindAsync(rc, scope, key, readOnly: parentOnly, lockNext: last && LocksForIfMatch(rc))
+                         ?? throw ApiErrors.RecordNotFound(set.TypeName, key);
             }
         }
+        if (path.Error is { } error) throw error;
 
-        if (target == Target.Entity && entity is null)
+        if (path.Target == PathTarget.Entity && entity is null)
         {
             // The final entity of a GET: one lookup by its key within its parent's scope.
             entity = await set.FindAsync(rc, scope, entityKey);
@@ -232,57 +199,59 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 throw ApiErrors.RecordNotFound(set.TypeName, entityKey);
             }
         }
+        return new Resolved(set, scope, entity, deferred);
+    }
 
-        var method = rc.Method;
-        switch (target)
+    /// <summary>Runs what the method asks of the resolved path.</summary>
+    private async Task ExecuteAsync(RequestContext rc, ResourcePath path, Resolved at, IReadOnlyDictionary<string, string> query, ResponseBuilder response)
+    {
+        var (set, scope, entity, method) = (at.Set, at.Scope, at.Entity, rc.Method);
+        switch (path.Target)
         {
-            case Target.Collection:
+            case PathTarget.Collection:
                 if (method == "GET")
                 {
-                    var q = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
-                    if (await set.ListAsync(rc, scope, q, response, context.ToString()) == 0) await CheckDeferredAsync(rc, deferred);
+                    if (await set.ListAsync(rc, scope, Options(rc, path, query, collection: true), response, path.Context) == 0) await CheckDeferredAsync(rc, at.Deferred);
                     return;
                 }
                 if (method == "POST" && set.CanCreate)
                 {
                     RejectQuery(query);
-                    await CreateAsync(rc, set, scope, response, context.ToString());
+                    await CreateAsync(rc, set, scope, response, path.Context);
                     return;
                 }
                 throw ApiErrors.MethodNotAllowed(method, set.Name, set.AllowedMethodsForCollection);
 
-            case Target.Count:
+            case PathTarget.Count:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, "$count", "GET, HEAD");
-                var cq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: true);
-                if (await set.CountAsync(rc, scope, cq, response) == 0) await CheckDeferredAsync(rc, deferred);
+                if (await set.CountAsync(rc, scope, Options(rc, path, query, collection: true), response) == 0) await CheckDeferredAsync(rc, at.Deferred);
                 return;
 
-            case Target.SingleNavigation:
+            case PathTarget.SingleNavigation:
                 if (method != "GET") throw ApiErrors.MethodNotAllowed(method, set.Name, "GET, HEAD");
                 if (entity is null) { response.NoContent(); return; }
-                var sq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
-                await set.GetAsync(rc, scope, entity, sq, response, context.ToString());
+                await set.GetAsync(rc, scope, entity, Options(rc, path, query, collection: false), response, path.Context);
                 return;
 
-            case Target.Action:
-                if (method != "POST") throw ApiErrors.MethodNotAllowed(method, action!, "POST");
+            case PathTarget.Action:
+                var action = path.Action!;
+                if (method != "POST") throw ApiErrors.MethodNotAllowed(method, action, "POST");
                 RejectQuery(query);
-                var parameters = ActionParameters(rc, set, action!);
+                var parameters = ActionParameters(rc, set, action);
                 await WriteAsync(rc, async () =>
                 {
                     await CheckIfMatchAsync(rc, set, entity!, required: false);
-                    if (parameters is null) await set.InvokeAsync(rc, scope, entity!, action!);
-                    else await set.InvokeAsync(rc, scope, entity!, action!, parameters);
+                    if (parameters is null) await set.InvokeAsync(rc, scope, entity!, action);
+                    else await set.InvokeAsync(rc, scope, entity!, action, parameters);
                 });
                 response.NoContent();
                 return;
 
-            case Target.Entity:
+            case PathTarget.Entity:
                 switch (method)
                 {
                     case "GET":
-                        var eq = QueryOptions.Parse(query, rc.Surface, set, string.Join("/", edmPath), () => catalog.Source(rc.Surface, edmPath), rc.Limits, collection: false);
-                        await set.GetAsync(rc, scope, entity!, eq, response, TrimKey(context.ToString()));
+                        await set.GetAsync(rc, scope, entity!, Options(rc, path, query, collection: false), response, path.CollectionContext);
                         return;
                     case "PATCH" when set.CanUpdate:
                         RejectQuery(query);
@@ -295,7 +264,7 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                             await rc.Db.SaveChangesAsync(rc.Aborted);
                             await NotifyAsync(rc, set, scope, entity!, EntityChange.Updated);
                         });
-                        var contextPath = TrimKey(context.ToString());
+                        var contextPath = path.CollectionContext;
                         Answer(rc, () => WriteEntityOrNoContent(rc, set, entity!, response, contextPath, created: false));
                         return;
                     case "DELETE" when set.CanDelete:
@@ -315,8 +284,12 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         }
     }
 
-    private static async Task CheckDeferredAsync(RequestContext rc, List<(EntitySetDef Set, Scope Scope, Guid Key)> deferred)
+    private QueryOptions Options(RequestContext rc, ResourcePath path, IReadOnlyDictionary<string, string> query, bool collection) =>
+        QueryOptions.Parse(query, rc.Surface, path.Set, path.EdmPathText, () => catalog.Source(rc.Surface, path.EdmPath), rc.Limits, collection);
+
+    private static async Task CheckDeferredAsync(RequestContext rc, List<(EntitySetDef Set, Scope Scope, Guid Key)>? deferred)
     {
+        if (deferred is null) return;
         foreach (var (set, scope, key) in deferred)
             if (await set.FindAsync(rc, scope, key) is null) throw ApiErrors.RecordNotFound(set.TypeName, key);
     }
@@ -424,14 +397,13 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
     /// What a change of the last segment, under the parent being read, reads first (a create's lock and checks, a
     /// PATCH's row and its lock), to read in the parent's round trip; null when there is nothing to add.
     /// </summary>
-    private IReadOnlyList<ReadAhead?>? ReadsAheadUnder(RequestContext rc, Guid companyId, Guid parentKey, NavigationDef nav, Segment last)
+    private IReadOnlyList<ReadAhead?>? ReadsAheadUnder(RequestContext rc, Guid companyId, Guid parentKey, NavigationDef nav, Guid? lastKey)
     {
         var child = catalog.Set(nav.TargetSet);
         if (child.ParentKey is not null || !rc.Surface.Serves(nav)) return null;
         var scope = new Scope(companyId, nav, parentKey);
-        if (last.Key is null) return rc.Method == "POST" ? child.ReadsAheadForCreate(rc, scope) : null;
-        var key = last.Key.StartsWith("id=", StringComparison.Ordinal) ? last.Key[3..] : last.Key;
-        return rc.Method is "PATCH" or "DELETE" && Guid.TryParse(key, out var id) ? child.ReadsAheadForChange(rc, scope, id, LocksForIfMatch(rc)) : null;
+        if (lastKey is not { } id) return rc.Method == "POST" ? child.ReadsAheadForCreate(rc, scope) : null;
+        return rc.Method is "PATCH" or "DELETE" ? child.ReadsAheadForChange(rc, scope, id, LocksForIfMatch(rc)) : null;
     }
 
     /// <summary>Whether a PATCH or DELETE carries an If-Match with a tag, which <see cref="CheckIfMatchAsync"/> may lock the row for.</summary>
@@ -452,19 +424,6 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         var media = ct.Split(';')[0].Trim();
         if (!media.Equals("application/json", StringComparison.OrdinalIgnoreCase) && !media.EndsWith("+json", StringComparison.OrdinalIgnoreCase))
             throw ApiErrors.UnsupportedMediaType(media);
-    }
-
-    /// <summary>
-    /// The bound action a path segment names on this set and surface (Microsoft.NAV.{name}; on Graph also a bare "post"),
-    /// or null. The actions are the set's <see cref="EntitySetDef.Actions"/> that the surface serves.
-    /// </summary>
-    private static string? ActionOf(string segment, EntitySetDef set, Surface surface)
-    {
-        string name;
-        if (segment.StartsWith(Catalog.ActionNamespace + ".", StringComparison.Ordinal)) name = segment[(Catalog.ActionNamespace.Length + 1)..];
-        else if (surface.IsGraph && segment == "post") name = "post";
-        else return null;
-        return surface.Accepts(set, name) ? name : null;
     }
 
     /// <summary>
@@ -528,67 +487,4 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
             if (name.StartsWith('$') && name is not "$schemaversion" and not "$format")
                 throw ApiErrors.QueryOption($"The query option '{ApiErrors.Echo(name)}' is not allowed on this request.");
     }
-
-    private static string TrimKey(string context)
-    {
-        var i = context.LastIndexOf('(');
-        return i > context.LastIndexOf('/') ? context[..i] : context;
-    }
-
-    private static Guid ParseKey(Segment seg)
-    {
-        var k = seg.Key!;
-        if (k.StartsWith("id=", StringComparison.Ordinal)) k = k[3..];
-        return ParseGuid(seg.Name + " key", k);
-    }
-
-    /// <summary>A two-part key, name=value pairs in either order: set(parentId={pid},id={id}).</summary>
-    private static (Guid Parent, Guid Id) ParseParentKey(Segment seg, string parentProperty)
-    {
-        Guid? parent = null, id = null;
-        var parts = seg.Key!.Split(',');
-        foreach (var part in parts.Length == 2 ? parts : [])
-        {
-            var eq = part.IndexOf('=');
-            var name = eq > 0 ? part[..eq].Trim() : "";
-            if (name == parentProperty && parent is null) parent = ParseGuid(seg.Name + " " + name, part[(eq + 1)..].Trim());
-            else if (name == "id" && id is null) id = ParseGuid(seg.Name + " id", part[(eq + 1)..].Trim());
-        }
-        if (parent is null || id is null)
-            throw ApiErrors.BadRequest($"The key of {seg.Name} has two parts: write {seg.Name}({parentProperty}={{{parentProperty}}},id={{id}}).");
-        return (parent.Value, id.Value);
-    }
-
-    private static Guid ParseGuid(string what, string k)
-    {
-        if (k.Length >= 2 && k[0] == '\'' && k[^1] == '\'') k = k[1..^1];
-        if (!Guid.TryParseExact(k, "D", out var g)) throw ApiErrors.InvalidGuid(what, k);
-        return g;
-    }
-
-    /// <summary>Splits a resource path into segments; on Graph a bare GUID after a collection is its key (companies/{id}).</summary>
-    private static List<Segment> Split(string path, Surface surface)
-    {
-        var result = new List<Segment>();
-        foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var part = WellFormed.Unescape(raw, "URL path");
-            var open = part.IndexOf('(');
-            if (open > 0 && part[^1] == ')')
-            {
-                result.Add(new Segment(part[..open], part[(open + 1)..^1]));
-                continue;
-            }
-            if (open >= 0) throw ApiErrors.ResourceNotFound(ApiErrors.Echo(part));
-            if (surface.KeyAsSegment && result.Count > 0 && result[^1].Key is null && LooksLikeKey(part) && !part.StartsWith('$'))
-            {
-                result[^1] = result[^1] with { Key = part };
-                continue;
-            }
-            result.Add(new Segment(part, null));
-        }
-        return result;
-    }
-
-    private static bool LooksLikeKey(string s) => s.Length >= 32 && s.Length <= 40 && s.All(c => char.IsAsciiHexDigit(c) || c == '-' || c == '{' || c == '}');
 }
