@@ -44,6 +44,32 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         Assert.Fail($"the request never waited for the row of {table}: {done.Status} {done.Body?.ToJsonString()}");
     }
 
+    /// <summary>A payment in a journal of its own: as created, its id and its URL.</summary>
+    private async Task<(JsonNode Payment, Guid Id, string Url)> NewPaymentAsync()
+    {
+        var journal = await NewJournalAsync();
+        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -5 });
+        return (p, Guid.Parse(p.Str("id")), $"{Route.V2.Payments(journal)}({p.Str("id")})");
+    }
+
+    /// <summary>Writes a copy of a line, in the line's journal, with another id and line number and external document number HELD.</summary>
+    private static async Task InsertCopyAsync(NpgsqlConnection holder, NpgsqlTransaction hold, Guid template, Guid id, int lineNumber)
+    {
+        await using var take = new NpgsqlCommand("""
+            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified)
+            SELECT @id, company_id, journal_id, journal_code, @line, customer_id, customer_number, contact_id,
+                posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified
+            FROM customer_payments WHERE id = @template
+            """, holder, hold);
+        take.Parameters.AddWithValue("id", id);
+        take.Parameters.AddWithValue("line", lineNumber);
+        take.Parameters.AddWithValue("template", template);
+        Assert.Equal(1, await take.ExecuteNonQueryAsync());
+    }
+
     [Fact]
     public async Task A_create_waits_for_the_journal_and_its_line_check_sees_the_line_the_holder_committed()
     {
@@ -63,19 +89,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         var create = f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 20000, customerId = customer, customerNumber = "C00001", amount = -2 });
         await WaitForLockWaitAsync(create, "customer_payment_journals");
         // Meanwhile the holder writes line 20000 and commits: the create's line check, run after the lock, must see it.
-        await using (var take = new NpgsqlCommand("""
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
-                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
-                description, comment, balancing_account_id, version, last_modified)
-            SELECT gen_random_uuid(), company_id, journal_id, journal_code, 20000, customer_id, customer_number, contact_id,
-                posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
-                description, comment, balancing_account_id, version, last_modified
-            FROM customer_payments WHERE id = @id
-            """, holder, hold))
-        {
-            take.Parameters.AddWithValue("id", Guid.Parse(template.Str("id")));
-            Assert.Equal(1, await take.ExecuteNonQueryAsync());
-        }
+        await InsertCopyAsync(holder, hold, Guid.Parse(template.Str("id")), Guid.NewGuid(), 20000);
         await hold.CommitAsync();
 
         var (status, body, _) = await create;
@@ -142,10 +156,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     [Fact]
     public async Task A_patch_whose_row_changes_while_it_waits_for_the_lock_is_a_409()
     {
-        var journal = await NewJournalAsync();
-        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -5 });
-        var id = Guid.Parse(p.Str("id"));
-        var url = $"{Route.V2.Payments(journal)}({p.Str("id")})";
+        var (p, id, url) = await NewPaymentAsync();
 
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();
@@ -185,20 +196,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var take = new NpgsqlCommand("""
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
-                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
-                description, comment, balancing_account_id, version, last_modified)
-            SELECT @id, company_id, journal_id, journal_code, 20000, customer_id, customer_number, contact_id,
-                posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
-                description, comment, balancing_account_id, version, last_modified
-            FROM customer_payments WHERE id = @template
-            """, holder, hold))
-        {
-            take.Parameters.AddWithValue("id", id);
-            take.Parameters.AddWithValue("template", Guid.Parse(template.Str("id")));
-            Assert.Equal(1, await take.ExecuteNonQueryAsync());
-        }
+        await InsertCopyAsync(holder, hold, Guid.Parse(template.Str("id")), id, 20000);
         // No document number and no line before it: the create takes the journal's next number, in its unit.
         var create = f.A.Http.Post(Route.V2.Payments(journal), new { id, lineNumber = 10000, customerNumber = "C00001", amount = -2 });
         await WaitForLockWaitAsync(create, "customer_payments", "%INSERT INTO customer_payments%");
@@ -219,10 +217,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     [Fact]
     public async Task A_patch_whose_update_finds_its_row_changed_at_the_commit_is_a_409()
     {
-        var journal = await NewJournalAsync();
-        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -5 });
-        var id = Guid.Parse(p.Str("id"));
-        var url = $"{Route.V2.Payments(journal)}({p.Str("id")})";
+        var (_, id, url) = await NewPaymentAsync();
 
         // If-Match: * takes no lock: the PATCH reads the row as committed, and its UPDATE (sent with the COMMIT) waits
         // for the test's change of the row, then finds its version gone.

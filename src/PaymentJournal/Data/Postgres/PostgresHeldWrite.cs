@@ -115,42 +115,33 @@ internal static class PostgresHeldWrite
 
     private sealed class FlushFirst : DbCommandInterceptor
     {
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+            Flushed(eventData, result);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) => FlushedAsync(eventData, result, cancellationToken);
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+            Flushed(eventData, result);
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default) => FlushedAsync(eventData, result, cancellationToken);
+
+        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+            Flushed(eventData, result);
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<object> result, CancellationToken cancellationToken = default) => FlushedAsync(eventData, result, cancellationToken);
+
+        private static T Flushed<T>(CommandEventData eventData, T result)
         {
             if (eventData.Context is AppDb db) Flush(db);
             return result;
         }
 
-        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        private static async ValueTask<T> FlushedAsync<T>(CommandEventData eventData, T result, CancellationToken ct)
         {
-            if (eventData.Context is AppDb db) await FlushAsync(db, cancellationToken);
-            return result;
-        }
-
-        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-        {
-            if (eventData.Context is AppDb db) Flush(db);
-            return result;
-        }
-
-        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            if (eventData.Context is AppDb db) await FlushAsync(db, cancellationToken);
-            return result;
-        }
-
-        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-        {
-            if (eventData.Context is AppDb db) Flush(db);
-            return result;
-        }
-
-        public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<object> result, CancellationToken cancellationToken = default)
-        {
-            if (eventData.Context is AppDb db) await FlushAsync(db, cancellationToken);
+            if (eventData.Context is AppDb db) await FlushAsync(db, ct);
             return result;
         }
     }
