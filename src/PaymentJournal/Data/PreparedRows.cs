@@ -143,9 +143,8 @@ public static partial class PreparedRows
 
     /// <summary>
     /// Opens the connection for a statement on PostgreSQL when it is closed, having sent a write held back in the unit
-    /// first (<see cref="Postgres.PostgresHeldWrite"/>), before the caller sets its command's parameters; disposing what
-    /// this returns closes it again then (and does nothing otherwise, as on SQLite, where each context keeps its
-    /// connection open).
+    /// first (<see cref="Postgres.PostgresHeldWrite"/>); disposing what this returns closes it again then (and does
+    /// nothing otherwise, as on SQLite, where each context keeps its connection open).
     /// </summary>
     private static ValueTask<OpenConnection> OpenAsync(AppDb db, CancellationToken ct) =>
         db.IsPostgres ? OpenPostgresAsync(db, ct) : ValueTask.FromResult(default(OpenConnection));

@@ -62,7 +62,7 @@ internal static class PostgresHeldWrite
     /// <summary>Sends the held write and the COMMIT as one batch; the transaction is over when this returns.</summary>
     public static Task CommitAsync(AppDb db, CancellationToken ct) => SendAsync(db, commit: true, ct);
 
-    /// <summary>Drops what is held (the unit is rolled back).</summary>
+    /// <summary>Drops what is held, and the leave to hold, as the unit ends (committed or rolled back).</summary>
     public static void Forget(AppDb db)
     {
         db.HeldWrite = null;
