@@ -62,7 +62,7 @@ public static class App
         var connectionString = builder.Configuration.GetConnectionString("PaymentJournal") ?? DefaultConnectionString;
         void Use(DbContextOptionsBuilder o, string cs)
         {
-            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(Data.Postgres.PostgresConnections.WithDefaults(cs));
+            if (dbOptions.Provider == DatabaseProvider.Postgres) o.UseNpgsql(Data.Postgres.PostgresConnections.WithDefaults(cs)).AddInterceptors(Data.Postgres.PostgresHeldWrite.Interceptor);
             else o.UseSqlite(PrepareSqlite(cs)).AddInterceptors(SqliteStatementCache.Instance);
             if (telemetry.On) o.AddInterceptors(new Telemetry.DbTiming(dbOptions.Provider == DatabaseProvider.Postgres ? "postgresql" : "sqlite"));
         }

@@ -60,6 +60,11 @@ public sealed class AppDb : DbContext
     public bool IsSqlite { get; }
     public bool IsPostgres { get; }
 
+    /// <summary>PostgreSQL: the transaction in which a write may be held back for its commit (<see cref="Postgres.PostgresHeldWrite"/>).</summary>
+    internal Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? HoldWritesIn { get; set; }
+    /// <summary>PostgreSQL: the write held back, sent before the next statement or with the COMMIT.</summary>
+    internal Postgres.PostgresHeldWrite.Held? HeldWrite { get; set; }
+
     /// <summary>The clock used for lastModifiedDateTime and ETags; tests may replace it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 

@@ -86,6 +86,11 @@ public interface IWriteUnit<TSelf> where TSelf : IWriteUnit<TSelf>
     void ResetAfterCommit();
     /// <summary>What the request adds to each of its write units, or null (most requests).</summary>
     IUnitStep? Step { get; }
+    /// <summary>
+    /// What to throw when the database refuses a write that was held back until the commit (on PostgreSQL, see
+    /// <see cref="WriteGate.RunAsync{TUnit}"/>): what the request answers when the same write, made at once, is refused.
+    /// </summary>
+    Exception WriteRefused(DbUpdateException refused);
 }
 
 /// <summary>
@@ -150,9 +155,18 @@ public sealed class WriteGate(DatabaseOptions options, GroupCommitter committer,
             try
             {
                 await using var tx = await BeginAsync(rc.Db, rc.Aborted);
+                // A unit of one request may send its last write with the COMMIT; not a post or an atomic group.
+                if (!alone) Postgres.PostgresHeldWrite.Allow(rc.Db);
                 if (step is not null) await step.BeforeWorkAsync(rc.Db, rc.Aborted);
                 await work(rc.InUnit(rc.Db));
-                await tx.CommitAsync(rc.Aborted);
+                try
+                {
+                    await tx.CommitAsync(rc.Aborted);
+                }
+                catch (DbUpdateException e)
+                {
+                    throw rc.WriteRefused(e);
+                }
                 step?.Committed();
                 return;
             }
@@ -212,8 +226,18 @@ public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyn
 {
     private bool _done;
 
+    /// <summary>
+    /// Commits; a write held back in the unit goes with the COMMIT, and its refusal comes back as the
+    /// <see cref="DbUpdateException"/> the write would have thrown (nothing committed).
+    /// </summary>
     public async Task CommitAsync(CancellationToken ct)
     {
+        if (Postgres.PostgresHeldWrite.Holds(db))
+        {
+            await Postgres.PostgresHeldWrite.CommitAsync(db, ct);
+            _done = true;
+            return;
+        }
         try
         {
             await tx.CommitAsync(ct);
@@ -228,6 +252,7 @@ public sealed class WriteTransaction(AppDb db, IDbContextTransaction tx) : IAsyn
 
     public async ValueTask DisposeAsync()
     {
+        Postgres.PostgresHeldWrite.Forget(db);
         if (!_done)
         {
             try { await tx.RollbackAsync(); }

@@ -56,6 +56,7 @@ public static partial class PreparedRows
 
     private static async Task CopyAsync<T>(AppDb db, Plan plan, IClrPropertyGetter[] getters, IReadOnlyList<T> rows, CancellationToken ct) where T : class
     {
+        await Postgres.PostgresHeldWrite.FlushAsync(db, ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var types = plan.Columns.Select(c => c.Mapping.StoreTypeNameBase).ToArray();
         try

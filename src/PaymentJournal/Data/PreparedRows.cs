@@ -48,11 +48,22 @@ public static partial class PreparedRows
     public static async Task InsertAsync<T>(AppDb db, T entity, CancellationToken ct) where T : class
     {
         ForgetAhead(db);
+        await using var open = await OpenAsync(db, ct);
         var plan = PlanFor(db.Model, typeof(T));
         var cmd = InsertCommand(db, plan, typeof(T));
         for (var i = 0; i < plan.Columns.Length; i++) cmd.Parameters[i].Value = Value(plan.Columns[i], plan.Columns[i].Property.GetGetter().GetClrValue(entity));
-        await using var open = await OpenAsync(db, ct);
-        await ExecuteAsync(cmd, expectRow: false, ct);
+        if (!HoldForCommit(db, cmd, expectRow: false)) await ExecuteAsync(cmd, expectRow: false, ct);
+    }
+
+    /// <summary>
+    /// On PostgreSQL, in a unit that allows it, holds the write back to send it with the COMMIT (or before the unit's
+    /// next statement); false where it must run now.
+    /// </summary>
+    private static bool HoldForCommit(AppDb db, DbCommand cmd, bool expectRow)
+    {
+        if (!db.IsPostgres || !Postgres.PostgresHeldWrite.Allowed(db)) return false;
+        Postgres.PostgresHeldWrite.Hold(db, cmd, expectRow);
+        return true;
     }
 
     private static DbCommand InsertCommand(AppDb db, Plan plan, Type type) => CommandFor(db, plan, (type, ulong.MaxValue, null), () => InsertSql(db, plan), plan.Columns);
@@ -83,6 +94,7 @@ public static partial class PreparedRows
             set.Add(plan.Columns[i]);
         }
         if (set.Count == 0) { entry.State = EntityState.Unchanged; return true; }
+        await using var open = await OpenAsync(db, ct);
         var parameters = set.Append(plan.Key).Concat(plan.Token is null ? [] : [plan.Token]).ToArray();
         var cmd = CommandFor(db, plan, (type, mask, null), () =>
             $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => c.Name + " = " + Placeholder(db, i)))} WHERE {plan.Key.Name} = {Placeholder(db, set.Count)}" +
@@ -90,7 +102,7 @@ public static partial class PreparedRows
         for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(set[i], entry.Property(set[i].Property).CurrentValue);
         cmd.Parameters[set.Count].Value = Value(plan.Key, entry.Property(plan.Key.Property).OriginalValue);
         if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, entry.Property(plan.Token.Property).OriginalValue);
-        await using (await OpenAsync(db, ct)) await ExecuteAsync(cmd, expectRow: true, ct);
+        if (!HoldForCommit(db, cmd, expectRow: true)) await ExecuteAsync(cmd, expectRow: true, ct);
         // Accept the change, as SaveChanges does: the current values become the originals. (Setting the state to
         // Unchanged alone would put the original values back.)
         foreach (var column in set)
@@ -132,14 +144,18 @@ public static partial class PreparedRows
     }
 
     /// <summary>
-    /// Opens the connection for a statement on PostgreSQL when it is closed; disposing what this returns closes it again
-    /// then (and does nothing otherwise, as on SQLite, where each context keeps its connection open).
+    /// Opens the connection for a statement on PostgreSQL when it is closed, having sent a write held back in the unit
+    /// first (<see cref="Postgres.PostgresHeldWrite"/>); disposing what this returns closes it again then (and does
+    /// nothing otherwise, as on SQLite, where each context keeps its connection open).
     /// </summary>
     private static ValueTask<OpenConnection> OpenAsync(AppDb db, CancellationToken ct) =>
         db.IsPostgres ? OpenPostgresAsync(db, ct) : ValueTask.FromResult(default(OpenConnection));
 
-    private static async ValueTask<OpenConnection> OpenPostgresAsync(AppDb db, CancellationToken ct) =>
-        new(await Postgres.PostgresRows.OpenAsync(db, ct) ? db : null);
+    private static async ValueTask<OpenConnection> OpenPostgresAsync(AppDb db, CancellationToken ct)
+    {
+        await Postgres.PostgresHeldWrite.FlushAsync(db, ct);
+        return new(await Postgres.PostgresRows.OpenAsync(db, ct) ? db : null);
+    }
 
     /// <summary>The connection <see cref="OpenAsync"/> opened, to close when disposed; a struct, so SQLite's path allocates nothing.</summary>
     private readonly struct OpenConnection(AppDb? opened) : IAsyncDisposable

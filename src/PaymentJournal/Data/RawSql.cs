@@ -21,6 +21,7 @@ public sealed class RawSql
     public RawSql(AppDb db)
     {
         var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("RawSql runs inside a write transaction.");
+        if (db.IsPostgres) Postgres.PostgresHeldWrite.Flush(db); // its statements follow a write held back, if any
         _conn = db.Database.GetDbConnection();
         _tx = tx.GetDbTransaction();
         IsSqlite = db.IsSqlite;
@@ -117,6 +118,7 @@ public sealed class RawSql
     /// </summary>
     public static async Task<int> ExecuteInUnitAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
     {
+        if (unit.IsPostgres) await Postgres.PostgresHeldWrite.FlushAsync(unit, ct);
         var (cmd, kept) = InUnit(unit, sql, values);
         try { return await cmd.ExecuteNonQueryAsync(ct); }
         finally { if (!kept) await cmd.DisposeAsync(); }
@@ -125,6 +127,7 @@ public sealed class RawSql
     /// <summary>As <see cref="ExecuteInUnitAsync"/>, for a statement that answers one value (null for no row or NULL).</summary>
     public static async Task<object?> ScalarInUnitAsync(AppDb unit, string sql, CancellationToken ct, params object[] values)
     {
+        if (unit.IsPostgres) await Postgres.PostgresHeldWrite.FlushAsync(unit, ct);
         var (cmd, kept) = InUnit(unit, sql, values);
         try { return await cmd.ExecuteScalarAsync(ct) is { } v and not DBNull ? v : null; }
         finally { if (!kept) await cmd.DisposeAsync(); }

@@ -1,4 +1,5 @@
 using PaymentJournal.Data;
+using PaymentJournal.Errors;
 
 namespace PaymentJournal.OData;
 
@@ -51,6 +52,14 @@ public sealed class RequestContext : IWriteUnit<RequestContext>
 
     /// <summary>Forgets what an earlier run of the write unit left for after its commit.</summary>
     public void ResetAfterCommit() => AfterCommit?.Clear();
+
+    /// <summary>A write refused at the commit answers as <see cref="Dispatcher.WriteAsync"/> answers it when refused at once.</summary>
+    public Exception WriteRefused(Microsoft.EntityFrameworkCore.DbUpdateException refused) => refused switch
+    {
+        Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => ApiErrors.EntityChanged(),
+        _ when DbErrors.IsUniqueViolation(refused) => ApiErrors.SameKeyExists("the entity set", "a record with the same key"),
+        _ => refused,
+    };
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 

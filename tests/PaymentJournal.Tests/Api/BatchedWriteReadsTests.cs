@@ -6,7 +6,8 @@ namespace PaymentJournal.Tests.Api;
 /// On PostgreSQL a create's journal lock, line-number check and customer read, and a PATCH's row and its If-Match lock,
 /// go to the server in one batch with the journal's read. What the batch must not change: the lock is taken before the
 /// reads after it (they see what the lock's previous holder committed), a refusal answers as it did and leaves nothing,
-/// and no answer read ahead is used for a later read it does not belong to.
+/// and no answer read ahead is used for a later read it does not belong to. The create's INSERT and the PATCH's UPDATE
+/// go with the COMMIT: a write refused there answers as it did when it ran on its own, and nothing of its unit commits.
 /// </summary>
 [Collection(TwoNodes.Name)]
 [Trait("Category", "Slow")]
@@ -24,19 +25,49 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal)));
 
     /// <summary>Waits until a session of the nodes waits for a row lock in a statement on the table; fails if the request ends first.</summary>
-    private async Task WaitForLockWaitAsync(Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> request, string table)
+    private Task WaitForLockWaitAsync(Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> request, string table) =>
+        WaitForLockWaitAsync(request, table, $"%FROM {table} WHERE id = $1 FOR NO KEY UPDATE%");
+
+    /// <summary>Waits until a session of the nodes waits for a lock in a statement like the pattern; fails if the request ends first.</summary>
+    private async Task WaitForLockWaitAsync(Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> request, string table, string statement)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
         while (sw.Elapsed < TimeSpan.FromSeconds(120) && !request.IsCompleted)
         {
             if (await f.ScalarAsync<long>(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE @q",
-                    ("q", $"%FROM {table} WHERE id = $1 FOR NO KEY UPDATE%")) > 0)
+                    ("q", statement)) > 0)
                 return;
             await Task.Delay(20);
         }
         var done = request.IsCompleted ? await request : default;
         Assert.Fail($"the request never waited for the row of {table}: {done.Status} {done.Body?.ToJsonString()}");
+    }
+
+    /// <summary>A payment in a journal of its own: as created, its id and its URL.</summary>
+    private async Task<(JsonNode Payment, Guid Id, string Url)> NewPaymentAsync()
+    {
+        var journal = await NewJournalAsync();
+        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -5 });
+        return (p, Guid.Parse(p.Str("id")), $"{Route.V2.Payments(journal)}({p.Str("id")})");
+    }
+
+    /// <summary>Writes a copy of a line, in the line's journal, with another id and line number and external document number HELD.</summary>
+    private static async Task InsertCopyAsync(NpgsqlConnection holder, NpgsqlTransaction hold, Guid template, Guid id, int lineNumber)
+    {
+        await using var take = new NpgsqlCommand("""
+            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified)
+            SELECT @id, company_id, journal_id, journal_code, @line, customer_id, customer_number, contact_id,
+                posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
+                description, comment, balancing_account_id, version, last_modified
+            FROM customer_payments WHERE id = @template
+            """, holder, hold);
+        take.Parameters.AddWithValue("id", id);
+        take.Parameters.AddWithValue("line", lineNumber);
+        take.Parameters.AddWithValue("template", template);
+        Assert.Equal(1, await take.ExecuteNonQueryAsync());
     }
 
     [Fact]
@@ -58,19 +89,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         var create = f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 20000, customerId = customer, customerNumber = "C00001", amount = -2 });
         await WaitForLockWaitAsync(create, "customer_payment_journals");
         // Meanwhile the holder writes line 20000 and commits: the create's line check, run after the lock, must see it.
-        await using (var take = new NpgsqlCommand("""
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
-                posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
-                description, comment, balancing_account_id, version, last_modified)
-            SELECT gen_random_uuid(), company_id, journal_id, journal_code, 20000, customer_id, customer_number, contact_id,
-                posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
-                description, comment, balancing_account_id, version, last_modified
-            FROM customer_payments WHERE id = @id
-            """, holder, hold))
-        {
-            take.Parameters.AddWithValue("id", Guid.Parse(template.Str("id")));
-            Assert.Equal(1, await take.ExecuteNonQueryAsync());
-        }
+        await InsertCopyAsync(holder, hold, Guid.Parse(template.Str("id")), Guid.NewGuid(), 20000);
         await hold.CommitAsync();
 
         var (status, body, _) = await create;
@@ -137,10 +156,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     [Fact]
     public async Task A_patch_whose_row_changes_while_it_waits_for_the_lock_is_a_409()
     {
-        var journal = await NewJournalAsync();
-        var p = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00001", amount = -5 });
-        var id = Guid.Parse(p.Str("id"));
-        var url = $"{Route.V2.Payments(journal)}({p.Str("id")})";
+        var (p, id, url) = await NewPaymentAsync();
 
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();
@@ -163,5 +179,66 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         var (status, body, _) = await patch;
         Assert.True(status == 409 && body.ErrorCode() == "Request_EntityChanged", $"{status} {body?.ToJsonString()}");
         Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
+    }
+
+    [Fact]
+    public async Task A_create_whose_insert_is_refused_at_the_commit_answers_409_and_commits_nothing_of_its_unit()
+    {
+        var journal = await NewJournalAsync();
+        var other = await NewJournalAsync();
+        var template = await Make.Payment(f.A.Http, other, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
+        const string seriesOfJournal = "SELECT last_used FROM number_series WHERE id = (SELECT number_series_id FROM customer_payment_journals WHERE id = @j)";
+        var seriesBefore = await f.ScalarAsync<long>(seriesOfJournal, ("j", Guid.Parse(journal)));
+
+        // The test writes a line with the id the create will bring, in another journal, and holds it uncommitted: the
+        // create's own check of the id does not see it, so its INSERT (sent with the COMMIT) waits on the key and is refused.
+        var id = Guid.NewGuid();
+        await using var holder = new NpgsqlConnection(f.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await InsertCopyAsync(holder, hold, Guid.Parse(template.Str("id")), id, 20000);
+        // No document number and no line before it: the create takes the journal's next number, in its unit.
+        var create = f.A.Http.Post(Route.V2.Payments(journal), new { id, lineNumber = 10000, customerNumber = "C00001", amount = -2 });
+        await WaitForLockWaitAsync(create, "customer_payments", "%INSERT INTO customer_payments%");
+        await hold.CommitAsync();
+
+        var (status, body, _) = await create;
+        Assert.True(status == 409 && body.ErrorCode() == "Internal_EntityWithSameKeyExists", $"{status} {body?.ToJsonString()}");
+        Assert.Equal(0L, await LinesAsync(journal));
+        // The number the create took went back with the rest of its unit.
+        Assert.Equal(seriesBefore, await f.ScalarAsync<long>(seriesOfJournal, ("j", Guid.Parse(journal))));
+        Assert.Equal(other, await f.ScalarAsync<string>("SELECT journal_id::text FROM customer_payments WHERE id = @id", ("id", id)));
+        // The node's connection is usable again: the next create of the journal takes the number the refused one took back.
+        var ok = await Make.Payment(f.A.Http, journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -2 });
+        Assert.Equal(seriesBefore + 1, await f.ScalarAsync<long>(seriesOfJournal, ("j", Guid.Parse(journal))));
+        Assert.Equal(10000, ok["lineNumber"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_patch_whose_update_finds_its_row_changed_at_the_commit_is_a_409()
+    {
+        var (_, id, url) = await NewPaymentAsync();
+
+        // If-Match: * takes no lock: the PATCH reads the row as committed, and its UPDATE (sent with the COMMIT) waits
+        // for the test's change of the row, then finds its version gone.
+        await using var holder = new NpgsqlConnection(f.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var change = new NpgsqlCommand("UPDATE customer_payments SET description = 'held', version = version + 1 WHERE id = @id", holder, hold))
+        {
+            change.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await change.ExecuteNonQueryAsync());
+        }
+        var patch = f.A.Http.Patch(url, new { description = "patched" }, "*");
+        await WaitForLockWaitAsync(patch, "customer_payments", "%UPDATE customer_payments SET%");
+        await hold.CommitAsync();
+
+        var (status, body, _) = await patch;
+        Assert.True(status == 409 && body.ErrorCode() == "Request_EntityChanged", $"{status} {body?.ToJsonString()}");
+        Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
+        // And a PATCH of the row as it is now goes through.
+        var (again, _, _) = await f.A.Http.Patch(url, new { description = "patched" }, "*");
+        Assert.Equal(200, again);
+        Assert.Equal("patched", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
     }
 }

@@ -14,6 +14,7 @@ internal static class PostgresBatch
 {
     public static async Task ReadAsync(AppDb db, IReadOnlyList<ReadAhead> reads, Dictionary<string, object?> answers, CancellationToken ct)
     {
+        await PostgresHeldWrite.FlushAsync(db, ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         foreach (var read in reads)

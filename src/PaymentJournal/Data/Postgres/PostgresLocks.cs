@@ -21,6 +21,7 @@ internal static class PostgresLocks
     public static async Task<long?> LockAsync(AppDb db, string table, string keyColumn, string? versionColumn, object key, CancellationToken ct)
     {
         if (PreparedRows.TryTakeAhead(db, "lock", typeof(PostgresLocks), table + "." + keyColumn + "." + versionColumn, [key], out var ahead)) return (long?)ahead;
+        await PostgresHeldWrite.FlushAsync(db, ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var cmd = new NpgsqlCommand(Sql(table, keyColumn, versionColumn), connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
         cmd.Parameters.Add(Parameter(key));
