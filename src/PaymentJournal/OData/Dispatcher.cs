@@ -353,15 +353,10 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
         {
             await work();
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(e))
         {
             rc.Db.ChangeTracker.Clear();
-            throw ApiErrors.EntityChanged();
-        }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-        {
-            rc.Db.ChangeTracker.Clear();
-            throw ApiErrors.SameKeyExists("the entity set", "a record with the same key");
+            throw rc.WriteRefused(e);
         }
     }
 
