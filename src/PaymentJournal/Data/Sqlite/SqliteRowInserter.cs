@@ -44,7 +44,7 @@ public static class SqliteRowInserter
     public static void InsertAll<T>(SqliteConnection connection, string sql, Kind[] kinds, IReadOnlyList<T> rows, Func<T, int, object?> valueOf)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-        Check(db, raw.sqlite3_prepare_v2(db, sql, out var stmt));
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, sql, out var stmt), db);
         var buffer = ArrayPool<byte>.Shared.Rent(256);
         try
         {
@@ -114,16 +114,18 @@ public static class SqliteRowInserter
         return n;
     }
 
-    private static void Check(sqlite3 db, int rc)
-    {
-        if (rc != raw.SQLITE_OK) throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(db));
-    }
-
+    /// <summary>Resets the statement for the next row after a failed bind or step, and throws Microsoft.Data.Sqlite's error for it.</summary>
     private static void Fail(sqlite3 db, sqlite3_stmt stmt, int rc)
     {
-        var message = raw.sqlite3_errmsg(db).utf8_to_string();
-        var extended = raw.sqlite3_extended_errcode(db);
-        raw.sqlite3_reset(stmt);
-        throw new SqliteException($"SQLite Error {rc}: '{message}'.", rc, extended);
+        try
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+            // Not an error code (a row from a statement that was to return none).
+            throw new InvalidOperationException($"SQLite answered {rc} where the statement was to be done.");
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+        }
     }
 }
