@@ -100,6 +100,33 @@ public sealed class RawSql
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Every row of a query, each made by <paramref name="make"/> from the current row. On SQLite the values are read
+    /// straight from the statement (<see cref="Sqlite.SqliteColumns"/>) rather than through the data reader's calls.
+    /// </summary>
+    public async Task<List<T>> ReadAllAsync<T>(string sql, Func<Row, T> make, CancellationToken ct, params object[] values)
+    {
+        await using var cmd = Command(sql, values);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        var stmt = IntPtr.Zero;
+        while (await reader.ReadAsync(ct))
+        {
+            if (rows.Count == 0) stmt = Sqlite.SqliteColumns.StatementOf(reader);
+            rows.Add(make(new Row(reader, stmt)));
+        }
+        return rows;
+    }
+
+    /// <summary>The current row of a query (<see cref="ReadAllAsync"/>), its columns read by ordinal.</summary>
+    public readonly struct Row(DbDataReader reader, IntPtr stmt)
+    {
+        public Guid Guid(int i) => Sqlite.SqliteColumns.GetGuid(reader, stmt, i);
+        public string String(int i) => Sqlite.SqliteColumns.GetString(reader, stmt, i);
+        public long Int64(int i) => Sqlite.SqliteColumns.GetInt64(reader, stmt, i);
+        public DateOnly Date(int i) => Sqlite.SqliteColumns.GetDateOnly(reader, stmt, i);
+    }
+
     /// <summary>A command with its parameter values set, for a query read with a data reader.</summary>
     public DbCommand Command(string sql, params object[] values)
     {

@@ -44,6 +44,24 @@ public sealed class PreparedReadsTests(PreparedRowsDatabase database) : IClassFi
         Assert.False(await PreparedRows.ExistsAsync<CustomerPayment>(db, "line", [(nameof(CustomerPayment.JournalId), Guid.NewGuid()), (nameof(CustomerPayment.LineNumber), 30000)], default));
     }
 
+    [Fact]
+    public async Task Rows_read_with_a_plain_query_equal_what_EF_Core_reads()
+    {
+        await using var db = database.Open();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var raw = new RawSql(db);
+        var journal = QueryBinderDatabase.Journal;
+        var read = await raw.ReadAllAsync(
+            "SELECT id, document_number, amount, posting_date, customer_id FROM customer_payments WHERE journal_id = @p0 ORDER BY line_number",
+            r => (r.Guid(0), r.String(1), r.Int64(2), r.Date(3), r.Guid(4)), default, raw.Guid(journal));
+        var expected = await db.CustomerPayments.AsNoTracking().Where(p => p.JournalId == journal).OrderBy(p => p.LineNumber)
+            .Select(p => new { p.Id, p.DocumentNumber, p.Amount, p.PostingDate, p.CustomerId }).ToListAsync();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(p => (p.Id, p.DocumentNumber, p.Amount, p.PostingDate, p.CustomerId)), read);
+        // No row: an empty list.
+        Assert.Empty(await raw.ReadAllAsync("SELECT id FROM customer_payments WHERE journal_id = @p0", r => r.Guid(0), default, raw.Guid(Guid.NewGuid())));
+    }
+
     private static async Task<int> SameRows<T>(AppDb db, DbSet<T> set, Func<T, Guid> id) where T : class
     {
         var properties = db.Model.FindEntityType(typeof(T))!.GetProperties().ToList();

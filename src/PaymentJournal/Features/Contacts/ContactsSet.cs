@@ -45,7 +45,7 @@ public sealed class ContactsSet : EntitySet<Contact>
 
     protected override async Task<Contact> Create(RequestContext rc, Scope scope, Body body)
     {
-        var c = new Contact { Id = Guid.NewGuid(), CompanyId = scope.CompanyId };
+        var c = new Contact { Id = SequentialIds.Next(), CompanyId = scope.CompanyId };
         await Apply(rc, scope, c, body);
         if (c.Number.Length == 0)
         {

@@ -52,13 +52,14 @@ public sealed class CustomerPaymentJournalsSet : EntitySet<CustomerPaymentJourna
 
     protected override async Task<CustomerPaymentJournal> Create(RequestContext rc, Scope scope, Body body)
     {
-        var j = new CustomerPaymentJournal { Id = Guid.NewGuid(), CompanyId = scope.CompanyId };
+        var j = new CustomerPaymentJournal { Id = SequentialIds.Next(), CompanyId = scope.CompanyId };
         await Apply(rc, scope, j, body);
         if (j.Code.Length == 0) throw ApiErrors.FieldValidation("code must have a value in Customer Payment Journal.");
         if (await rc.Db.CustomerPaymentJournals.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Code == j.Code, rc.Aborted))
             throw ApiErrors.SameKeyExists("Gen. Journal Batch", $"Journal Template Name='CASHRCPT',Name='{j.Code}'");
-        // Every journal draws document numbers from a series of its own: CODE-00001, CODE-00002, ...
-        var series = new Series { Id = Guid.NewGuid(), CompanyId = scope.CompanyId, Code = "JNL-" + j.Id.ToString("N")[..12].ToUpperInvariant(), Prefix = j.Code + "-", Digits = 5 };
+        // Every journal draws document numbers from a series of its own: CODE-00001, CODE-00002, ... The series' code
+        // takes the id's last 16 digits: its first ones are a time that two journals may share.
+        var series = new Series { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, Code = "JNL-" + j.Id.ToString("N")[16..].ToUpperInvariant(), Prefix = j.Code + "-", Digits = 5 };
         rc.Db.NumberSeries.Add(series);
         j.NumberSeriesId = series.Id;
         rc.Db.CustomerPaymentJournals.Add(j);

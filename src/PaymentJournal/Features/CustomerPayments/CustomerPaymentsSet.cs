@@ -110,7 +110,7 @@ public sealed class CustomerPaymentsSet : EntitySet<CustomerPayment>
         var journal = await ResolveJournalAsync(rc, scope, body);
         var p = new CustomerPayment
         {
-            Id = body.TryGet("id", out Guid id) && id != Guid.Empty ? id : Guid.NewGuid(),
+            Id = body.TryGet("id", out Guid id) && id != Guid.Empty ? id : SequentialIds.Next(),
             CompanyId = scope.CompanyId, JournalId = journal.Id, JournalCode = journal.Code,
             BalancingAccountId = journal.BalancingAccountId,
         };

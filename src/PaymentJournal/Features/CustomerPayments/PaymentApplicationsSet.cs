@@ -47,7 +47,7 @@ public sealed class PaymentApplicationsSet : EntitySet<PaymentApplication>
     {
         var db = rc.Db;
         var payment = await LockPaymentAsync(rc, scope);
-        var id = body.TryGet("id", out Guid given) && given != Guid.Empty ? given : Guid.NewGuid();
+        var id = body.TryGet("id", out Guid given) && given != Guid.Empty ? given : SequentialIds.Next();
         if (body.Has("id") && (db.PaymentApplications.Local.Any(a => a.Id == id) || await db.PaymentApplications.AnyAsync(a => a.Id == id, rc.Aborted)))
             throw ApiErrors.SameKeyExists("Cust. Payment Application", $"SystemId='{id:D}'");
         if (payment.CustomerId == Guid.Empty)

@@ -47,7 +47,7 @@ public sealed class CustomersSet : EntitySet<Customer>
         var db = rc.Db;
         var group = await db.CustomerPostingGroups.AsNoTracking().Where(g => g.CompanyId == scope.CompanyId).OrderBy(g => g.Code).FirstOrDefaultAsync(rc.Aborted)
                     ?? throw ApiErrors.FieldValidation("The company has no customer posting group; customers cannot be created.");
-        var c = new Customer { Id = Guid.NewGuid(), CompanyId = scope.CompanyId, PostingGroupId = group.Id };
+        var c = new Customer { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, PostingGroupId = group.Id };
         Apply(c, body);
         if (c.Number.Length == 0)
         {

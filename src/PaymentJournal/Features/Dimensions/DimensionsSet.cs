@@ -35,7 +35,7 @@ public sealed class DimensionsSet : EntitySet<Dimension>
 
     protected override async Task<Dimension> Create(RequestContext rc, Scope scope, Body body)
     {
-        var d = new Dimension { Id = Guid.NewGuid(), CompanyId = scope.CompanyId };
+        var d = new Dimension { Id = SequentialIds.Next(), CompanyId = scope.CompanyId };
         if (body.TryGet("code", out string code)) d.Code = code;
         if (body.TryGet("displayName", out string name)) d.DisplayName = name;
         if (d.Code.Length == 0) throw ApiErrors.FieldValidation("code must have a value in Dimension.");
@@ -69,7 +69,7 @@ public sealed class DimensionValuesSet : EntitySet<DimensionValue>
     protected override async Task<DimensionValue> Create(RequestContext rc, Scope scope, Body body)
     {
         var dimension = scope.Parent as Dimension ?? throw ApiErrors.Dialog("A dimension value is created under its dimension.");
-        var v = new DimensionValue { Id = Guid.NewGuid(), CompanyId = scope.CompanyId, DimensionId = dimension.Id, DimensionCode = dimension.Code };
+        var v = new DimensionValue { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, DimensionId = dimension.Id, DimensionCode = dimension.Code };
         if (body.TryGet("code", out string code)) v.Code = code;
         if (body.TryGet("displayName", out string name)) v.DisplayName = name;
         if (v.Code.Length == 0) throw ApiErrors.FieldValidation("code must have a value in Dimension Value.");

@@ -80,7 +80,7 @@ public static class InvoicePoster
         var description = $"Invoice {invoice.Number}";
         var ledgerEntry = new CustomerLedgerEntry
         {
-            Id = Guid.NewGuid(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
+            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
             CustomerId = customer!.Id, CustomerNumber = customer.Number, PostingDate = invoice.PostingDate, DocumentType = "Invoice",
             DocumentNumber = invoice.Number, ExternalDocumentNumber = invoice.ExternalDocumentNumber, Description = description,
             Amount = total, RemainingAmount = total, Open = true, SalesInvoiceId = invoice.Id, CreatedAt = now,
@@ -88,7 +88,7 @@ public static class InvoicePoster
         db.CustomerLedgerEntries.Add(ledgerEntry);
         GeneralLedgerEntry Gl(Account account, long amount) => new()
         {
-            Id = Guid.NewGuid(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
+            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
             PostingDate = invoice.PostingDate, DocumentType = "Invoice", DocumentNumber = invoice.Number, AccountId = account.Id,
             AccountNumber = account.Number, Description = description, Amount = amount, DebitAmount = Math.Max(amount, 0),
             CreditAmount = Math.Max(-amount, 0), CustomerId = customer.Id, CreatedAt = now,

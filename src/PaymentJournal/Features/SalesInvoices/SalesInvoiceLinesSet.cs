@@ -50,7 +50,7 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
     {
         var inv = Invoice(scope);
         SalesInvoicesSet.RequireDraft(inv);
-        var line = new SalesInvoiceLine { Id = Guid.NewGuid(), CompanyId = scope.CompanyId, DocumentId = inv.Id, Quantity = 100000 };
+        var line = new SalesInvoiceLine { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, DocumentId = inv.Id, Quantity = 100000 };
         await Apply(rc, scope, line, body);
         if (!body.Has("sequence") || line.Sequence == 0)
         {

@@ -65,7 +65,7 @@ public sealed class SalesInvoicesSet : EntitySet<SalesInvoice>
         var today = rc.Today;
         var inv = new SalesInvoice
         {
-            Id = Guid.NewGuid(), CompanyId = scope.CompanyId, Status = "Draft", InvoiceDate = today, PostingDate = today, DueDate = today,
+            Id = SequentialIds.Next(), CompanyId = scope.CompanyId, Status = "Draft", InvoiceDate = today, PostingDate = today, DueDate = today,
         };
         await Apply(rc, scope, inv, body);
         if (inv.CustomerId == Guid.Empty)

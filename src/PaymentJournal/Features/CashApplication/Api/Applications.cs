@@ -52,11 +52,14 @@ public static class LineMatching
     /// </summary>
     public static async Task<Task<Matcher>> StartForCompanyAsync(AppDb db, Guid company, CashApplicationOptions options, CancellationToken ct)
     {
-        // Projected straight into the matcher's records: a company may have 100,000 open invoices.
         var customers = await db.Customers.AsNoTracking().Where(c => c.CompanyId == company)
             .Select(c => new MatchCustomer(c.Id, c.Number, c.DisplayName)).ToListAsync(ct);
-        var invoices = await db.SalesInvoices.AsNoTracking().Where(i => i.CompanyId == company && i.Status == "Open" && i.RemainingAmount > 0)
-            .Select(i => new OpenInvoice(i.Id, i.Number, i.ExternalDocumentNumber, i.CustomerId, i.RemainingAmount, i.DueDate)).ToListAsync(ct);
+        // A company may have 100,000 open invoices: read straight into the matcher's records.
+        var raw = new RawSql(db);
+        var invoices = await raw.ReadAllAsync(
+            "SELECT id, number, external_document_number, customer_id, remaining_amount, due_date FROM sales_invoices " +
+            "WHERE company_id = @p0 AND status = 'Open' AND remaining_amount > 0",
+            r => new OpenInvoice(r.Guid(0), r.String(1), r.String(2), r.Guid(3), r.Int64(4), r.Date(5)), ct, raw.Guid(company));
         var ibans = await db.CustomerIbanMappings.AsNoTracking().Where(m => m.CompanyId == company)
             .Select(m => new IbanMapping(m.Iban, m.CustomerId, m.Payments)).ToListAsync(ct);
         return Task.Run(() => new Matcher(customers, invoices, ibans, options.Settings), ct);
@@ -75,7 +78,7 @@ public static class LineMatching
             var applied = p.Applications.Select(a => new Applied(a.InvoiceId, a.InvoiceNumber, a.AmountCents)).ToList();
             rows.Add(new BankMatchProposal
             {
-                Id = Guid.NewGuid(), CompanyId = line.CompanyId, LineId = line.Id, Rank = i + 1,
+                Id = SequentialIds.Next(), CompanyId = line.CompanyId, LineId = line.Id, Rank = i + 1,
                 CustomerId = p.CustomerId, CustomerNumber = p.CustomerNumber, CustomerName = p.CustomerName,
                 Invoices = Applied.Text(applied), ApplicationsData = Applied.Data(applied), Amount = applied.Sum(a => a.Cents),
                 Score = p.Score, Confidence = p.Confidence.ToString(), Reasons = string.Join("; ", p.Reasons),

@@ -52,6 +52,8 @@ public sealed class ImportWarmUp(IHostApplicationLifetime lifetime, DatabaseOpti
         await using var db = new AppDb(builder.Options);
         await Migrator.MigrateAsync(db, DatabaseProvider.Sqlite, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct: ct);
         await DemoSeed.SeedAsync(db, ct);
+        AddOpenInvoices(db);
+        await db.SaveChangesAsync(ct);
         var imports = new List<(string File, int Proposals)>();
         foreach (var (name, content) in Samples()) imports.Add((name, await ImportAsync(db, name, content, ct)));
         // Again once the runtime counts calls, from a request's body, so that the code of every entry is recompiled now.
@@ -59,6 +61,52 @@ public sealed class ImportWarmUp(IHostApplicationLifetime lifetime, DatabaseOpti
         var request = BankStatementImportsSet.ReadRequest(RequestBody(), int.MaxValue);
         imports.Add((request.FileName, await ImportAsync(db, request.FileName, request.Content, ct)));
         return imports;
+    }
+
+    /// <summary>
+    /// Made-up customers with open invoices beside the demo company's few, so that the per-invoice code of reading the
+    /// open invoices and building the matcher is called often enough for the JIT to recompile it during the warm-up,
+    /// not in the first import of a company with 100,000 of them.
+    /// </summary>
+    public const int WarmUpCustomers = 20, WarmUpInvoicesEach = 20;
+
+    private static void AddOpenInvoices(AppDb db)
+    {
+        foreach (var (customer, invoices) in WarmUpSet())
+        {
+            db.Customers.Add(new Customer
+            {
+                Id = customer.Id, CompanyId = DemoSeed.CompanyId, Number = customer.Number, DisplayName = customer.Name, Type = "Company",
+                PostingGroupId = DemoSeed.DomesticPostingGroupId,
+            });
+            foreach (var i in invoices)
+                db.SalesInvoices.Add(new SalesInvoice
+                {
+                    Id = i.Id, CompanyId = DemoSeed.CompanyId, Number = i.Number, ExternalDocumentNumber = i.ExternalDocumentNumber,
+                    InvoiceDate = i.DueDate, PostingDate = i.DueDate, DueDate = i.DueDate, CustomerId = customer.Id,
+                    CustomerNumber = customer.Number, CustomerName = customer.Name, BillToCustomerId = customer.Id,
+                    BillToCustomerNumber = customer.Number, Status = "Open", TotalAmountExcludingTax = i.RemainingCents,
+                    TotalAmountIncludingTax = i.RemainingCents, RemainingAmount = i.RemainingCents,
+                });
+        }
+    }
+
+    /// <summary>The made-up customers (numbers W00000 on) and their open invoices (numbers 900000 on, apart from the demo's).</summary>
+    private static IEnumerable<(Matching.MatchCustomer Customer, List<Matching.OpenInvoice> Invoices)> WarmUpSet()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (var k = 0; k < WarmUpCustomers; k++)
+        {
+            var customer = new Matching.MatchCustomer(new Guid($"e0000000-0000-4000-8000-{k:D12}"), $"W{k:D5}", $"Warm-up Customer {k} Ltd");
+            var invoices = new List<Matching.OpenInvoice>();
+            for (var j = 0; j < WarmUpInvoicesEach; j++)
+            {
+                var n = k * WarmUpInvoicesEach + j;
+                invoices.Add(new Matching.OpenInvoice(new Guid($"e1000000-0000-4000-8000-{n:D12}"), (900_000 + n).ToString(inv), $"PO-W{n:D5}",
+                    customer.Id, 5_000 + n * 137 % 400_000, new DateOnly(2026, 11, 1).AddDays(n % 30)));
+            }
+            yield return (customer, invoices);
+        }
     }
 
     private async Task<int> ImportAsync(AppDb db, string name, byte[] content, CancellationToken ct)
@@ -87,11 +135,14 @@ public sealed class ImportWarmUp(IHostApplicationLifetime lifetime, DatabaseOpti
         var invoices = Enumerable.Range(0, 20).Select(i =>
             new Matching.OpenInvoice(Guid.NewGuid(), (103001 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), "", customer.Id,
                 10_000 + i * 1_000, new DateOnly(2026, 12, 1))).ToList();
-        var matcher = new Matching.Matcher([customer], invoices, [], options.Settings);
+        var set = WarmUpSet().ToList();
+        Matching.Matcher Build() => new([customer, .. set.Select(x => x.Customer)], [.. invoices, .. set.SelectMany(x => x.Invoices)], [], options.Settings);
+        var matcher = Build();
         var imports = new List<(string File, int Proposals)>();
         foreach (var (name, content) in Samples()) imports.Add((name, Match(matcher, name, content)));
         // Again once the runtime counts calls (see ImportInMemoryAsync).
         WarmUps.JitSettledAsync().GetAwaiter().GetResult();
+        matcher = Build();
         var request = BankStatementImportsSet.ReadRequest(RequestBody(), int.MaxValue);
         imports.Add((request.FileName, Match(matcher, request.FileName, request.Content)));
         return imports;

@@ -191,7 +191,7 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
 
         var import = new BankStatementImport
         {
-            Id = Guid.NewGuid(), CompanyId = company, FileName = fileName, FileHash = file.FileHash, CsvProfileCode = csvProfile ?? "",
+            Id = SequentialIds.Next(), CompanyId = company, FileName = fileName, FileHash = file.FileHash, CsvProfileCode = csvProfile ?? "",
             Format = FormatName(file.Format),
         };
         db.BankStatementImports.Add(import);
@@ -212,7 +212,7 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
                     (same is null ? " earlier in this file." : $", by bank statement import {same.ImportId:D}."));
             var statement = new BankStatement
             {
-                Id = Guid.NewGuid(), CompanyId = company, ImportId = import.Id, StatementNumber = number, AccountIban = account, Currency = s.Currency,
+                Id = SequentialIds.Next(), CompanyId = company, ImportId = import.Id, StatementNumber = number, AccountIban = account, Currency = s.Currency,
                 HasBalances = s.OpeningBalance is not null && s.ClosingBalance is not null,
                 OpeningBalance = Cents(s.OpeningBalance ?? 0, "opening balance"), ClosingBalance = Cents(s.ClosingBalance ?? 0, "closing balance"),
                 PeriodFrom = from, PeriodTo = to, EntryCount = entries.Count, FileHash = file.FileHash, Format = import.Format,
@@ -225,7 +225,7 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
             {
                 var line = new BankStatementLine
                 {
-                    Id = Guid.NewGuid(), CompanyId = company, BankStatementId = statement.Id, LineNumber = ++lineNumber,
+                    Id = SequentialIds.Next(), CompanyId = company, BankStatementId = statement.Id, LineNumber = ++lineNumber,
                     BookingDate = e.BookingDate, ValueDate = e.ValueDate ?? e.BookingDate, Amount = Cents(t.Amount, "amount"), Currency = t.Currency,
                     IsCredit = t.IsCredit, IsReversal = e.IsReversal, CounterpartyName = t.CounterpartyName ?? "", CounterpartyIban = t.CounterpartyIban ?? "",
                     RemittanceText = t.RemittanceText ?? "", StructuredReference = t.StructuredReference ?? "", EndToEndId = t.EndToEndId ?? "",
@@ -280,7 +280,10 @@ public sealed class BankStatementImportsSet : EntitySet<BankStatementImport>
         var matcher = await building;
         var proposed = new List<BankMatchProposal>[lines.Count];
         Parallel.For(0, lines.Count, new ParallelOptions { CancellationToken = ct }, i => proposed[i] = LineMatching.Propose(matcher, lines[i]));
-        return proposed.SelectMany(p => p).ToList();
+        var all = proposed.SelectMany(p => p).ToList();
+        // Ids rising in the order the rows are written, so that they append to their index (see SequentialIds).
+        foreach (var p in all) p.Id = SequentialIds.Next();
+        return all;
     }
 
     private static long Cents(decimal amount, string what) =>

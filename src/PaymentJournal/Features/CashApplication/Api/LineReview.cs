@@ -229,7 +229,7 @@ public sealed class LineReview(CashApplicationOptions options, WebhookOutbox? we
                 for (var i = 0; i < applied.Count; i++)
                     db.PaymentApplications.Add(new PaymentApplication
                     {
-                        Id = Guid.NewGuid(), CompanyId = company, PaymentId = payment.Id, InvoiceId = applied[i].InvoiceId,
+                        Id = SequentialIds.Next(), CompanyId = company, PaymentId = payment.Id, InvoiceId = applied[i].InvoiceId,
                         InvoiceNumber = applied[i].Number, Amount = applied[i].Cents, Sequence = i + 1,
                     });
             line.Status = BankStatementLine.Transferred;
@@ -256,7 +256,7 @@ public sealed class LineReview(CashApplicationOptions options, WebhookOutbox? we
             else { m.CustomerId = line.CustomerId; m.CustomerNumber = line.CustomerNumber; m.Payments = 1; }
             return;
         }
-        m = new CustomerIbanMapping { Id = Guid.NewGuid(), CompanyId = company, Iban = iban, CustomerId = line.CustomerId, CustomerNumber = line.CustomerNumber, Payments = 1 };
+        m = new CustomerIbanMapping { Id = SequentialIds.Next(), CompanyId = company, Iban = iban, CustomerId = line.CustomerId, CustomerNumber = line.CustomerNumber, Payments = 1 };
         mappings[iban] = m;
         db.CustomerIbanMappings.Add(m);
     }

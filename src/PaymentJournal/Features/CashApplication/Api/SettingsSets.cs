@@ -50,7 +50,7 @@ public sealed class CsvImportProfilesSet : EntitySet<CsvImportProfile>
 
     protected override async Task<CsvImportProfile> Create(RequestContext rc, Scope scope, Body body)
     {
-        var p = new CsvImportProfile { Id = Guid.NewGuid(), CompanyId = scope.CompanyId };
+        var p = new CsvImportProfile { Id = SequentialIds.Next(), CompanyId = scope.CompanyId };
         await Apply(rc, scope, p, body, isNew: true);
         rc.Db.CsvImportProfiles.Add(p);
         return p;
@@ -129,7 +129,7 @@ public sealed class CustomerIbanMappingsSet : EntitySet<CustomerIbanMapping>
 
     protected override async Task<CustomerIbanMapping> Create(RequestContext rc, Scope scope, Body body)
     {
-        var m = new CustomerIbanMapping { Id = Guid.NewGuid(), CompanyId = scope.CompanyId };
+        var m = new CustomerIbanMapping { Id = SequentialIds.Next(), CompanyId = scope.CompanyId };
         await Apply(rc, scope, m, body, isNew: true);
         rc.Db.CustomerIbanMappings.Add(m);
         return m;
