@@ -37,6 +37,12 @@ public sealed class AppDb : DbContext
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerPostingGroup> CustomerPostingGroups => Set<CustomerPostingGroup>();
     public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Vendor> Vendors => Set<Vendor>();
+    public DbSet<VendorPostingGroup> VendorPostingGroups => Set<VendorPostingGroup>();
+    public DbSet<PurchaseInvoice> PurchaseInvoices => Set<PurchaseInvoice>();
+    public DbSet<PurchaseInvoiceLine> PurchaseInvoiceLines => Set<PurchaseInvoiceLine>();
+    public DbSet<VendorLedgerEntry> VendorLedgerEntries => Set<VendorLedgerEntry>();
+    public DbSet<VendorLedgerApplication> VendorLedgerApplications => Set<VendorLedgerApplication>();
     public DbSet<SalesInvoice> SalesInvoices => Set<SalesInvoice>();
     public DbSet<SalesInvoiceLine> SalesInvoiceLines => Set<SalesInvoiceLine>();
     public DbSet<CustomerPaymentJournal> CustomerPaymentJournals => Set<CustomerPaymentJournal>();
@@ -94,6 +100,12 @@ public sealed class AppDb : DbContext
         b.Entity<BankMatchProposal>().ToTable("bank_match_proposals");
         b.Entity<CsvImportProfile>().ToTable("csv_import_profiles");
         b.Entity<CustomerIbanMapping>().ToTable("customer_iban_mappings");
+        b.Entity<Vendor>().ToTable("vendors");
+        b.Entity<VendorPostingGroup>().ToTable("vendor_posting_groups");
+        b.Entity<PurchaseInvoice>().ToTable("purchase_invoices");
+        b.Entity<PurchaseInvoiceLine>().ToTable("purchase_invoice_lines");
+        b.Entity<VendorLedgerEntry>().ToTable("vendor_ledger_entries");
+        b.Entity<VendorLedgerApplication>().ToTable("vendor_ledger_applications");
 
         // The foreign keys the migrations declare, so that EF Core orders inserts and deletes to satisfy them.
         CompanyOwned<Series>(b, x => x.CompanyId);
@@ -117,6 +129,13 @@ public sealed class AppDb : DbContext
         CompanyOwned<BankMatchProposal>(b, x => x.CompanyId);
         CompanyOwned<CsvImportProfile>(b, x => x.CompanyId);
         CompanyOwned<CustomerIbanMapping>(b, x => x.CompanyId);
+        CompanyOwned<Vendor>(b, x => x.CompanyId);
+        CompanyOwned<VendorPostingGroup>(b, x => x.CompanyId);
+        CompanyOwned<PurchaseInvoice>(b, x => x.CompanyId);
+        CompanyOwned<PurchaseInvoiceLine>(b, x => x.CompanyId);
+        CompanyOwned<VendorLedgerEntry>(b, x => x.CompanyId);
+        CompanyOwned<VendorLedgerApplication>(b, x => x.CompanyId);
+        b.Entity<PurchaseInvoiceLine>().HasOne<PurchaseInvoice>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<BankStatement>().HasOne<BankStatementImport>().WithMany().HasForeignKey(x => x.ImportId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<BankStatementLine>().HasOne<BankStatement>().WithMany().HasForeignKey(x => x.BankStatementId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<BankMatchProposal>().HasOne<BankStatementLine>().WithMany().HasForeignKey(x => x.LineId).OnDelete(DeleteBehavior.ClientNoAction);

@@ -18,9 +18,15 @@ public static class DemoSeed
     public static Guid AccountId(string number) => Guid.Parse($"e0000000-0000-4000-8000-{int.Parse(number, System.Globalization.CultureInfo.InvariantCulture):D12}");
     public static Guid InvoiceId(int n) => Guid.Parse($"d1000000-0000-4000-8000-{n:D12}");
     public static Guid ContactId(int n) => Guid.Parse($"c1000000-0000-4000-8000-{n:D12}");
+    public static readonly Guid DomesticVendorPostingGroupId = Guid.Parse("f1000000-0000-4000-8000-000000000002");
+    public static Guid VendorId(int n) => Guid.Parse($"b0000000-0000-4000-8000-{n:D12}");
+    public static string VendorNumber(int n) => $"V{n:D5}";
+    public static Guid PurchaseInvoiceId(int n) => Guid.Parse($"b1000000-0000-4000-8000-{n:D12}");
     public const string CashAccount = "2910";
     public const string ReceivablesAccount = "2310";
     public const string RevenueAccount = "6110";
+    public const string PayablesAccount = "5410";
+    public const string ExpenseAccount = "8210";
 
     private static readonly (string Number, string Name, string Category, string Sub)[] Accounts =
     [
@@ -28,13 +34,19 @@ public static class DemoSeed
         ("2320", "Customers Foreign", "Assets", "Accounts Receivable"),
         ("2910", "Cash", "Assets", "Cash"),
         ("2920", "Bank, Checking", "Assets", "Cash"),
+        ("5410", "Vendors, Domestic", "Liabilities", "Accounts Payable"),
         ("6110", "Sales, Retail - Dom.", "Income", "Income, Product Sales"),
         ("6120", "Sales, Retail - EU", "Income", "Income, Product Sales"),
+        ("8210", "Office Supplies", "Expense", "Operating Expenses"),
         ("8610", "Bank Charges", "Expense", "Other Expenses"),
     ];
 
     private static readonly string[] CustomerNames =
         ["Adatum Corporation", "Trey Research", "School of Fine Art", "Alpine Ski House", "Relecloud"];
+
+    private static readonly string[] VendorNames = ["Fabrikam, Inc.", "First Up Consultants", "Graphic Design Institute"];
+
+    private const int PurchaseInvoices = 5;
 
     public static async Task<bool> SeedAsync(AppDb db, CancellationToken ct = default)
     {
@@ -56,7 +68,19 @@ public static class DemoSeed
             new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000001"), CompanyId = c, Code = "CUST", Prefix = "C", Digits = 5, LastUsed = CustomerNames.Length },
             new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000002"), CompanyId = c, Code = "CONT", Prefix = "CT", Digits = 6, LastUsed = CustomerNames.Length },
             new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000003"), CompanyId = c, Code = "S-INV", Prefix = "103", Digits = 3, LastUsed = 10 },
-            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000004"), CompanyId = c, Code = "GJNL-RCPT", Prefix = "G0", Digits = 4, LastUsed = 2000 });
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000004"), CompanyId = c, Code = "GJNL-RCPT", Prefix = "G0", Digits = 4, LastUsed = 2000 },
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000005"), CompanyId = c, Code = "VEND", Prefix = "V", Digits = 5, LastUsed = VendorNames.Length },
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000006"), CompanyId = c, Code = "P-INV", Prefix = "108", Digits = 3, LastUsed = PurchaseInvoices });
+        db.VendorPostingGroups.Add(new VendorPostingGroup
+        {
+            Id = DomesticVendorPostingGroupId, CompanyId = c, Code = "DOMESTIC", Description = "Domestic vendors", PayablesAccountId = AccountId(PayablesAccount),
+        });
+        for (var i = 1; i <= VendorNames.Length; i++)
+            db.Vendors.Add(new Vendor
+            {
+                Id = VendorId(i), CompanyId = c, Number = VendorNumber(i), DisplayName = VendorNames[i - 1], City = "Atlanta", Country = "US",
+                PostingGroupId = DomesticVendorPostingGroupId, Email = $"billing@vendor{i}.example.com",
+            });
 
         for (var i = 1; i <= CustomerNames.Length; i++)
         {
@@ -129,6 +153,41 @@ public static class DemoSeed
             db.GeneralLedgerEntries.Add(Gl(c, ++entry, transaction, date, number, RevenueAccount, -amount, CustomerId(cust), now));
             balances[cust] += amount;
         }
+        // Five posted purchase invoices, open, with their ledger entries (expense against payables; the vendor's entry is
+        // negative, as Business Central signs a credit to the vendor).
+        var owed = new long[VendorNames.Length + 1];
+        for (var n = 1; n <= PurchaseInvoices; n++)
+        {
+            var vendor = (n - 1) % VendorNames.Length + 1;
+            var amount = 20_000L + n * 7_531L; // cents
+            var date = new DateOnly(2026, 1, 2).AddDays(n * 4);
+            var number = $"108{n:D3}";
+            var invoiceId = PurchaseInvoiceId(n);
+            db.PurchaseInvoices.Add(new PurchaseInvoice
+            {
+                Id = invoiceId, CompanyId = c, Number = number, VendorInvoiceNumber = $"F-{2600 + n}", InvoiceDate = date, PostingDate = date,
+                DueDate = date.AddDays(30), VendorId = VendorId(vendor), VendorNumber = VendorNumber(vendor), VendorName = VendorNames[vendor - 1],
+                PayToVendorId = VendorId(vendor), PayToVendorNumber = VendorNumber(vendor), PayToName = VendorNames[vendor - 1], Status = "Open",
+                TotalAmountExcludingTax = amount, TotalAmountIncludingTax = amount, RemainingAmount = amount,
+            });
+            db.PurchaseInvoiceLines.Add(new PurchaseInvoiceLine
+            {
+                Id = Guid.Parse($"b2000000-0000-4000-8000-{n:D12}"), CompanyId = c, DocumentId = invoiceId, Sequence = 10000, LineType = "Account",
+                AccountId = AccountId(ExpenseAccount), LineObjectNumber = ExpenseAccount, Description = "Office supplies",
+                Quantity = 100000, DirectUnitCost = amount, AmountExcludingTax = amount, AmountIncludingTax = amount,
+            });
+            transaction++;
+            db.VendorLedgerEntries.Add(new VendorLedgerEntry
+            {
+                Id = Guid.Parse($"b3000000-0000-4000-8000-{n:D12}"), CompanyId = c, EntryNumber = ++entry, TransactionNumber = transaction,
+                VendorId = VendorId(vendor), VendorNumber = VendorNumber(vendor), PostingDate = date, DocumentType = "Invoice",
+                DocumentNumber = number, ExternalDocumentNumber = $"F-{2600 + n}", Description = $"Invoice {number}", Amount = -amount,
+                RemainingAmount = -amount, Open = true, PurchaseInvoiceId = invoiceId, CreatedAt = now,
+            });
+            db.GeneralLedgerEntries.Add(Gl(c, ++entry, transaction, date, number, ExpenseAccount, amount, Guid.Empty, now));
+            db.GeneralLedgerEntries.Add(Gl(c, ++entry, transaction, date, number, PayablesAccount, -amount, Guid.Empty, now));
+            owed[vendor] += amount;
+        }
         // How the demo bank's CSV export reads (samples/bank/cronus-2026-12-03.csv).
         db.CsvImportProfiles.Add(new CsvImportProfile
         {
@@ -143,6 +202,15 @@ public static class DemoSeed
             var balance = balances[i];
             await db.Customers.Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.BalanceDue, balance), ct);
         }
+        for (var i = 1; i <= VendorNames.Length; i++)
+        {
+            var id = VendorId(i);
+            var balance = owed[i];
+            await db.Vendors.Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Balance, balance), ct);
+        }
+        var totalPayables = owed.Sum();
+        await db.Accounts.Where(a => a.Id == AccountId(ExpenseAccount)).ExecuteUpdateAsync(u => u.SetProperty(a => a.NetChange, totalPayables), ct);
+        await db.Accounts.Where(a => a.Id == AccountId(PayablesAccount)).ExecuteUpdateAsync(u => u.SetProperty(a => a.NetChange, -totalPayables), ct);
         var totalReceivables = balances.Sum();
         await db.Accounts.Where(a => a.Id == AccountId(ReceivablesAccount)).ExecuteUpdateAsync(u => u.SetProperty(a => a.NetChange, totalReceivables), ct);
         await db.Accounts.Where(a => a.Id == AccountId(RevenueAccount)).ExecuteUpdateAsync(u => u.SetProperty(a => a.NetChange, -totalReceivables), ct);
