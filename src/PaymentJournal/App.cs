@@ -14,6 +14,7 @@ using PaymentJournal.Features.Dimensions;
 using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.SalesInvoices;
+using PaymentJournal.Features.Vendors;
 using PaymentJournal.OData;
 using PaymentJournal.OpenApi;
 using PaymentJournal.Data.Sqlite;
@@ -135,6 +136,7 @@ public static class App
         new SalesInvoicesSet(webhooks), new SalesInvoiceLinesSet(), new AccountsSet(),
         new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
         new JournalsSet(observer, webhooks), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+        new VendorsSet(), new VendorLedgerEntriesSet(),
     ];
 
     /// <summary>
@@ -145,8 +147,8 @@ public static class App
     [
         new()
         {
-            Name = "ledger", Sets = ["customerLedgerEntries", "generalLedgerEntries"],
-            NotStandard = ["customerLedgerEntries"],
+            Name = "ledger", Sets = ["customerLedgerEntries", "generalLedgerEntries", "vendorLedgerEntries"],
+            NotStandard = ["customerLedgerEntries", "vendorLedgerEntries"],
         },
         new()
         {

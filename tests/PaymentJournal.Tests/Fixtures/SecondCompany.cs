@@ -23,7 +23,8 @@ public static class SecondCompany
     public static readonly Guid CompanyId = Guid.Parse(Id);
     public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
-        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf");
+        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf"),
+        Vendor = G("c1"), VendorPostingGroup = G("c2"), VendorEntry = G("c3");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -34,6 +35,7 @@ public static class SecondCompany
         ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
         ["customerPaymentApplications"] = Application,
+        ["vendors"] = Vendor, ["vendorLedgerEntries"] = VendorEntry,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -96,8 +98,16 @@ public static class SecondCompany
             {
                 CompanyId = c, EntryId = entry, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
             });
+        // One vendor with one open invoice entry of 80.00 (no purchase invoice behind it: the entry is all the walk needs).
+        db.VendorPostingGroups.Add(new VendorPostingGroup { Id = VendorPostingGroup, CompanyId = c, Code = "DOMESTIC", PayablesAccountId = Account });
+        db.Vendors.Add(new Vendor { Id = Vendor, CompanyId = c, Number = "BV0001", DisplayName = "Fabrikam vendor", PostingGroupId = VendorPostingGroup, Balance = 8000 });
+        db.VendorLedgerEntries.Add(new VendorLedgerEntry
+        {
+            Id = VendorEntry, CompanyId = c, EntryNumber = 4, TransactionNumber = 2, VendorId = Vendor, VendorNumber = "BV0001", PostingDate = date,
+            DocumentType = "Invoice", DocumentNumber = "BPI0001", Description = "Fabrikam purchase", Amount = -8000, RemainingAmount = -8000, Open = true, CreatedAt = now,
+        });
         await db.SaveChangesAsync();
         await db.Customers.Where(x => x.Id == Customer).ExecuteUpdateAsync(u => u.SetProperty(x => x.BalanceDue, -5000L));
-        await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, 3L).SetProperty(x => x.LastTransactionNumber, 1L));
+        await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, 4L).SetProperty(x => x.LastTransactionNumber, 2L));
     }
 }

@@ -138,7 +138,7 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
 
     public static TheoryData<string> SetsWithServerIds => new()
     {
-        "customers", "contacts", "customerPaymentJournals", "salesInvoices", "dimensions", "dimensionValues", "salesInvoiceLines",
+        "customers", "contacts", "customerPaymentJournals", "salesInvoices", "dimensions", "dimensionValues", "salesInvoiceLines", "vendors",
     };
 
     [Theory]

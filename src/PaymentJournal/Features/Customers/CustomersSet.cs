@@ -49,15 +49,7 @@ public sealed class CustomersSet : EntitySet<Customer>
                     ?? throw ApiErrors.FieldValidation("The company has no customer posting group; customers cannot be created.");
         var c = new Customer { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, PostingGroupId = group.Id };
         Apply(c, body);
-        if (c.Number.Length == 0)
-        {
-            c.Number = await NumberSeriesService.NextUnusedAsync(db, scope.CompanyId, NumberSeriesCode,
-                n => db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == n, rc.Aborted), rc.Aborted);
-        }
-        else if (await db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
-        {
-            throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
-        }
+        c.Number = await NumberSeriesService.NumberForNewAsync(db, scope.CompanyId, NumberSeriesCode, c.Number, "Customer", NumberInUse(rc, scope), rc.Aborted);
         db.Customers.Add(c);
         return c;
     }
@@ -66,11 +58,8 @@ public sealed class CustomersSet : EntitySet<Customer>
     {
         var oldNumber = c.Number;
         Apply(c, body);
-        if (c.Number.Length == 0) throw ApiErrors.FieldValidation("number must have a value in Customer.");
-        if (c.Number != oldNumber)
+        if (await NumberSeriesService.CheckRenameAsync(oldNumber, c.Number, "Customer", NumberInUse(rc, scope)))
         {
-            if (await rc.Db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
-                throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
             // Business Central renames the customer everywhere it is referenced; so do we, for what holds the number.
             var now = rc.Db.Now();
             await rc.Db.CustomerPayments.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number).Touch(now), rc.Aborted);
@@ -93,6 +82,9 @@ public sealed class CustomersSet : EntitySet<Customer>
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.CustomerId, Guid.Empty).SetProperty(x => x.CustomerNumber, "").Touch(db.Now()), rc.Aborted);
         db.Customers.Remove(c);
     }
+
+    private static Func<string, Task<bool>> NumberInUse(RequestContext rc, Scope scope) =>
+        n => rc.Db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == n, rc.Aborted);
 
     private static void Apply(Customer c, Body b)
     {
