@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.NumberSeries;
+using PaymentJournal.Features.Parties;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Customers;
@@ -22,15 +23,7 @@ public sealed class CustomersSet : EntitySet<Customer>
         .Code("number", x => x.Number, 20)
         .String("displayName", x => x.DisplayName, 100)
         .Enum("type", "contactType", Customer.Types, x => x.Type)
-        .String("addressLine1", x => x.AddressLine1, 100)
-        .String("addressLine2", x => x.AddressLine2, 50)
-        .String("city", x => x.City, 30)
-        .String("state", x => x.State, 30)
-        .Code("country", x => x.Country, 10)
-        .Code("postalCode", x => x.PostalCode, 20)
-        .String("phoneNumber", x => x.PhoneNumber, 30)
-        .String("email", x => x.Email, 80)
-        .String("website", x => x.Website, 80)
+        .AddressFields()
         .Code("currencyCode", x => x.CurrencyCode, 10)
         .Enum("blocked", "customerBlocked", ["_x0020_", "Ship", "Invoice", "All"], x => x.Blocked)
         .Decimal("balanceDue", x => x.BalanceDue, Access.ReadOnly)
@@ -91,15 +84,7 @@ public sealed class CustomersSet : EntitySet<Customer>
         if (b.TryGet("number", out string number)) c.Number = number;
         if (b.TryGet("displayName", out string displayName)) c.DisplayName = displayName;
         if (b.TryGet("type", out string type)) c.Type = type;
-        if (b.TryGet("addressLine1", out string a1)) c.AddressLine1 = a1;
-        if (b.TryGet("addressLine2", out string a2)) c.AddressLine2 = a2;
-        if (b.TryGet("city", out string city)) c.City = city;
-        if (b.TryGet("state", out string state)) c.State = state;
-        if (b.TryGet("country", out string country)) c.Country = country;
-        if (b.TryGet("postalCode", out string postalCode)) c.PostalCode = postalCode;
-        if (b.TryGet("phoneNumber", out string phone)) c.PhoneNumber = phone;
-        if (b.TryGet("email", out string email)) c.Email = email;
-        if (b.TryGet("website", out string website)) c.Website = website;
+        PostalAddress.Apply(c, b);
         if (b.TryGet("currencyCode", out string currency)) c.CurrencyCode = currency;
         if (b.TryGet("blocked", out string blocked)) c.Blocked = blocked;
         if (b.TryGet("creditLimit", out long creditLimit))

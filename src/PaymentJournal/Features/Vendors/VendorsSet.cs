@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.NumberSeries;
+using PaymentJournal.Features.Parties;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Vendors;
@@ -22,15 +23,7 @@ public sealed class VendorsSet : EntitySet<Vendor>
         .Key("id", x => x.Id)
         .Code("number", x => x.Number, 20)
         .String("displayName", x => x.DisplayName, 100)
-        .String("addressLine1", x => x.AddressLine1, 100)
-        .String("addressLine2", x => x.AddressLine2, 50)
-        .String("city", x => x.City, 30)
-        .String("state", x => x.State, 30)
-        .Code("country", x => x.Country, 10)
-        .Code("postalCode", x => x.PostalCode, 20)
-        .String("phoneNumber", x => x.PhoneNumber, 30)
-        .String("email", x => x.Email, 80)
-        .String("website", x => x.Website, 80)
+        .AddressFields()
         // The page's variable is longer, but the vendor's VAT Registration No. it is stored in holds 20.
         .String("taxRegistrationNumber", x => x.TaxRegistrationNumber, 20)
         .Code("currencyCode", x => x.CurrencyCode, 10)
@@ -86,20 +79,10 @@ public sealed class VendorsSet : EntitySet<Vendor>
     {
         if (b.TryGet("number", out string number)) v.Number = number;
         if (b.TryGet("displayName", out string displayName)) v.DisplayName = displayName;
-        if (b.TryGet("addressLine1", out string a1)) v.AddressLine1 = a1;
-        if (b.TryGet("addressLine2", out string a2)) v.AddressLine2 = a2;
-        if (b.TryGet("city", out string city)) v.City = city;
-        if (b.TryGet("state", out string state)) v.State = state;
-        if (b.TryGet("country", out string country)) v.Country = country;
-        if (b.TryGet("postalCode", out string postalCode)) v.PostalCode = postalCode;
-        if (b.TryGet("phoneNumber", out string phone))
-        {
-            // As the vendor table's Phone No. validation: digits and punctuation, no letters.
-            if (phone.Any(char.IsLetter)) throw ApiErrors.FieldValidation("phoneNumber must not contain letters in Vendor.");
-            v.PhoneNumber = phone;
-        }
-        if (b.TryGet("email", out string email)) v.Email = email;
-        if (b.TryGet("website", out string website)) v.Website = website;
+        // As the vendor table's Phone No. validation: digits and punctuation, no letters.
+        if (b.TryGet("phoneNumber", out string phone) && phone.Any(char.IsLetter))
+            throw ApiErrors.FieldValidation("phoneNumber must not contain letters in Vendor.");
+        PostalAddress.Apply(v, b);
         if (b.TryGet("taxRegistrationNumber", out string taxNumber)) v.TaxRegistrationNumber = taxNumber;
         if (b.TryGet("currencyCode", out string currency)) v.CurrencyCode = currency;
         if (b.TryGet("taxLiable", out bool taxLiable)) v.TaxLiable = taxLiable;
