@@ -61,58 +61,28 @@ public static class PurchaseInvoicePoster
         var debits = lines.GroupBy(l => l.AccountId).Select(g => (Account: accounts[g.Key], Amount: g.Sum(l => l.AmountIncludingTax))).ToList();
         if (debits.Sum(d => d.Amount) != total) throw new InvalidOperationException("Purchase invoice posting does not balance.");
 
-        var entries = 2L + debits.Count;
-        long lastEntry, transaction;
-        await using (var reserve = raw.Command(
-            "UPDATE companies SET last_entry_number = last_entry_number + @p0, last_transaction_number = last_transaction_number + 1 " +
-            "WHERE id = @p1 RETURNING last_entry_number, last_transaction_number", entries, raw.Guid(invoice.CompanyId)))
-        await using (var r = await reserve.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            lastEntry = r.GetInt64(0);
-            transaction = r.GetInt64(1);
-        }
-        var entryNumber = lastEntry - entries;
+        var (entryNumber, transaction) = await InvoiceLedger.ReserveAsync(raw, invoice.CompanyId, 2L + debits.Count, ct);
         var now = db.Now();
         var description = $"Invoice {invoice.Number}";
         var ledgerEntry = new VendorLedgerEntry
         {
-            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
+            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = entryNumber, TransactionNumber = transaction,
             VendorId = payTo.Id, VendorNumber = payTo.Number, PostingDate = invoice.PostingDate, DocumentType = "Invoice",
             DocumentNumber = invoice.Number, ExternalDocumentNumber = invoice.VendorInvoiceNumber, Description = description,
             Amount = -total, RemainingAmount = -total, Open = true, PurchaseInvoiceId = invoice.Id, CreatedAt = now,
         };
         db.VendorLedgerEntries.Add(ledgerEntry);
-        GeneralLedgerEntry Gl(Account account, long amount) => new()
-        {
-            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
-            PostingDate = invoice.PostingDate, DocumentType = "Invoice", DocumentNumber = invoice.Number, AccountId = account.Id,
-            AccountNumber = account.Number, Description = description, Amount = amount, DebitAmount = Math.Max(amount, 0),
-            CreditAmount = Math.Max(-amount, 0), CreatedAt = now,
-        };
-        List<GeneralLedgerEntry> glEntries = [.. debits.Select(d => Gl(d.Account, d.Amount)), Gl(payables, -total)];
+        var glEntries = InvoiceLedger.Entries(invoice.CompanyId, entryNumber + 1, transaction, invoice.PostingDate, invoice.Number, description, Guid.Empty, now,
+            [.. debits, (payables, -total)]);
         db.GeneralLedgerEntries.AddRange(glEntries);
 
         invoice.Status = "Open";
         invoice.RemainingAmount = total;
         await db.SaveChangesAsync(ct);
+        await InvoiceLedger.NotifyAsync(webhooks, db, invoice.CompanyId, "purchaseInvoices", invoice.Id, "vendorLedgerEntries", ledgerEntry.Id, glEntries, ct);
 
-        // The post's webhook notifications, in its transaction: the invoice changed, its ledger entries are new.
-        if (webhooks is not null)
-        {
-            var companyId = invoice.CompanyId;
-            await webhooks.RecordKeysAsync(db, companyId, "purchaseInvoices", 1, () => Task.FromResult<IReadOnlyList<Guid>>([invoice.Id]), Webhooks.WebhookOutbox.Updated, Guid.Empty, ct);
-            await webhooks.RecordKeysAsync(db, companyId, "vendorLedgerEntries", 1, () => Task.FromResult<IReadOnlyList<Guid>>([ledgerEntry.Id]), Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
-            await webhooks.RecordKeysAsync(db, companyId, "generalLedgerEntries", glEntries.Count,
-                () => Task.FromResult<IReadOnlyList<Guid>>(glEntries.Select(e => e.Id).ToList()), Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
-        }
-
-        // The vendor's balance and the accounts' netChange are sums over entries: they move without moving the ETag.
+        // The vendor's balance is a sum over entries: it moves without moving the ETag.
         await raw.ExecuteAsync("UPDATE vendors SET balance = balance + @p0 WHERE id = @p1", ct, total, raw.Guid(payTo.Id));
-        // The accounts in id order, as every post updates them (docs/posting.md, guarantee 7).
-        var accountDelta = debits.Select(d => (d.Account.Id, Delta: d.Amount)).Append((payables.Id, Delta: -total))
-            .GroupBy(x => x.Id).Select(g => (Id: g.Key, Delta: g.Sum(x => x.Delta))).Where(x => x.Delta != 0).OrderBy(x => x.Id);
-        foreach (var (id, delta) in accountDelta)
-            await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
+        await InvoiceLedger.MoveNetChangeAsync(raw, glEntries, ct);
     }
 }

@@ -157,12 +157,9 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
             if (unitCost < 0) throw ApiErrors.FieldValidation("unitCost must not be negative.");
             line.DirectUnitCost = unitCost;
         }
-        // quantity has 5 decimals, unitCost 2: the amount in cents is their product / 10^5, rounded half away from zero.
-        // Dividing first keeps the product inside decimal's range for any stored quantity and cost.
-        var amount = Math.Round(line.Quantity / 100000m * line.DirectUnitCost, 0, MidpointRounding.AwayFromZero);
-        if (amount > 1_000_000_000_000m) throw ApiErrors.FieldValidation("The line amount is out of range.");
-        line.AmountExcludingTax = (long)amount;
-        line.AmountIncludingTax = (long)amount;
+        var amount = Posting.LineAmount.Of(line.Quantity, line.DirectUnitCost);
+        line.AmountExcludingTax = amount;
+        line.AmountIncludingTax = amount;
         line.TotalTaxAmount = 0;
     }
 }
