@@ -331,6 +331,28 @@ public sealed class PurchaseInvoicesTests(ServiceFixture f) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Posts_and_line_writes_at_the_same_moment_post_the_invoice_once_with_the_lines_it_was_posted_with()
+    {
+        var vendor = await NewVendorAsync();
+        var id = await DraftAsync(vendor.Number, new[] { Line(Expense, 1, 42) });
+        var posts = Enumerable.Range(0, 3).Select(_ => f.Http.Post(Post(id), null));
+        var adds = Enumerable.Range(0, 3).Select(_ => f.Http.Post(Lines(id), Line(OtherExpense, 1, 1)));
+        var results = await Task.WhenAll(posts.Concat(adds));
+        Assert.Single(results.Take(3), r => r.Status == 204);
+        Assert.All(results.Where(r => r.Status is not (204 or 201)), r => Assert.Equal("Application_DialogException", r.Body.ErrorCode()));
+        var (entry, lines, balance) = await f.WithDb(async db => (
+            await db.VendorLedgerEntries.SingleAsync(e => e.PurchaseInvoiceId == Guid.Parse(id)),
+            await db.PurchaseInvoiceLines.Where(l => l.DocumentId == Guid.Parse(id)).SumAsync(l => l.AmountIncludingTax),
+            await db.Vendors.Where(v => v.Id == vendor.Id).Select(v => v.Balance).SingleAsync()));
+        // Whatever lines got in before the post are what it posted; none came after.
+        Assert.Equal(-lines, entry.Amount);
+        Assert.Equal(lines, balance);
+        var inv = (await f.Http.Get(Invoice(id))).Body;
+        Assert.Equal((lines / 100m, lines / 100m), (Dec(inv, "totalAmountIncludingTax"), Dec(inv, "remainingAmount")));
+        await LedgerInvariants.AssertHoldAsync(f);
+    }
+
+    [Fact]
     public async Task Post_on_Graph_is_the_same_action()
     {
         var vendor = await NewVendorAsync();
