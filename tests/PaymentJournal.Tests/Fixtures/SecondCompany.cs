@@ -23,7 +23,8 @@ public static class SecondCompany
     public static readonly Guid CompanyId = Guid.Parse(Id);
     public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
-        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf");
+        CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf"),
+        PurchaseVendor = G("c1"), PurchaseInvoice = G("c2"), PurchaseInvoiceLine = G("c3");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -34,6 +35,7 @@ public static class SecondCompany
         ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
         ["customerPaymentApplications"] = Application,
+        ["purchaseInvoices"] = PurchaseInvoice, ["purchaseInvoiceLines"] = PurchaseInvoiceLine,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -65,6 +67,19 @@ public static class SecondCompany
         {
             Id = InvoiceLine, CompanyId = c, DocumentId = Invoice, Sequence = 10000, LineType = "Account", AccountId = Account, LineObjectNumber = "2910",
             Description = "B line", Quantity = 100000, UnitPrice = 10000, AmountExcludingTax = 10000, AmountIncludingTax = 10000,
+        });
+        // A draft purchase invoice of B's own vendor, with one line.
+        db.Vendors.Add(new Vendor { Id = PurchaseVendor, CompanyId = c, Number = "BV-PI", DisplayName = "Fabrikam supplier" });
+        db.PurchaseInvoices.Add(new PurchaseInvoice
+        {
+            Id = PurchaseInvoice, CompanyId = c, Number = "BPDRAFT1", VendorInvoiceNumber = "BF-1", InvoiceDate = new DateOnly(2026, 3, 1), PostingDate = new DateOnly(2026, 3, 1),
+            DueDate = new DateOnly(2026, 4, 1), VendorId = PurchaseVendor, VendorNumber = "BV-PI", VendorName = "Fabrikam supplier", PayToVendorId = PurchaseVendor,
+            PayToVendorNumber = "BV-PI", PayToName = "Fabrikam supplier", Status = "Draft", TotalAmountExcludingTax = 10000, TotalAmountIncludingTax = 10000,
+        });
+        db.PurchaseInvoiceLines.Add(new PurchaseInvoiceLine
+        {
+            Id = PurchaseInvoiceLine, CompanyId = c, DocumentId = PurchaseInvoice, Sequence = 10000, LineType = "Account", AccountId = Account, LineObjectNumber = "2910",
+            Description = "B purchase line", Quantity = 100000, DirectUnitCost = 10000, AmountExcludingTax = 10000, AmountIncludingTax = 10000,
         });
         db.Dimensions.Add(new Dimension { Id = Dimension, CompanyId = c, Code = "AREA", DisplayName = "Area" });
         db.DimensionValues.Add(new DimensionValue { Id = DimensionValue, CompanyId = c, DimensionId = Dimension, DimensionCode = "AREA", Code = "10", DisplayName = "North" });
