@@ -13,6 +13,7 @@ using PaymentJournal.Features.Customers;
 using PaymentJournal.Features.Dimensions;
 using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
+using PaymentJournal.Features.PurchaseInvoices;
 using PaymentJournal.Features.SalesInvoices;
 using PaymentJournal.Features.Vendors;
 using PaymentJournal.OData;
@@ -136,6 +137,7 @@ public static class App
         new SalesInvoicesSet(webhooks), new SalesInvoiceLinesSet(), new AccountsSet(),
         new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
         new JournalsSet(observer, webhooks), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
+        new PurchaseInvoicesSet(webhooks), new PurchaseInvoiceLinesSet(),
         new VendorsSet(), new VendorLedgerEntriesSet(),
     ];
 

@@ -51,8 +51,8 @@ public sealed class MetadataTests(ServiceFixture f) : IClassFixture<ServiceFixtu
         Assert.Equal("customerPaymentJournals", Binding(sets["companies"], "customerPaymentJournals"));
         Assert.Equal("customerPayments", Binding(sets["customerPaymentJournals"], "customerPayments"));
         Assert.Equal("customers", Binding(sets["customerPayments"], "customer"));
-        // Bound actions a generator can see: journals and sales invoices post; a customer payment journal posts in the posting group.
-        Assert.Equal(["Microsoft.NAV.journal", "Microsoft.NAV.salesInvoice"], BoundTypes(doc, "post"));
+        // Bound actions a generator can see: journals, purchase and sales invoices post; a customer payment journal posts in the posting group.
+        Assert.Equal(["Microsoft.NAV.journal", "Microsoft.NAV.purchaseInvoice", "Microsoft.NAV.salesInvoice"], BoundTypes(doc, "post"));
         var posting = XDocument.Parse(await f.Http.GetStringAsync(ServiceFixture.Posting + "$metadata"));
         Assert.Equal(["Microsoft.NAV.customerPaymentJournal"], BoundTypes(posting, "post"));
         Assert.Equal("NAV", (string?)posting.Descendants(Edm + "EntityContainer").Single().Attribute("Name"));

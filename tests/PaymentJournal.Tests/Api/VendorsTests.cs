@@ -328,19 +328,19 @@ public sealed class VendorsTests(TwoCompaniesFixture f) : IClassFixture<TwoCompa
     public async Task Another_company_s_vendors_and_entries_stay_out_of_sight()
     {
         var vendors = (await f.Http.Get(Route.V2.Set("vendors") + "?$top=1000")).Body!["value"]!.AsArray();
-        Assert.DoesNotContain(vendors, v => v.Str("id") == SecondCompany.Vendor.ToString() || v.Str("number") == "BV0001");
-        Expect.Error(await f.Http.Get(Route.V2.Entity("vendors", SecondCompany.Vendor.ToString())), 404, "Internal_RecordNotFound");
-        Expect.Error(await f.Http.Patch(Route.V2.Entity("vendors", SecondCompany.Vendor.ToString()), new { displayName = "x" }, "*"), 404, "Internal_RecordNotFound");
+        Assert.DoesNotContain(vendors, v => v.Str("id") == SecondCompany.PurchaseVendor.ToString() || v.Str("number") == "BV-PI");
+        Expect.Error(await f.Http.Get(Route.V2.Entity("vendors", SecondCompany.PurchaseVendor.ToString())), 404, "Internal_RecordNotFound");
+        Expect.Error(await f.Http.Patch(Route.V2.Entity("vendors", SecondCompany.PurchaseVendor.ToString()), new { displayName = "x" }, "*"), 404, "Internal_RecordNotFound");
         Expect.Error(await f.Http.Get($"{Ledger}/vendorLedgerEntries({SecondCompany.VendorEntry})"), 404, "Internal_RecordNotFound");
-        var entries = (await f.Http.Get($"{Ledger}/vendorLedgerEntries?$filter=vendorNumber eq 'BV0001'&$count=true")).Body!;
+        var entries = (await f.Http.Get($"{Ledger}/vendorLedgerEntries?$filter=vendorNumber eq 'BV-PI'&$count=true")).Body!;
         Assert.Equal(0, entries["@odata.count"]!.GetValue<int>());
 
         // Numbers are per company: A may take B's number, and B's vendor keeps its own.
-        var mine = await f.Http.Post(Route.V2.Set("vendors"), new { number = "BV0001", displayName = "A's namesake" });
+        var mine = await f.Http.Post(Route.V2.Set("vendors"), new { number = "BV-PI", displayName = "A's namesake" });
         Expect.Status(mine, 201);
-        Assert.NotEqual(SecondCompany.Vendor.ToString(), mine.Body.Str("id"));
-        var theirs = await f.Http.Get(ServiceFixture.CompanyPath(company: SecondCompany.Id) + $"/vendors({SecondCompany.Vendor})");
-        Assert.Equal("Fabrikam vendor", theirs.Body.Str("displayName"));
+        Assert.NotEqual(SecondCompany.PurchaseVendor.ToString(), mine.Body.Str("id"));
+        var theirs = await f.Http.Get(ServiceFixture.CompanyPath(company: SecondCompany.Id) + $"/vendors({SecondCompany.PurchaseVendor})");
+        Assert.Equal("Fabrikam supplier", theirs.Body.Str("displayName"));
         Expect.Status(await f.Http.Delete(Route.V2.Entity("vendors", mine.Body.Str("id")), "*"), 204);
     }
 }

@@ -193,6 +193,36 @@ public sealed class WebhooksTests(WebhookFixture f) : IClassFixture<WebhookFixtu
     }
 
     [Fact]
+    public async Task Posting_a_purchase_invoice_and_deleting_a_draft_notify_the_invoice_its_entries_and_the_lines()
+    {
+        var company = $"api/v2.0/companies({ServiceFixture.Company})";
+        var invoicesUrl = R.NewEndpoint();
+        await SubscribeAsync(invoicesUrl, company + "/purchaseInvoices");
+        var glUrl = R.NewEndpoint();
+        await SubscribeAsync(glUrl, company + "/generalLedgerEntries");
+        async Task<string> DraftAsync()
+        {
+            var id = (await f.Http.Post($"{C}/purchaseInvoices", new { vendorNumber = "V00002", vendorInvoiceNumber = "WH-1" })).Body.Str("id");
+            Expect.Status(await f.Http.Post($"{C}/purchaseInvoices({id})/purchaseInvoiceLines", new { lineObjectNumber = "8210", quantity = 1, unitCost = 7 }), 201);
+            return id;
+        }
+
+        var posted = await DraftAsync();
+        Expect.Status(await f.Http.Post($"{C}/purchaseInvoices({posted})/Microsoft.NAV.post", null), 204);
+        await R.WaitForAsync(invoicesUrl, i => i.Any(x => x.Str("resource") == $"{company}/purchaseInvoices({posted})" && x.Str("changeType") == "updated"));
+        // The expense entry and the payables entry.
+        await R.WaitForAsync(glUrl, i => i.Count(x => x.Str("changeType") == "created") >= 2);
+
+        var draft = await DraftAsync();
+        var linesUrl = R.NewEndpoint();
+        await SubscribeAsync(linesUrl, $"{company}/purchaseInvoices({draft})/purchaseInvoiceLines");
+        var lineId = Assert.Single((await f.Http.Get($"{C}/purchaseInvoices({draft})/purchaseInvoiceLines")).Body!["value"]!.AsArray())!.Str("id");
+        Expect.Status(await f.Http.Delete($"{C}/purchaseInvoices({draft})"), 204);
+        var deleted = await R.WaitForAsync(linesUrl, i => i.Any(x => x.Str("changeType") == "deleted"));
+        Assert.Equal($"{company}/purchaseInvoices({draft})/purchaseInvoiceLines({lineId})", Assert.Single(deleted, x => x.Str("changeType") == "deleted").Str("resource"));
+    }
+
+    [Fact]
     public async Task Failed_deliveries_are_retried_until_the_receiver_recovers()
     {
         var url = R.NewEndpoint(WebhookReceiver.Handshake.Echo, 500, 503, 429);

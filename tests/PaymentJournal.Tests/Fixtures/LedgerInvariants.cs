@@ -67,8 +67,23 @@ public static class LedgerInvariants
         if (customers.Sum(c => c.BalanceDue) != accounts.Where(a => a.SubCategory == "Accounts Receivable").Sum(a => a.NetChange))
             errors.Add("the receivables accounts do not agree with the customers' balances");
 
+        // 2-3 on the purchase side: a vendor's balance is what its open entries owe (an invoice's entry is negative), and
+        // a posted purchase invoice's remainingAmount is its entry's with the sign turned.
+        var vle = await db.VendorLedgerEntries.AsNoTracking().Where(e => e.CompanyId == companyId).ToListAsync();
+        var owed = vle.Where(e => e.Open).GroupBy(e => e.VendorId).ToDictionary(g => g.Key, g => -g.Sum(e => e.RemainingAmount));
+        foreach (var v in await db.Vendors.AsNoTracking().Where(v => v.CompanyId == companyId).ToListAsync())
+            if (owed.GetValueOrDefault(v.Id) != v.Balance) errors.Add($"vendor {v.Number}: balance {v.Balance}, open entries {owed.GetValueOrDefault(v.Id)}");
+        var purchaseEntries = vle.Where(e => e.DocumentType == "Invoice").ToLookup(e => e.PurchaseInvoiceId);
+        foreach (var inv in await db.PurchaseInvoices.AsNoTracking().Where(i => i.CompanyId == companyId).ToListAsync())
+        {
+            var entry = purchaseEntries[inv.Id].SingleOrDefault();
+            if (inv.Status == "Draft") { if (entry is not null) errors.Add($"draft purchase invoice {inv.Number} has a ledger entry"); }
+            else if (entry is null) errors.Add($"purchase invoice {inv.Number} has no ledger entry");
+            else if (-entry.RemainingAmount != inv.RemainingAmount) errors.Add($"purchase invoice {inv.Number}: remaining {inv.RemainingAmount}, entry {entry.RemainingAmount}");
+        }
+
         // 6. Entry numbers are unique and taken from the company's counter.
-        var numbers = gl.Select(e => e.EntryNumber).Concat(cle.Select(e => e.EntryNumber)).ToList();
+        var numbers = gl.Select(e => e.EntryNumber).Concat(cle.Select(e => e.EntryNumber)).Concat(vle.Select(e => e.EntryNumber)).ToList();
         if (numbers.Count != numbers.Distinct().Count()) errors.Add("an entry number is used twice");
         if (numbers.Count > 0 && numbers.Max() > company.LastEntryNumber) errors.Add("an entry number is beyond the company's counter");
 

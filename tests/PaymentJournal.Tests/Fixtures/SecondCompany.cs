@@ -24,7 +24,8 @@ public static class SecondCompany
     public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
         CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf"),
-        Vendor = G("c1"), VendorPostingGroup = G("c2"), VendorEntry = G("c3");
+        PurchaseVendor = G("c1"), PurchaseInvoice = G("c2"), PurchaseInvoiceLine = G("c3"),
+        VendorPostingGroup = G("c4"), VendorEntry = G("c5");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -35,7 +36,8 @@ public static class SecondCompany
         ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
         ["customerPaymentApplications"] = Application,
-        ["vendors"] = Vendor, ["vendorLedgerEntries"] = VendorEntry,
+        ["purchaseInvoices"] = PurchaseInvoice, ["purchaseInvoiceLines"] = PurchaseInvoiceLine,
+        ["vendors"] = PurchaseVendor, ["vendorLedgerEntries"] = VendorEntry,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -68,6 +70,19 @@ public static class SecondCompany
             Id = InvoiceLine, CompanyId = c, DocumentId = Invoice, Sequence = 10000, LineType = "Account", AccountId = Account, LineObjectNumber = "2910",
             Description = "B line", Quantity = 100000, UnitPrice = 10000, AmountExcludingTax = 10000, AmountIncludingTax = 10000,
         });
+        // A draft purchase invoice of B's own vendor, with one line.
+        db.Vendors.Add(new Vendor { Id = PurchaseVendor, CompanyId = c, Number = "BV-PI", DisplayName = "Fabrikam supplier" });
+        db.PurchaseInvoices.Add(new PurchaseInvoice
+        {
+            Id = PurchaseInvoice, CompanyId = c, Number = "BPDRAFT1", VendorInvoiceNumber = "BF-1", InvoiceDate = new DateOnly(2026, 3, 1), PostingDate = new DateOnly(2026, 3, 1),
+            DueDate = new DateOnly(2026, 4, 1), VendorId = PurchaseVendor, VendorNumber = "BV-PI", VendorName = "Fabrikam supplier", PayToVendorId = PurchaseVendor,
+            PayToVendorNumber = "BV-PI", PayToName = "Fabrikam supplier", Status = "Draft", TotalAmountExcludingTax = 10000, TotalAmountIncludingTax = 10000,
+        });
+        db.PurchaseInvoiceLines.Add(new PurchaseInvoiceLine
+        {
+            Id = PurchaseInvoiceLine, CompanyId = c, DocumentId = PurchaseInvoice, Sequence = 10000, LineType = "Account", AccountId = Account, LineObjectNumber = "2910",
+            Description = "B purchase line", Quantity = 100000, DirectUnitCost = 10000, AmountExcludingTax = 10000, AmountIncludingTax = 10000,
+        });
         db.Dimensions.Add(new Dimension { Id = Dimension, CompanyId = c, Code = "AREA", DisplayName = "Area" });
         db.DimensionValues.Add(new DimensionValue { Id = DimensionValue, CompanyId = c, DimensionId = Dimension, DimensionCode = "AREA", Code = "10", DisplayName = "North" });
         db.PaymentDimensions.Add(new PaymentDimension
@@ -98,16 +113,17 @@ public static class SecondCompany
             {
                 CompanyId = c, EntryId = entry, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
             });
-        // One vendor with one open invoice entry of 80.00 (no purchase invoice behind it: the entry is all the walk needs).
+        // One open invoice entry of 80.00 for B's vendor (no posted purchase invoice behind it: the entry is all the walk
+        // needs); the vendor's posting group and balance are set below.
         db.VendorPostingGroups.Add(new VendorPostingGroup { Id = VendorPostingGroup, CompanyId = c, Code = "DOMESTIC", PayablesAccountId = Account });
-        db.Vendors.Add(new Vendor { Id = Vendor, CompanyId = c, Number = "BV0001", DisplayName = "Fabrikam vendor", PostingGroupId = VendorPostingGroup, Balance = 8000 });
         db.VendorLedgerEntries.Add(new VendorLedgerEntry
         {
-            Id = VendorEntry, CompanyId = c, EntryNumber = 4, TransactionNumber = 2, VendorId = Vendor, VendorNumber = "BV0001", PostingDate = date,
+            Id = VendorEntry, CompanyId = c, EntryNumber = 4, TransactionNumber = 2, VendorId = PurchaseVendor, VendorNumber = "BV-PI", PostingDate = date,
             DocumentType = "Invoice", DocumentNumber = "BPI0001", Description = "Fabrikam purchase", Amount = -8000, RemainingAmount = -8000, Open = true, CreatedAt = now,
         });
         await db.SaveChangesAsync();
         await db.Customers.Where(x => x.Id == Customer).ExecuteUpdateAsync(u => u.SetProperty(x => x.BalanceDue, -5000L));
+        await db.Vendors.Where(x => x.Id == PurchaseVendor).ExecuteUpdateAsync(u => u.SetProperty(x => x.Balance, 8000L).SetProperty(x => x.PostingGroupId, VendorPostingGroup));
         await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, 4L).SetProperty(x => x.LastTransactionNumber, 2L));
     }
 }

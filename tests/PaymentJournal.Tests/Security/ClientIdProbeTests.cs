@@ -91,7 +91,7 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
         "payment customerId", "payment appliesToInvoiceId", "payment journalId", "payment dimension id", "payment dimension valueId",
         "dimensionSetLine id", "dimensionSetLine valueId", "dimensionLine parentId", "dimensionLine id", "dimensionLine valueId",
         "contact customerId", "salesInvoice customerId", "salesInvoice billToCustomerId", "salesInvoiceLine accountId",
-        "journal balancingAccountId",
+        "journal balancingAccountId", "purchaseInvoice vendorId", "purchaseInvoice payToVendorId", "purchaseInvoiceLine accountId",
     };
 
     [Theory]
@@ -102,6 +102,7 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
         var payments = $"{V2Company}/customerPaymentJournals({ServiceFixture.General})/customerPayments";
         var payment = (await writerA.Post(payments, new { customerNumber = "C00001", amount = -1 })).Body.Str("id");
         var draft = (await writerA.Post($"{V2Company}/salesInvoices", new { customerNumber = "C00001" })).Body.Str("id");
+        var purchaseDraft = (await writerA.Post($"{V2Company}/purchaseInvoices", new { vendorNumber = "V00001" })).Body.Str("id");
         var code = "P" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         (string Url, object Body) Case(Guid id) => what switch
         {
@@ -120,6 +121,9 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
             "salesInvoice billToCustomerId" => ($"{V2Company}/salesInvoices", new { customerNumber = "C00001", billToCustomerId = id }),
             "salesInvoiceLine accountId" => ($"{V2Company}/salesInvoices({draft})/salesInvoiceLines", new { lineType = "Account", accountId = id, quantity = 1, unitPrice = 1 }),
             "journal balancingAccountId" => ($"{V2Company}/customerPaymentJournals", new { code, displayName = "Probe", balancingAccountId = id }),
+            "purchaseInvoice vendorId" => ($"{V2Company}/purchaseInvoices", new { vendorId = id }),
+            "purchaseInvoice payToVendorId" => ($"{V2Company}/purchaseInvoices", new { vendorNumber = "V00001", payToVendorId = id }),
+            "purchaseInvoiceLine accountId" => ($"{V2Company}/purchaseInvoices({purchaseDraft})/purchaseInvoiceLines", new { lineType = "Account", accountId = id, quantity = 1, unitCost = 1 }),
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
         var before = await BRowsAsync();
@@ -138,7 +142,8 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
 
     public static TheoryData<string> SetsWithServerIds => new()
     {
-        "customers", "contacts", "customerPaymentJournals", "salesInvoices", "dimensions", "dimensionValues", "salesInvoiceLines", "vendors",
+        "customers", "contacts", "customerPaymentJournals", "salesInvoices", "dimensions", "dimensionValues", "salesInvoiceLines",
+        "purchaseInvoices", "purchaseInvoiceLines", "vendors",
     };
 
     [Theory]
@@ -151,6 +156,7 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
         {
             "dimensionValues" => $"{V2Company}/dimensions(f3000000-0000-4000-8000-000000000001)/dimensionValues",
             "salesInvoiceLines" => $"{V2Company}/salesInvoices({draft})/salesInvoiceLines",
+            "purchaseInvoiceLines" => $"{V2Company}/purchaseInvoices({(await writerA.Post($"{V2Company}/purchaseInvoices", new { vendorNumber = "V00001" })).Body.Str("id")})/purchaseInvoiceLines",
             _ => $"{V2Company}/{set}",
         };
         var foreign = await writerA.Post(url, new { id = SecondCompany.Keys[set] });

@@ -161,7 +161,8 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
             "customers" => Data.DemoSeed.CustomerId(1), "contacts" => Data.DemoSeed.ContactId(1), "accounts" => Data.DemoSeed.AccountId("2910"),
             "customerPaymentJournals" => Data.DemoSeed.GeneralJournalId, "salesInvoices" => Data.DemoSeed.InvoiceId(1),
             "salesInvoiceLines" => Guid.Parse("d2000000-0000-4000-8000-000000000001"), "dimensions" => Guid.Parse("f3000000-0000-4000-8000-000000000001"),
-            "dimensionValues" => Guid.Parse("f4000000-0000-4000-8000-000000000001"), "vendors" => Data.DemoSeed.VendorId(1), _ => Guid.NewGuid(),
+            "dimensionValues" => Guid.Parse("f4000000-0000-4000-8000-000000000001"), "purchaseInvoices" => Data.DemoSeed.PurchaseInvoiceId(1),
+            "purchaseInvoiceLines" => Guid.Parse("b2000000-0000-4000-8000-000000000001"), "vendors" => Data.DemoSeed.VendorId(1), _ => Guid.NewGuid(),
         };
         var routes = new List<string>();
         foreach (var root in new[] { ServiceFixture.V2, ServiceFixture.Graph, ServiceFixture.Ledger, ServiceFixture.Posting })
@@ -176,7 +177,7 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
         // Collections of company A that take a POST, for bodies naming company B's rows.
         string[] postRoots = [ServiceFixture.V2 + $"companies({ServiceFixture.Company})/", Online + $"companies({ServiceFixture.Company})/", ServiceFixture.Graph + $"companies/{ServiceFixture.Company}/"];
         string[] postSets = ["customerPaymentJournals(" + ServiceFixture.General + ")/customerPayments", "contacts", "salesInvoices", "customerPaymentJournals", "customers", "vendors", "dimensions",
-            "customerPayments(" + SecondCompany.Payment + ")/dimensionSetLines"];
+            "customerPayments(" + SecondCompany.Payment + ")/dimensionSetLines", "purchaseInvoices"];
         routes.AddRange(["/v2.0/tenant/production/api/v2.0/companies", "/health", "/", "/api", "/api/v2.0/../../etc/passwd", "/beta/financials/%2e%2e/%2e%2e/etc/passwd"]);
 
         string Pick(IReadOnlyList<string> from) => from[rnd.Next(from.Count)];
@@ -297,6 +298,7 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
                         _ when set.EndsWith("dimensionSetLines", StringComparison.Ordinal) => PickId([("id", SecondCompany.Dimension), ("valueId", SecondCompany.DimensionValue)]),
                         "contacts" => ("customerId", SecondCompany.Customer),
                         "salesInvoices" => PickId([("customerId", SecondCompany.Customer), ("billToCustomerId", SecondCompany.Customer)]),
+                        "purchaseInvoices" => PickId([("vendorId", SecondCompany.PurchaseVendor), ("payToVendorId", SecondCompany.PurchaseVendor)]),
                         "customerPaymentJournals" => ("balancingAccountId", SecondCompany.Account),
                         _ => ("id", SecondCompany.Keys[set]),
                     };

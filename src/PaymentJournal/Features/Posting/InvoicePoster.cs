@@ -64,58 +64,28 @@ public static class InvoicePoster
         var credits = lines.GroupBy(l => l.AccountId).Select(g => (Account: accounts[g.Key], Amount: g.Sum(l => l.AmountIncludingTax))).ToList();
         if (credits.Sum(c => c.Amount) != total) throw new InvalidOperationException("Invoice posting does not balance.");
 
-        var entries = 2L + credits.Count;
-        long lastEntry, transaction;
-        await using (var reserve = raw.Command(
-            "UPDATE companies SET last_entry_number = last_entry_number + @p0, last_transaction_number = last_transaction_number + 1 " +
-            "WHERE id = @p1 RETURNING last_entry_number, last_transaction_number", entries, raw.Guid(invoice.CompanyId)))
-        await using (var r = await reserve.ExecuteReaderAsync(ct))
-        {
-            await r.ReadAsync(ct);
-            lastEntry = r.GetInt64(0);
-            transaction = r.GetInt64(1);
-        }
-        var entryNumber = lastEntry - entries;
+        var (entryNumber, transaction) = await InvoiceLedger.ReserveAsync(raw, invoice.CompanyId, 2L + credits.Count, ct);
         var now = db.Now();
         var description = $"Invoice {invoice.Number}";
         var ledgerEntry = new CustomerLedgerEntry
         {
-            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
+            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = entryNumber, TransactionNumber = transaction,
             CustomerId = customer!.Id, CustomerNumber = customer.Number, PostingDate = invoice.PostingDate, DocumentType = "Invoice",
             DocumentNumber = invoice.Number, ExternalDocumentNumber = invoice.ExternalDocumentNumber, Description = description,
             Amount = total, RemainingAmount = total, Open = true, SalesInvoiceId = invoice.Id, CreatedAt = now,
         };
         db.CustomerLedgerEntries.Add(ledgerEntry);
-        GeneralLedgerEntry Gl(Account account, long amount) => new()
-        {
-            Id = SequentialIds.Next(), CompanyId = invoice.CompanyId, EntryNumber = ++entryNumber, TransactionNumber = transaction,
-            PostingDate = invoice.PostingDate, DocumentType = "Invoice", DocumentNumber = invoice.Number, AccountId = account.Id,
-            AccountNumber = account.Number, Description = description, Amount = amount, DebitAmount = Math.Max(amount, 0),
-            CreditAmount = Math.Max(-amount, 0), CustomerId = customer.Id, CreatedAt = now,
-        };
-        List<GeneralLedgerEntry> glEntries = [Gl(receivables!, total), .. credits.Select(c => Gl(c.Account, -c.Amount))];
+        var glEntries = InvoiceLedger.Entries(invoice.CompanyId, entryNumber + 1, transaction, invoice.PostingDate, invoice.Number, description, customer.Id, now,
+            [(receivables!, total), .. credits.Select(c => (c.Account, -c.Amount))]);
         db.GeneralLedgerEntries.AddRange(glEntries);
 
         invoice.Status = "Open";
         invoice.RemainingAmount = total;
         await db.SaveChangesAsync(ct);
+        await InvoiceLedger.NotifyAsync(webhooks, db, invoice.CompanyId, "salesInvoices", invoice.Id, "customerLedgerEntries", ledgerEntry.Id, glEntries, ct);
 
-        // The post's webhook notifications, in its transaction: the invoice changed, its ledger entries are new.
-        if (webhooks is not null)
-        {
-            var companyId = invoice.CompanyId;
-            await webhooks.RecordKeysAsync(db, companyId, "salesInvoices", 1, () => Task.FromResult<IReadOnlyList<Guid>>([invoice.Id]), Webhooks.WebhookOutbox.Updated, Guid.Empty, ct);
-            await webhooks.RecordKeysAsync(db, companyId, "customerLedgerEntries", 1, () => Task.FromResult<IReadOnlyList<Guid>>([ledgerEntry.Id]), Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
-            await webhooks.RecordKeysAsync(db, companyId, "generalLedgerEntries", glEntries.Count,
-                () => Task.FromResult<IReadOnlyList<Guid>>(glEntries.Select(e => e.Id).ToList()), Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
-        }
-
-        // balanceDue and netChange are sums over entries (FlowFields in Business Central): they move without moving the ETag.
+        // balanceDue is a sum over entries (a FlowField in Business Central): it moves without moving the ETag.
         await raw.ExecuteAsync("UPDATE customers SET balance_due = balance_due + @p0 WHERE id = @p1", ct, total, raw.Guid(customer.Id));
-        // The accounts in id order, as a journal post updates them (docs/posting.md, guarantee 7).
-        var accountDelta = credits.Select(c => (c.Account.Id, Delta: -c.Amount)).Append((receivables!.Id, Delta: total))
-            .GroupBy(x => x.Id).Select(g => (Id: g.Key, Delta: g.Sum(x => x.Delta))).Where(x => x.Delta != 0).OrderBy(x => x.Id);
-        foreach (var (id, delta) in accountDelta)
-            await raw.ExecuteAsync("UPDATE accounts SET net_change = net_change + @p0 WHERE id = @p1", ct, delta, raw.Guid(id));
+        await InvoiceLedger.MoveNetChangeAsync(raw, glEntries, ct);
     }
 }

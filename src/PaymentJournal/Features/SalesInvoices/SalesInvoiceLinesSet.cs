@@ -142,12 +142,9 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
             if (unitPrice < 0) throw ApiErrors.FieldValidation("unitPrice must not be negative.");
             line.UnitPrice = unitPrice;
         }
-        // quantity has 5 decimals, unitPrice 2: the amount in cents is their product / 10^5, rounded half away from zero.
-        // Dividing first keeps the product inside decimal's range for any stored quantity and price.
-        var amount = Math.Round(line.Quantity / 100000m * line.UnitPrice, 0, MidpointRounding.AwayFromZero);
-        if (amount > 1_000_000_000_000m) throw ApiErrors.FieldValidation("The line amount is out of range.");
-        line.AmountExcludingTax = (long)amount;
-        line.AmountIncludingTax = (long)amount;
+        var amount = Posting.LineAmount.Of(line.Quantity, line.UnitPrice);
+        line.AmountExcludingTax = amount;
+        line.AmountIncludingTax = amount;
         line.TotalTaxAmount = 0;
     }
 }
