@@ -15,6 +15,7 @@ using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.PurchaseInvoices;
 using PaymentJournal.Features.SalesInvoices;
+using PaymentJournal.Features.Vendors;
 using PaymentJournal.OData;
 using PaymentJournal.OpenApi;
 using PaymentJournal.Data.Sqlite;
@@ -137,6 +138,7 @@ public static class App
         new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
         new JournalsSet(observer, webhooks), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         new PurchaseInvoicesSet(webhooks), new PurchaseInvoiceLinesSet(),
+        new VendorsSet(), new VendorLedgerEntriesSet(),
     ];
 
     /// <summary>
@@ -147,8 +149,8 @@ public static class App
     [
         new()
         {
-            Name = "ledger", Sets = ["customerLedgerEntries", "generalLedgerEntries"],
-            NotStandard = ["customerLedgerEntries"],
+            Name = "ledger", Sets = ["customerLedgerEntries", "generalLedgerEntries", "vendorLedgerEntries"],
+            NotStandard = ["customerLedgerEntries", "vendorLedgerEntries"],
         },
         new()
         {

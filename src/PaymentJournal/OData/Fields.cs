@@ -156,6 +156,20 @@ public static class Wire
     }
 }
 
+/// <summary>Column expressions for entity types that share their columns through an interface.</summary>
+public static class ColumnOf<T>
+{
+    /// <summary>
+    /// A column named through an interface <typeparamref name="T"/> implements (x => x.Amount), rebuilt on
+    /// <typeparamref name="T"/> itself, so that it reads as if written against the entity and EF Core maps it.
+    /// </summary>
+    public static Expression<Func<T, TValue>> Via<TInterface, TValue>(Expression<Func<TInterface, TValue>> column)
+    {
+        var x = Expression.Parameter(typeof(T), "x");
+        return Expression.Lambda<Func<T, TValue>>(Expression.Property(x, ((MemberExpression)column.Body).Member.Name), x);
+    }
+}
+
 /// <summary>Builds the field list of one entity type.</summary>
 public sealed class FieldsBuilder<T>
 {

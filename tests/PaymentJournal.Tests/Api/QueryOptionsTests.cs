@@ -66,7 +66,7 @@ public sealed class QueryOptionsTests(ServiceFixture f) : IClassFixture<ServiceF
 
     public static TheoryData<string> Sets() =>
     [
-        "customerPaymentJournals", "customers", "contacts", "salesInvoices", "accounts", "dimensions",
+        "customerPaymentJournals", "customers", "contacts", "salesInvoices", "accounts", "dimensions", "vendors",
         "salesInvoices(d1000000-0000-4000-8000-000000000001)/salesInvoiceLines", "dimensions(f3000000-0000-4000-8000-000000000001)/dimensionValues",
     ];
 

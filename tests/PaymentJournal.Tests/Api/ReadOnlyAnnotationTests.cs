@@ -25,6 +25,7 @@ public sealed class ReadOnlyAnnotationTests(ServiceFixture f) : IClassFixture<Se
         var payment = (await Make.Payment(f.Http, journal, new { customerNumber = "C00001", amount = -5 }, route)).Str("id");
         var invoice = (await Make.DraftInvoice(f.Http)).Str("id");
         var customer = (await Make.Customer(f.Http)).Str("id");
+        var vendor = (await f.Http.Post(Route.V2.Set("vendors"), new { displayName = "Annotation probe" })).Body.Str("id");
         // (entity type, collection URL, an entity's URL) for every set that takes a POST or a PATCH.
         var targets = new List<(string Type, string Collection, string Entity)>
         {
@@ -33,6 +34,7 @@ public sealed class ReadOnlyAnnotationTests(ServiceFixture f) : IClassFixture<Se
             ("customer", route.Set("customers"), route.Entity("customers", customer)),
             ("contact", route.Set("contacts"), route.Entity("contacts", Data.DemoSeed.ContactId(2).ToString())),
             ("salesInvoice", route.Set("salesInvoices"), route.Entity("salesInvoices", invoice)),
+            ("vendor", route.Set("vendors"), route.Entity("vendors", vendor)),
         };
         var failures = new List<string>();
         var checkedCount = 0;

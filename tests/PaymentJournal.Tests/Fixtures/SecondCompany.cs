@@ -24,7 +24,8 @@ public static class SecondCompany
     public static readonly Guid Customer = G("b1"), Contact = G("b2"), Account = G("b3"), Journal = G("b4"), Series = G("b5"),
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
         CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf"),
-        PurchaseVendor = G("c1"), PurchaseInvoice = G("c2"), PurchaseInvoiceLine = G("c3");
+        PurchaseVendor = G("c1"), PurchaseInvoice = G("c2"), PurchaseInvoiceLine = G("c3"),
+        VendorPostingGroup = G("c4"), VendorEntry = G("c5");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -36,6 +37,7 @@ public static class SecondCompany
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
         ["customerPaymentApplications"] = Application,
         ["purchaseInvoices"] = PurchaseInvoice, ["purchaseInvoiceLines"] = PurchaseInvoiceLine,
+        ["vendors"] = PurchaseVendor, ["vendorLedgerEntries"] = VendorEntry,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -111,8 +113,17 @@ public static class SecondCompany
             {
                 CompanyId = c, EntryId = entry, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
             });
+        // One open invoice entry of 80.00 for B's vendor (no posted purchase invoice behind it: the entry is all the walk
+        // needs); the vendor's posting group and balance are set below.
+        db.VendorPostingGroups.Add(new VendorPostingGroup { Id = VendorPostingGroup, CompanyId = c, Code = "DOMESTIC", PayablesAccountId = Account });
+        db.VendorLedgerEntries.Add(new VendorLedgerEntry
+        {
+            Id = VendorEntry, CompanyId = c, EntryNumber = 4, TransactionNumber = 2, VendorId = PurchaseVendor, VendorNumber = "BV-PI", PostingDate = date,
+            DocumentType = "Invoice", DocumentNumber = "BPI0001", Description = "Fabrikam purchase", Amount = -8000, RemainingAmount = -8000, Open = true, CreatedAt = now,
+        });
         await db.SaveChangesAsync();
         await db.Customers.Where(x => x.Id == Customer).ExecuteUpdateAsync(u => u.SetProperty(x => x.BalanceDue, -5000L));
-        await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, 3L).SetProperty(x => x.LastTransactionNumber, 1L));
+        await db.Vendors.Where(x => x.Id == PurchaseVendor).ExecuteUpdateAsync(u => u.SetProperty(x => x.Balance, 8000L).SetProperty(x => x.PostingGroupId, VendorPostingGroup));
+        await db.Companies.Where(x => x.Id == c).ExecuteUpdateAsync(u => u.SetProperty(x => x.LastEntryNumber, 4L).SetProperty(x => x.LastTransactionNumber, 2L));
     }
 }

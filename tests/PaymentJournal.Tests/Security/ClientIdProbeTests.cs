@@ -143,7 +143,7 @@ public sealed partial class ClientIdProbeTests(ApiKeyFixture f) : IClassFixture<
     public static TheoryData<string> SetsWithServerIds => new()
     {
         "customers", "contacts", "customerPaymentJournals", "salesInvoices", "dimensions", "dimensionValues", "salesInvoiceLines",
-        "purchaseInvoices", "purchaseInvoiceLines",
+        "purchaseInvoices", "purchaseInvoiceLines", "vendors",
     };
 
     [Theory]

@@ -162,7 +162,7 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
             "customerPaymentJournals" => Data.DemoSeed.GeneralJournalId, "salesInvoices" => Data.DemoSeed.InvoiceId(1),
             "salesInvoiceLines" => Guid.Parse("d2000000-0000-4000-8000-000000000001"), "dimensions" => Guid.Parse("f3000000-0000-4000-8000-000000000001"),
             "dimensionValues" => Guid.Parse("f4000000-0000-4000-8000-000000000001"), "purchaseInvoices" => Data.DemoSeed.PurchaseInvoiceId(1),
-            "purchaseInvoiceLines" => Guid.Parse("b2000000-0000-4000-8000-000000000001"), _ => Guid.NewGuid(),
+            "purchaseInvoiceLines" => Guid.Parse("b2000000-0000-4000-8000-000000000001"), "vendors" => Data.DemoSeed.VendorId(1), _ => Guid.NewGuid(),
         };
         var routes = new List<string>();
         foreach (var root in new[] { ServiceFixture.V2, ServiceFixture.Graph, ServiceFixture.Ledger, ServiceFixture.Posting })
@@ -176,7 +176,7 @@ public sealed class HostileInputTests(ApiKeyFixture f, ITestOutputHelper output)
         routes.AddRange([Online + "$batch", Online + "$metadata"]);
         // Collections of company A that take a POST, for bodies naming company B's rows.
         string[] postRoots = [ServiceFixture.V2 + $"companies({ServiceFixture.Company})/", Online + $"companies({ServiceFixture.Company})/", ServiceFixture.Graph + $"companies/{ServiceFixture.Company}/"];
-        string[] postSets = ["customerPaymentJournals(" + ServiceFixture.General + ")/customerPayments", "contacts", "salesInvoices", "customerPaymentJournals", "customers", "dimensions",
+        string[] postSets = ["customerPaymentJournals(" + ServiceFixture.General + ")/customerPayments", "contacts", "salesInvoices", "customerPaymentJournals", "customers", "vendors", "dimensions",
             "customerPayments(" + SecondCompany.Payment + ")/dimensionSetLines", "purchaseInvoices"];
         routes.AddRange(["/v2.0/tenant/production/api/v2.0/companies", "/health", "/", "/api", "/api/v2.0/../../etc/passwd", "/beta/financials/%2e%2e/%2e%2e/etc/passwd"]);
 

@@ -203,6 +203,7 @@ public sealed class MalformedUnicodeTests(ServiceFixture f, ITestOutputHelper ou
             ["customers"] = Data.DemoSeed.CustomerId(1), ["contacts"] = Data.DemoSeed.ContactId(1), ["customerPaymentJournals"] = Data.DemoSeed.GeneralJournalId,
             ["salesInvoices"] = Data.DemoSeed.InvoiceId(1), ["dimensions"] = Guid.Parse("f3000000-0000-4000-8000-000000000001"), ["customerPayments"] = payment,
             ["purchaseInvoices"] = Data.DemoSeed.PurchaseInvoiceId(1),
+            ["vendors"] = Data.DemoSeed.VendorId(1),
         };
         var catalog = f.Services.GetRequiredService<Catalog>();
         var targets = Targets(catalog, keys, payment);

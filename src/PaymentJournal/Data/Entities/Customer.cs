@@ -1,6 +1,6 @@
 namespace PaymentJournal.Data;
 
-public sealed class Customer : Versioned
+public sealed class Customer : Versioned, IPostalAddress
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }
@@ -37,4 +37,18 @@ public sealed class CustomerPostingGroup
     public string Code { get; set; } = "";
     public string Description { get; set; } = "";
     public Guid ReceivablesAccountId { get; set; }
+}
+
+/// <summary>The address and contact fields a customer and a vendor have alike.</summary>
+public interface IPostalAddress
+{
+    string AddressLine1 { get; set; }
+    string AddressLine2 { get; set; }
+    string City { get; set; }
+    string State { get; set; }
+    string Country { get; set; }
+    string PostalCode { get; set; }
+    string PhoneNumber { get; set; }
+    string Email { get; set; }
+    string Website { get; set; }
 }

@@ -4,7 +4,7 @@ namespace PaymentJournal.Data;
 /// A customer ledger entry. Its amount never changes; only <see cref="RemainingAmount"/> and <see cref="Open"/>
 /// move when another entry is applied to it, and every such move is written as a <see cref="CustomerLedgerApplication"/>.
 /// </summary>
-public sealed class CustomerLedgerEntry
+public sealed class CustomerLedgerEntry : IPartyLedgerEntry
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }
@@ -71,4 +71,23 @@ public sealed class LedgerEntryDimension
     public string DimensionName { get; set; } = "";
     public string ValueCode { get; set; } = "";
     public string ValueName { get; set; } = "";
+}
+
+/// <summary>What a customer's and a vendor's ledger entry have alike, beside the party and the invoice they name.</summary>
+public interface IPartyLedgerEntry
+{
+    Guid Id { get; }
+    Guid CompanyId { get; }
+    long EntryNumber { get; }
+    long TransactionNumber { get; }
+    DateOnly PostingDate { get; }
+    string DocumentType { get; }
+    string DocumentNumber { get; }
+    string ExternalDocumentNumber { get; }
+    string Description { get; }
+    long Amount { get; }
+    long RemainingAmount { get; }
+    bool Open { get; }
+    string JournalCode { get; }
+    DateTime CreatedAt { get; }
 }

@@ -56,7 +56,7 @@ public sealed class PurchaseInvoiceLine : Versioned
 /// payment's positive. Its amount never changes; only <see cref="RemainingAmount"/> and <see cref="Open"/> move when
 /// another entry is applied to it, each move written as a <see cref="VendorLedgerApplication"/>.
 /// </summary>
-public sealed class VendorLedgerEntry
+public sealed class VendorLedgerEntry : IPartyLedgerEntry
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }

@@ -1,6 +1,6 @@
 namespace PaymentJournal.Data;
 
-public sealed class Vendor : Versioned
+public sealed class Vendor : Versioned, IPostalAddress
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.NumberSeries;
+using PaymentJournal.Features.Parties;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Customers;
@@ -22,15 +23,7 @@ public sealed class CustomersSet : EntitySet<Customer>
         .Code("number", x => x.Number, 20)
         .String("displayName", x => x.DisplayName, 100)
         .Enum("type", "contactType", Customer.Types, x => x.Type)
-        .String("addressLine1", x => x.AddressLine1, 100)
-        .String("addressLine2", x => x.AddressLine2, 50)
-        .String("city", x => x.City, 30)
-        .String("state", x => x.State, 30)
-        .Code("country", x => x.Country, 10)
-        .Code("postalCode", x => x.PostalCode, 20)
-        .String("phoneNumber", x => x.PhoneNumber, 30)
-        .String("email", x => x.Email, 80)
-        .String("website", x => x.Website, 80)
+        .AddressFields()
         .Code("currencyCode", x => x.CurrencyCode, 10)
         .Enum("blocked", "customerBlocked", ["_x0020_", "Ship", "Invoice", "All"], x => x.Blocked)
         .Decimal("balanceDue", x => x.BalanceDue, Access.ReadOnly)
@@ -49,15 +42,7 @@ public sealed class CustomersSet : EntitySet<Customer>
                     ?? throw ApiErrors.FieldValidation("The company has no customer posting group; customers cannot be created.");
         var c = new Customer { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, PostingGroupId = group.Id };
         Apply(c, body);
-        if (c.Number.Length == 0)
-        {
-            c.Number = await NumberSeriesService.NextUnusedAsync(db, scope.CompanyId, NumberSeriesCode,
-                n => db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == n, rc.Aborted), rc.Aborted);
-        }
-        else if (await db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
-        {
-            throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
-        }
+        c.Number = await NumberSeriesService.NumberForNewAsync(db, scope.CompanyId, NumberSeriesCode, c.Number, "Customer", NumberInUse(rc, scope), rc.Aborted);
         db.Customers.Add(c);
         return c;
     }
@@ -66,11 +51,8 @@ public sealed class CustomersSet : EntitySet<Customer>
     {
         var oldNumber = c.Number;
         Apply(c, body);
-        if (c.Number.Length == 0) throw ApiErrors.FieldValidation("number must have a value in Customer.");
-        if (c.Number != oldNumber)
+        if (await NumberSeriesService.CheckRenameAsync(oldNumber, c.Number, "Customer", NumberInUse(rc, scope)))
         {
-            if (await rc.Db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == c.Number, rc.Aborted))
-                throw ApiErrors.SameKeyExists("Customer", $"No.='{c.Number}'");
             // Business Central renames the customer everywhere it is referenced; so do we, for what holds the number.
             var now = rc.Db.Now();
             await rc.Db.CustomerPayments.Where(p => p.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerNumber, c.Number).Touch(now), rc.Aborted);
@@ -94,20 +76,15 @@ public sealed class CustomersSet : EntitySet<Customer>
         db.Customers.Remove(c);
     }
 
+    private static Func<string, Task<bool>> NumberInUse(RequestContext rc, Scope scope) =>
+        n => rc.Db.Customers.AnyAsync(x => x.CompanyId == scope.CompanyId && x.Number == n, rc.Aborted);
+
     private static void Apply(Customer c, Body b)
     {
         if (b.TryGet("number", out string number)) c.Number = number;
         if (b.TryGet("displayName", out string displayName)) c.DisplayName = displayName;
         if (b.TryGet("type", out string type)) c.Type = type;
-        if (b.TryGet("addressLine1", out string a1)) c.AddressLine1 = a1;
-        if (b.TryGet("addressLine2", out string a2)) c.AddressLine2 = a2;
-        if (b.TryGet("city", out string city)) c.City = city;
-        if (b.TryGet("state", out string state)) c.State = state;
-        if (b.TryGet("country", out string country)) c.Country = country;
-        if (b.TryGet("postalCode", out string postalCode)) c.PostalCode = postalCode;
-        if (b.TryGet("phoneNumber", out string phone)) c.PhoneNumber = phone;
-        if (b.TryGet("email", out string email)) c.Email = email;
-        if (b.TryGet("website", out string website)) c.Website = website;
+        PostalAddress.Apply(c, b);
         if (b.TryGet("currencyCode", out string currency)) c.CurrencyCode = currency;
         if (b.TryGet("blocked", out string blocked)) c.Blocked = blocked;
         if (b.TryGet("creditLimit", out long creditLimit))

@@ -4,36 +4,14 @@ using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.Ledger;
 
-/// <summary>customerLedgerEntries: the customer ledger, written only by posting; read-only through the API.</summary>
-public sealed class CustomerLedgerEntriesSet : EntitySet<CustomerLedgerEntry>
+/// <summary>customerLedgerEntries: the customer ledger, with the dimensions each posted line carried.</summary>
+public sealed class CustomerLedgerEntriesSet : PartyLedgerEntriesSet<CustomerLedgerEntry>
 {
     public override string Name => "customerLedgerEntries";
     public override string TypeName => "customerLedgerEntry";
 
-    protected override IReadOnlyList<FieldDef<CustomerLedgerEntry>> Fields { get; } = new FieldsBuilder<CustomerLedgerEntry>()
-        .Key("id", x => x.Id)
-        .Int64("entryNumber", x => x.EntryNumber)
-        .Int64("transactionNumber", x => x.TransactionNumber)
-        .Guid("customerId", x => x.CustomerId, Access.ReadOnly)
-        .Code("customerNumber", x => x.CustomerNumber, 20, Access.ReadOnly)
-        .Date("postingDate", x => x.PostingDate, Access.ReadOnly)
-        .Enum("documentType", "customerLedgerEntryDocumentType", CustomerLedgerEntry.DocumentTypes, x => x.DocumentType, Access.ReadOnly)
-        .Code("documentNumber", x => x.DocumentNumber, 20, Access.ReadOnly)
-        .Code("externalDocumentNumber", x => x.ExternalDocumentNumber, 35, Access.ReadOnly)
-        .String("description", x => x.Description, 100, Access.ReadOnly)
-        .Decimal("amount", x => x.Amount, Access.ReadOnly)
-        .Decimal("remainingAmount", x => x.RemainingAmount, Access.ReadOnly)
-        .Boolean("open", x => x.Open, Access.ReadOnly)
-        .Guid("salesInvoiceId", x => x.SalesInvoiceId, Access.ReadOnly)
-        .Code("journalCode", x => x.JournalCode, 10, Access.ReadOnly)
-        .Timestamp("postedDateTime", x => x.CreatedAt)
-        .Fields;
-
-    protected override Expression<Func<CustomerLedgerEntry, Guid>> Key => x => x.Id;
-    protected override Expression<Func<CustomerLedgerEntry, Guid>> CompanyKey => x => x.CompanyId;
-    protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<CustomerLedgerEntry, long>>)(x => x.EntryNumber)];
-
-    public CustomerLedgerEntriesSet() => Navigations.Add(LedgerDimensionSetLinesSet.Navigation);
+    public CustomerLedgerEntriesSet() : base("customer", x => x.CustomerId, x => x.CustomerNumber, "salesInvoice", x => x.SalesInvoiceId) =>
+        Navigations.Add(LedgerDimensionSetLinesSet.Navigation);
 }
 
 /// <summary>generalLedgerEntries (API v2.0 page 30017): the G/L, written only by posting; read-only through the API.</summary>

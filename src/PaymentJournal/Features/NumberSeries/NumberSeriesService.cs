@@ -39,4 +39,24 @@ public static class NumberSeriesService
         while (await inUse(number));
         return number;
     }
+    /// <summary>
+    /// The number a new master record (customer, vendor) keeps: the next free one of the series when none is given,
+    /// else the one given, refused as Business Central refuses a duplicate key when the company has it already.
+    /// </summary>
+    public static async Task<string> NumberForNewAsync(AppDb db, Guid companyId, string code, string given, string table,
+        Func<string, Task<bool>> inUse, CancellationToken ct)
+    {
+        if (given.Length == 0) return await NextUnusedAsync(db, companyId, code, inUse, ct);
+        if (await inUse(given)) throw ApiErrors.SameKeyExists(table, $"No.='{given}'");
+        return given;
+    }
+
+    /// <summary>Whether a master record's number changed; a blank or taken new number is refused.</summary>
+    public static async Task<bool> CheckRenameAsync(string oldNumber, string newNumber, string table, Func<string, Task<bool>> inUse)
+    {
+        if (newNumber.Length == 0) throw ApiErrors.FieldValidation($"number must have a value in {table}.");
+        if (newNumber == oldNumber) return false;
+        if (await inUse(newNumber)) throw ApiErrors.SameKeyExists(table, $"No.='{newNumber}'");
+        return true;
+    }
 }
