@@ -120,6 +120,21 @@ public sealed class PurchaseInvoicesTests(ServiceFixture f) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task The_vendor_navigation_and_its_expand_name_the_buy_from_vendor()
+    {
+        var id = DemoSeed.PurchaseInvoiceId(2).ToString();
+        var vendor = await f.Http.Get(Invoice(id) + "/vendor");
+        Expect.Status(vendor, 200);
+        Assert.Equal((DemoSeed.VendorId(2).ToString(), "V00002"), (vendor.Body.Str("id"), vendor.Body.Str("number")));
+        var expanded = await f.Http.Get(Invoice(id) + "?$expand=vendor($select=number,displayName)");
+        Expect.Status(expanded, 200);
+        Assert.Equal(("V00002", "First Up Consultants"), (expanded.Body!["vendor"]!.Str("number"), expanded.Body["vendor"]!.Str("displayName")));
+        var graph = await f.Http.Get(Route.Graph.Entity("purchaseInvoices", id) + "/vendor");
+        Expect.Status(graph, 200);
+        Assert.Equal("V00002", graph.Body.Str("number"));
+    }
+
+    [Fact]
     public async Task A_pay_to_vendor_of_its_own_stays_when_the_vendor_changes()
     {
         var created = await f.Http.Post(Set, new { vendorId = DemoSeed.VendorId(1), payToVendorNumber = "V00002" });

@@ -57,6 +57,10 @@ public sealed class PurchaseInvoicesSet : EntitySet<PurchaseInvoice>
             Name = "purchaseInvoiceLines", TargetSet = "purchaseInvoiceLines", IsCollection = true, Contained = true,
             ChildForeignKey = (Expression<Func<PurchaseInvoiceLine, Guid>>)(l => l.DocumentId),
         });
+        Navigations.Add(new NavigationDef
+        {
+            Name = "vendor", TargetSet = "vendors", IsCollection = false, TargetKey = o => ((PurchaseInvoice)o).VendorId,
+        });
     }
 
     protected override async Task<PurchaseInvoice> Create(RequestContext rc, Scope scope, Body body)
