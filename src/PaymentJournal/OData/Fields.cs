@@ -156,11 +156,11 @@ public static class Wire
     }
 }
 
-/// <summary>Column expressions for entity types that share their columns through an interface.</summary>
+/// <summary>Column expressions for entity types that share their columns through an interface or an unmapped base class.</summary>
 public static class ColumnOf<T>
 {
     /// <summary>
-    /// A column named through an interface <typeparamref name="T"/> implements (x => x.Amount), rebuilt on
+    /// A column named through an interface <typeparamref name="T"/> implements or a base class (x => x.Amount), rebuilt on
     /// <typeparamref name="T"/> itself, so that it reads as if written against the entity and EF Core maps it.
     /// </summary>
     public static Expression<Func<T, TValue>> Via<TInterface, TValue>(Expression<Func<TInterface, TValue>> column)

@@ -1,17 +1,32 @@
 namespace PaymentJournal.Data;
 
 /// <summary>
-/// A customer ledger entry. Its amount never changes; only <see cref="RemainingAmount"/> and <see cref="Open"/>
-/// move when another entry is applied to it, and every such move is written as a <see cref="CustomerLedgerApplication"/>.
+/// A customer ledger entry. Its amount never changes; only <see cref="PartyLedgerEntry.RemainingAmount"/> and
+/// <see cref="PartyLedgerEntry.Open"/> move when another entry is applied to it, and every such move is written as a
+/// <see cref="CustomerLedgerApplication"/>.
 /// </summary>
-public sealed class CustomerLedgerEntry : IPartyLedgerEntry
+public sealed class CustomerLedgerEntry : PartyLedgerEntry
+{
+    public Guid CustomerId { get; set; }
+    public string CustomerNumber { get; set; } = "";
+    public Guid SalesInvoiceId { get; set; }
+
+    public static readonly string[] DocumentTypes = ["_x0020_", "Payment", "Invoice", "Credit_x0020_Memo", "Finance_x0020_Charge_x0020_Memo", "Reminder", "Refund"];
+}
+
+/// <summary>One application of a customer's ledger entry to another.</summary>
+public sealed class CustomerLedgerApplication : LedgerApplication;
+
+/// <summary>
+/// What a customer's and a vendor's ledger entry have alike, beside the party and the invoice they name. Each kind is
+/// a table of its own; this class is not mapped.
+/// </summary>
+public abstract class PartyLedgerEntry
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }
     public long EntryNumber { get; set; }
     public long TransactionNumber { get; set; }
-    public Guid CustomerId { get; set; }
-    public string CustomerNumber { get; set; } = "";
     public DateOnly PostingDate { get; set; }
     public string DocumentType { get; set; } = "";
     public string DocumentNumber { get; set; } = "";
@@ -20,15 +35,12 @@ public sealed class CustomerLedgerEntry : IPartyLedgerEntry
     public long Amount { get; set; }
     public long RemainingAmount { get; set; }
     public bool Open { get; set; }
-    public Guid SalesInvoiceId { get; set; }
     public string JournalCode { get; set; } = "";
     public DateTime CreatedAt { get; set; }
-
-    public static readonly string[] DocumentTypes = ["_x0020_", "Payment", "Invoice", "Credit_x0020_Memo", "Finance_x0020_Charge_x0020_Memo", "Reminder", "Refund"];
 }
 
-/// <summary>One application: <see cref="Amount"/> of the applying entry settled against the applied entry.</summary>
-public sealed class CustomerLedgerApplication
+/// <summary>One application: <see cref="Amount"/> of the applying entry settled against the applied entry (not mapped itself).</summary>
+public abstract class LedgerApplication
 {
     public Guid Id { get; set; }
     public Guid CompanyId { get; set; }
@@ -71,23 +83,4 @@ public sealed class LedgerEntryDimension
     public string DimensionName { get; set; } = "";
     public string ValueCode { get; set; } = "";
     public string ValueName { get; set; } = "";
-}
-
-/// <summary>What a customer's and a vendor's ledger entry have alike, beside the party and the invoice they name.</summary>
-public interface IPartyLedgerEntry
-{
-    Guid Id { get; }
-    Guid CompanyId { get; }
-    long EntryNumber { get; }
-    long TransactionNumber { get; }
-    DateOnly PostingDate { get; }
-    string DocumentType { get; }
-    string DocumentNumber { get; }
-    string ExternalDocumentNumber { get; }
-    string Description { get; }
-    long Amount { get; }
-    long RemainingAmount { get; }
-    bool Open { get; }
-    string JournalCode { get; }
-    DateTime CreatedAt { get; }
 }

@@ -53,38 +53,15 @@ public sealed class PurchaseInvoiceLine : Versioned
 
 /// <summary>
 /// A vendor ledger entry. As Business Central signs them, an invoice's entry is negative (a credit to the vendor) and a
-/// payment's positive. Its amount never changes; only <see cref="RemainingAmount"/> and <see cref="Open"/> move when
-/// another entry is applied to it, each move written as a <see cref="VendorLedgerApplication"/>.
+/// payment's positive. Its amount never changes; only its remaining amount and open flag move when another entry is
+/// applied to it, each move written as a <see cref="VendorLedgerApplication"/>.
 /// </summary>
-public sealed class VendorLedgerEntry : IPartyLedgerEntry
+public sealed class VendorLedgerEntry : PartyLedgerEntry
 {
-    public Guid Id { get; set; }
-    public Guid CompanyId { get; set; }
-    public long EntryNumber { get; set; }
-    public long TransactionNumber { get; set; }
     public Guid VendorId { get; set; }
     public string VendorNumber { get; set; } = "";
-    public DateOnly PostingDate { get; set; }
-    public string DocumentType { get; set; } = "";
-    public string DocumentNumber { get; set; } = "";
-    public string ExternalDocumentNumber { get; set; } = "";
-    public string Description { get; set; } = "";
-    public long Amount { get; set; }
-    public long RemainingAmount { get; set; }
-    public bool Open { get; set; }
     public Guid PurchaseInvoiceId { get; set; }
-    public string JournalCode { get; set; } = "";
-    public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>One application: <see cref="Amount"/> of the applying entry settled against the applied entry.</summary>
-public sealed class VendorLedgerApplication
-{
-    public Guid Id { get; set; }
-    public Guid CompanyId { get; set; }
-    public long TransactionNumber { get; set; }
-    public Guid ApplyingEntryId { get; set; }
-    public Guid AppliedEntryId { get; set; }
-    public long Amount { get; set; }
-    public DateOnly PostingDate { get; set; }
-}
+/// <summary>One application of a vendor's ledger entry to another.</summary>
+public sealed class VendorLedgerApplication : LedgerApplication;

@@ -8,18 +8,18 @@ namespace PaymentJournal.Features.Ledger;
 /// A party's ledger (customers' or vendors'): written only by posting, read-only through the API; one field list,
 /// named for the party and for the invoice an entry comes from.
 /// </summary>
-public abstract class PartyLedgerEntriesSet<T> : EntitySet<T> where T : class, IPartyLedgerEntry
+public abstract class PartyLedgerEntriesSet<T> : EntitySet<T> where T : PartyLedgerEntry
 {
-    private static readonly Expression<Func<T, Guid>> IdColumn = ColumnOf<T>.Via((IPartyLedgerEntry x) => x.Id);
-    private static readonly Expression<Func<T, Guid>> CompanyColumn = ColumnOf<T>.Via((IPartyLedgerEntry x) => x.CompanyId);
-    private static readonly Expression<Func<T, long>> EntryNumberColumn = ColumnOf<T>.Via((IPartyLedgerEntry x) => x.EntryNumber);
+    private static readonly Expression<Func<T, Guid>> IdColumn = ColumnOf<T>.Via((PartyLedgerEntry x) => x.Id);
+    private static readonly Expression<Func<T, Guid>> CompanyColumn = ColumnOf<T>.Via((PartyLedgerEntry x) => x.CompanyId);
+    private static readonly Expression<Func<T, long>> EntryNumberColumn = ColumnOf<T>.Via((PartyLedgerEntry x) => x.EntryNumber);
 
     /// <param name="party">customer or vendor: names the party's fields (customerId) and the document type's enum.</param>
     /// <param name="invoice">salesInvoice or purchaseInvoice: names the field of the invoice the entry comes from.</param>
     protected PartyLedgerEntriesSet(string party, Expression<Func<T, Guid>> partyId, Expression<Func<T, string>> partyNumber,
         string invoice, Expression<Func<T, Guid>> invoiceId)
     {
-        static Expression<Func<T, TValue>> On<TValue>(Expression<Func<IPartyLedgerEntry, TValue>> column) => ColumnOf<T>.Via(column);
+        static Expression<Func<T, TValue>> On<TValue>(Expression<Func<PartyLedgerEntry, TValue>> column) => ColumnOf<T>.Via(column);
         Fields = new FieldsBuilder<T>()
             .Key("id", IdColumn)
             .Int64("entryNumber", EntryNumberColumn)
