@@ -246,6 +246,8 @@ public sealed class PostingTests(CommitObserverFixture f) : IClassFixture<Commit
             _ => "the invoice",
         }, message);
         if (rule == "invoice already paid") Assert.Contains("is already paid", message);
+        if (rule is "earliest date" or "latest date")
+            Assert.Contains($"the posting date {(rule == "earliest date" ? "2023-12-31" : "2031-01-01")} is not within the range of allowed posting dates (2024-01-01 to 2030-12-31)", message);
         var details = body!["error"]!["details"]!.AsArray().Select(d => d!["target"]!.GetValue<string>()).ToList();
         Assert.Equal(new[] { "lineNumber=20000" }, details);
         Assert.Equal(before, await LedgerInvariants.SnapshotAsync(f));

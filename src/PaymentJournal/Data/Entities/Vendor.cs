@@ -27,8 +27,6 @@ public sealed class Vendor : Versioned, IPostalAddress
     public long Balance { get; set; }
     /// <summary>The vendor posting group, which names the payables account posting uses.</summary>
     public Guid PostingGroupId { get; set; }
-
-    public static readonly string[] BlockedValues = [" ", "Payment", "All"];
 }
 
 /// <summary>A vendor posting group: which G/L account holds the payables to its vendors.</summary>

@@ -39,6 +39,7 @@ public static class NumberSeriesService
         while (await inUse(number));
         return number;
     }
+
     /// <summary>
     /// The number a new master record (customer, vendor) keeps: the next free one of the series when none is given,
     /// else the one given, refused as Business Central refuses a duplicate key when the company has it already.

@@ -54,9 +54,8 @@ public static class InvoicePoster
             if (group is null || !accounts.TryGetValue(group.ReceivablesAccountId, out receivables))
                 problems.Add($"the customer posting group of customer {customer.Number} has no receivables account");
         }
-        if ((company.AllowPostingFrom is { } from && invoice.PostingDate < from) || (company.AllowPostingTo is { } to && invoice.PostingDate > to))
-            problems.Add($"the posting date {Wire.Date(invoice.PostingDate)} is not within the range of allowed posting dates " +
-                         $"({(company.AllowPostingFrom is { } f ? Wire.Date(f) : "open")} to {(company.AllowPostingTo is { } t ? Wire.Date(t) : "open")})");
+        if (!AllowedPostingDates.Allow(company, invoice.PostingDate))
+            problems.Add($"the posting date {Wire.Date(invoice.PostingDate)} is not within the range of allowed posting dates ({AllowedPostingDates.Range(company)})");
         if (problems.Count > 0)
             throw ApiErrors.Dialog($"The sales invoice {invoice.Number} was not posted: {string.Join("; ", problems)}.");
 

@@ -395,11 +395,8 @@ public static class JournalPoster
             else line.Receivables = receivables;
         }
 
-        var from = company.AllowPostingFrom;
-        var to = company.AllowPostingTo;
-        if ((from is { } f && line.PostingDate < f) || (to is { } t && line.PostingDate > t))
-            reasons.Add($"the posting date {Wire.Date(line.PostingDate)} is not within the range of allowed posting dates " +
-                        $"({(from is null ? "open" : Wire.Date(from.Value))} to {(to is null ? "open" : Wire.Date(to.Value))})");
+        if (!AllowedPostingDates.Allow(company, line.PostingDate))
+            reasons.Add($"the posting date {Wire.Date(line.PostingDate)} is not within the range of allowed posting dates ({AllowedPostingDates.Range(company)})");
 
         if (line.BalancingAccountId == Guid.Empty)
             reasons.Add("the balancing account must have a value");

@@ -33,13 +33,12 @@ public static class PurchaseInvoicePoster
             .Where(v => v.CompanyId == invoice.CompanyId && (v.Id == invoice.VendorId || v.Id == invoice.PayToVendorId)).ToDictionaryAsync(v => v.Id, ct);
 
         // Business Central's order: the posting date, the vendors' blocking, something to post, the vendor's invoice number.
-        if ((company.AllowPostingFrom is { } from && invoice.PostingDate < from) || (company.AllowPostingTo is { } to && invoice.PostingDate > to))
-            throw ApiErrors.Dialog($"Posting Date is not within your range of allowed posting dates ({Wire.Date(invoice.PostingDate)}; allowed " +
-                                   $"{(company.AllowPostingFrom is { } f ? Wire.Date(f) : "open")} to {(company.AllowPostingTo is { } t ? Wire.Date(t) : "open")}).");
+        if (!AllowedPostingDates.Allow(company, invoice.PostingDate))
+            throw ApiErrors.Dialog($"Posting Date is not within your range of allowed posting dates ({Wire.Date(invoice.PostingDate)}; allowed {AllowedPostingDates.Range(company)}).");
         if (!vendors.TryGetValue(invoice.VendorId, out var buyFrom)) throw ApiErrors.Dialog("The vendor cannot be found.");
         if (!vendors.TryGetValue(invoice.PayToVendorId, out var payTo)) throw ApiErrors.Dialog("The pay-to vendor cannot be found.");
-        foreach (var vendor in new[] { buyFrom, payTo })
-            if (vendor.Blocked == "All") throw ApiErrors.Dialog(PurchaseInvoicesSet.BlockedMessage(vendor, "post"));
+        PurchaseInvoicesSet.CheckNotBlocked(buyFrom, "post");
+        PurchaseInvoicesSet.CheckNotBlocked(payTo, "post");
         if (lines.Count == 0) throw ApiErrors.Dialog("There is nothing to post.");
         if (lines.Any(l => l.Quantity == 0))
             throw ApiErrors.Dialog("One or more document lines with a value in the No. field do not have a quantity specified.");

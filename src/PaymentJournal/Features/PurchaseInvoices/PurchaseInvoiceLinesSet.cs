@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
+using PaymentJournal.Features.Invoices;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.PurchaseInvoices;
@@ -82,7 +83,7 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
             throw ApiErrors.SameKeyExists("Purchase Line", $"Document Type='Invoice',Document No.='{inv.Number}',Line No.='{line.Sequence}'");
         rc.Db.PurchaseInvoiceLines.Add(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
-        await RecalculateAsync(rc, inv.Id);
+        await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.PurchaseInvoices, rc.Db.PurchaseInvoiceLines, inv.Id, rc.Aborted);
         return line;
     }
 
@@ -96,7 +97,7 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
         await Apply(rc, scope, line, body);
         if (line.AccountId == Guid.Empty) throw ApiErrors.FieldValidation("accountId or lineObjectNumber must have a value on a line of type Account.");
         await rc.Db.SaveChangesAsync(rc.Aborted);
-        await RecalculateAsync(rc, inv.Id);
+        await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.PurchaseInvoices, rc.Db.PurchaseInvoiceLines, inv.Id, rc.Aborted);
     }
 
     protected override async Task Delete(RequestContext rc, Scope scope, PurchaseInvoiceLine line)
@@ -104,17 +105,7 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
         var inv = await DraftAsync(rc, scope);
         rc.Db.PurchaseInvoiceLines.Remove(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
-        await RecalculateAsync(rc, inv.Id);
-    }
-
-    /// <summary>Totals of the invoice follow its lines; there is no tax in this service, so including = excluding.</summary>
-    private static async Task RecalculateAsync(RequestContext rc, Guid invoiceId)
-    {
-        var total = await rc.Db.PurchaseInvoiceLines.Where(l => l.DocumentId == invoiceId).SumAsync(l => l.AmountIncludingTax, rc.Aborted);
-        var inv = await rc.Db.PurchaseInvoices.FirstAsync(i => i.Id == invoiceId, rc.Aborted);
-        inv.TotalAmountExcludingTax = total;
-        inv.TotalAmountIncludingTax = total;
-        inv.TotalTaxAmount = 0;
+        await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.PurchaseInvoices, rc.Db.PurchaseInvoiceLines, inv.Id, rc.Aborted);
     }
 
     /// <summary>The G/L account a line may book a cost to, with Business Central's checks of it (CheckGLAcc).</summary>
@@ -157,9 +148,6 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
             if (unitCost < 0) throw ApiErrors.FieldValidation("unitCost must not be negative.");
             line.DirectUnitCost = unitCost;
         }
-        var amount = Posting.LineAmount.Of(line.Quantity, line.DirectUnitCost);
-        line.AmountExcludingTax = amount;
-        line.AmountIncludingTax = amount;
-        line.TotalTaxAmount = 0;
+        InvoiceDocuments.Price(line, line.DirectUnitCost);
     }
 }

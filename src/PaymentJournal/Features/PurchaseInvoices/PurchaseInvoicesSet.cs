@@ -87,14 +87,7 @@ public sealed class PurchaseInvoicesSet : EntitySet<PurchaseInvoice>
     protected override async Task Delete(RequestContext rc, Scope scope, PurchaseInvoice inv)
     {
         RequireDraft(inv);
-        // The lines go with their invoice: a subscriber to them hears of it (keys read only when somebody listens).
-        if (_webhooks is not null && _webhooks.Watches(inv.CompanyId, "purchaseInvoiceLines"))
-        {
-            var ids = await rc.Db.PurchaseInvoiceLines.Where(l => l.DocumentId == inv.Id).OrderBy(l => l.Sequence).Select(l => l.Id).ToListAsync(rc.Aborted);
-            await _webhooks.RecordKeysAsync(rc.Db, inv.CompanyId, "purchaseInvoiceLines", ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
-                Webhooks.WebhookOutbox.Deleted, inv.Id, rc.Aborted);
-        }
-        await rc.Db.PurchaseInvoiceLines.Where(l => l.DocumentId == inv.Id).ExecuteDeleteAsync(rc.Aborted);
+        await Invoices.InvoiceDocuments.DeleteLinesAsync(rc.Db, rc.Db.PurchaseInvoiceLines, _webhooks, "purchaseInvoiceLines", inv, rc.Aborted);
         rc.Db.PurchaseInvoices.Remove(inv);
     }
 
@@ -112,11 +105,8 @@ public sealed class PurchaseInvoicesSet : EntitySet<PurchaseInvoice>
     public static void CheckNotBlocked(Vendor vendor, string verb)
     {
         if (vendor.Blocked == "All")
-            throw ApiErrors.Dialog(BlockedMessage(vendor, verb));
+            throw ApiErrors.Dialog($"You cannot {verb} this type of document when Vendor {vendor.Number} is blocked with type {vendor.Blocked}");
     }
-
-    public static string BlockedMessage(Vendor vendor, string verb) =>
-        $"You cannot {verb} this type of document when Vendor {vendor.Number} is blocked with type {vendor.Blocked}";
 
     private static async Task Apply(RequestContext rc, Scope scope, PurchaseInvoice inv, Body b)
     {

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
+using PaymentJournal.Features.Invoices;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.SalesInvoices;
@@ -61,7 +62,7 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
         await CheckSequenceFreeAsync(rc, line);
         rc.Db.SalesInvoiceLines.Add(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
-        await RecalculateAsync(rc, inv.Id);
+        await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.SalesInvoices, rc.Db.SalesInvoiceLines, inv.Id, rc.Aborted);
         return line;
     }
 
@@ -74,7 +75,7 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
         if (line.AccountId == Guid.Empty) throw ApiErrors.FieldValidation("accountId or lineObjectNumber must have a value on a line of type Account.");
         if (line.Sequence != oldSequence) await CheckSequenceFreeAsync(rc, line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
-        await RecalculateAsync(rc, inv.Id);
+        await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.SalesInvoices, rc.Db.SalesInvoiceLines, inv.Id, rc.Aborted);
     }
 
     protected override async Task Delete(RequestContext rc, Scope scope, SalesInvoiceLine line)
@@ -83,23 +84,13 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
         SalesInvoicesSet.RequireDraft(inv);
         rc.Db.SalesInvoiceLines.Remove(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
-        await RecalculateAsync(rc, inv.Id);
+        await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.SalesInvoices, rc.Db.SalesInvoiceLines, inv.Id, rc.Aborted);
     }
 
     private static async Task CheckSequenceFreeAsync(RequestContext rc, SalesInvoiceLine line)
     {
         if (await rc.Db.SalesInvoiceLines.AnyAsync(l => l.DocumentId == line.DocumentId && l.Sequence == line.Sequence && l.Id != line.Id, rc.Aborted))
             throw ApiErrors.SameKeyExists("Sales Line", $"Document Type='Invoice',Line No.='{line.Sequence}'");
-    }
-
-    /// <summary>Totals of the invoice follow its lines; there is no tax in this service, so including = excluding.</summary>
-    private static async Task RecalculateAsync(RequestContext rc, Guid invoiceId)
-    {
-        var total = await rc.Db.SalesInvoiceLines.Where(l => l.DocumentId == invoiceId).SumAsync(l => l.AmountIncludingTax, rc.Aborted);
-        var inv = await rc.Db.SalesInvoices.FirstAsync(i => i.Id == invoiceId, rc.Aborted);
-        inv.TotalAmountExcludingTax = total;
-        inv.TotalAmountIncludingTax = total;
-        inv.TotalTaxAmount = 0;
     }
 
     private static async Task Apply(RequestContext rc, Scope scope, SalesInvoiceLine line, Body b)
@@ -142,9 +133,6 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
             if (unitPrice < 0) throw ApiErrors.FieldValidation("unitPrice must not be negative.");
             line.UnitPrice = unitPrice;
         }
-        var amount = Posting.LineAmount.Of(line.Quantity, line.UnitPrice);
-        line.AmountExcludingTax = amount;
-        line.AmountIncludingTax = amount;
-        line.TotalTaxAmount = 0;
+        InvoiceDocuments.Price(line, line.UnitPrice);
     }
 }

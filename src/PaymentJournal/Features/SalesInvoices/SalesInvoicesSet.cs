@@ -86,14 +86,7 @@ public sealed class SalesInvoicesSet : EntitySet<SalesInvoice>
     protected override async Task Delete(RequestContext rc, Scope scope, SalesInvoice inv)
     {
         RequireDraft(inv);
-        // The lines go with their invoice: a subscriber to them hears of it (keys read only when somebody listens).
-        if (_webhooks is not null && _webhooks.Watches(inv.CompanyId, "salesInvoiceLines"))
-        {
-            var ids = await rc.Db.SalesInvoiceLines.Where(l => l.DocumentId == inv.Id).OrderBy(l => l.Sequence).Select(l => l.Id).ToListAsync(rc.Aborted);
-            await _webhooks.RecordKeysAsync(rc.Db, inv.CompanyId, "salesInvoiceLines", ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
-                Webhooks.WebhookOutbox.Deleted, inv.Id, rc.Aborted);
-        }
-        await rc.Db.SalesInvoiceLines.Where(l => l.DocumentId == inv.Id).ExecuteDeleteAsync(rc.Aborted);
+        await Invoices.InvoiceDocuments.DeleteLinesAsync(rc.Db, rc.Db.SalesInvoiceLines, _webhooks, "salesInvoiceLines", inv, rc.Aborted);
         rc.Db.SalesInvoices.Remove(inv);
     }
 
