@@ -30,6 +30,13 @@ wait_http() {
   return 1
 }
 stop_pid() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done; kill -9 "$1" 2>/dev/null || true; }
+# lines_table DB -> the journal line table of a SQLite file: journal_lines, or customer_payments in a file made by a
+# build before the journal core (the seeds are written for the first; old_schema_sed turns them into the second)
+lines_table() { sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('journal_lines', 'customer_payments')"; }
+old_schema_sed() {
+  [ "$(lines_table "$1")" = customer_payments ] || return 0
+  echo "-e s/journal_batches/customer_payment_journals/g -e s/journal_lines/customer_payments/g -e s/line_number,[[:space:]]account_id,[[:space:]]account_number,/line_number,customer_id,customer_number,/"
+}
 # pristine DB -> working copy (no WAL/SHM left over)
 fresh_copy() { rm -f "$2" "$2-wal" "$2-shm"; cp "$1" "$2"; }
 # medians RUNS_FILE -> one line per label and workload with the median req/s and p99 (and PATCH/s for GET+PATCH);

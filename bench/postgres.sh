@@ -70,7 +70,7 @@ if has posting; then
       jid=$(printf 'a1000000-0000-4000-8000-%012d' "$n")
       res=$(curl -s -o "$PJ/post-$n.body" -w '%{http_code} %{time_total}' -X POST -H 'Content-Length: 0' \
             --max-time 600 "$B/customerPaymentJournals($jid)/Microsoft.NAV.post" || echo "000 0")
-      left=$($PSQL -d pjrun -At -c "SELECT count(*) FROM customer_payments WHERE journal_id = '$jid'")
+      left=$($PSQL -d pjrun -At -c "SELECT count(*) FROM journal_lines WHERE journal_id = '$jid'")
       cle=$($PSQL -d pjrun -At -c "SELECT count(*) FROM customer_ledger_entries")
       line="round $r posting $n ${res% *} ${res#* } left=$left cust_ledger_entries_total=$cle"
       case ${res% *} in 2*) ;; *) line="$line ERROR body: $(head -c 600 "$PJ/post-$n.body")" ;; esac
@@ -103,10 +103,10 @@ fi
 if has million; then
   log "seed: 1,000,000 payments in one journal"
   $PSQL -c "DROP DATABASE IF EXISTS pjbench1m" -c "CREATE DATABASE pjbench1m TEMPLATE pjbench"
-  $PSQL -d pjbench1m -c "DELETE FROM customer_payments" -c "DELETE FROM customer_payment_journals WHERE code LIKE 'CPJ%'" \
+  $PSQL -d pjbench1m -c "DELETE FROM journal_lines" -c "DELETE FROM journal_batches WHERE code LIKE 'CPJ%'" \
     -c "DELETE FROM number_series WHERE code LIKE 'BENCH%'"
   t0=$(ms_now); $PSQL -d pjbench1m -v J=1 -v P=1000000 -f "$BENCH/seed-postgres.sql"; log "seeded 1m in $(( $(ms_now) - t0 )) ms"
-  $PSQL -d pjbench1m -c "VACUUM (ANALYZE) customer_payments" -c "CHECKPOINT"
+  $PSQL -d pjbench1m -c "VACUUM (ANALYZE) journal_lines" -c "CHECKPOINT"
   for r in $(seq 1 "$ROUNDS"); do
     log "== round $r: bc-service-pg-1m"
     fresh pjbench1m; pid=$(start_node pjrun "$PORT")

@@ -14,13 +14,13 @@ INSERT INTO number_series (id, company_id, code, prefix, digits, last_used)
 SELECT format('f5000000-0000-4000-8000-%s', lpad(j::text, 12, '0'))::uuid, 'c0000000-0000-4000-8000-000000000001',
        format('BENCH%s', lpad(j::text, 4, '0')), 'BP', 8, 0
 FROM generate_series(1, :J) AS j;
-INSERT INTO customer_payment_journals (id, company_id, code, display_name, balancing_account_id, balancing_account_number,
+INSERT INTO journal_batches (id, company_id, code, display_name, balancing_account_id, balancing_account_number,
                                        number_series_id, version, last_modified)
 SELECT format('a0000000-0000-4000-8000-%s', lpad(j::text, 12, '0'))::uuid, 'c0000000-0000-4000-8000-000000000001',
        format('CPJ%s', lpad(j::text, 4, '0')), 'Customer payments ' || j, 'e0000000-0000-4000-8000-000000002910', '2910',
        format('f5000000-0000-4000-8000-%s', lpad(j::text, 12, '0'))::uuid, 63871286400000000, '2025-01-01 00:00:00+00'
 FROM generate_series(1, :J) AS j;
-INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                                posting_date, document_number, external_document_number, amount, applies_to_invoice_id,
                                applies_to_invoice_number, description, comment, balancing_account_id, version, last_modified)
 SELECT format('b0000000-0000-4000-8000-%s', lpad(g::text, 12, '0'))::uuid, 'c0000000-0000-4000-8000-000000000001',

@@ -10,14 +10,14 @@ PRAGMA cache_size = -524288;
 BEGIN;
 INSERT INTO number_series (id, company_id, code, prefix, digits, last_used)
 VALUES (printf('F6000000-0000-4000-8000-%012d', @N@), 'C0000000-0000-4000-8000-000000000001', 'PST' || @N@, 'PS', 8, 0);
-INSERT INTO customer_payment_journals (id, company_id, code, display_name, balancing_account_id, balancing_account_number,
+INSERT INTO journal_batches (id, company_id, code, display_name, balancing_account_id, balancing_account_number,
                                        number_series_id, version, last_modified)
 VALUES (printf('A1000000-0000-4000-8000-%012d', @N@), 'C0000000-0000-4000-8000-000000000001', 'P' || @N@,
         'Posting bench ' || @N@, 'E0000000-0000-4000-8000-000000002910', '2910',
         printf('F6000000-0000-4000-8000-%012d', @N@), 63871286400000000, '2025-01-01 00:00:00');
 WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < @N@),
      r(k, g, c) AS (SELECT k, @OFF@ + k, (((@OFF@ + k) * 7919) % 4294967296) % 200 + 1 FROM n)
-INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                                posting_date, document_number, external_document_number, amount, applies_to_invoice_id,
                                applies_to_invoice_number, description, comment, balancing_account_id, version, last_modified)
 SELECT printf('B1000000-0000-4000-8000-%012d', g), 'C0000000-0000-4000-8000-000000000001',

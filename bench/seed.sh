@@ -5,7 +5,8 @@
 #         plus the benchmark's 200 customers (seed-customers.sql)
 #   10k   base + 20 journals x 500 payments     (the shared data set, seed-payments.sql)
 #   1m    base + 1 journal x 1,000,000 payments (the shared 1M variant)
-#   post  base + a 10,000-line and a 100,000-line journal that pass the posting checks (seed-posting.sql)
+#   post  base + a 10,000-line and a 100,000-line journal that pass the posting checks (seed-posting.sql), and a
+#         100,000-line vendor payment journal with 200 vendors (seed-vendor-posting.sql; builds with the journal core)
 # The payments are bulk-loaded with the sqlite3 CLI: secondary indexes dropped, rows generated in SQL, indexes rebuilt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -13,12 +14,13 @@ set -euo pipefail
 command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
 SETS=${*:-base 10k 1m post}
 
-# run the rendered SQL ($1 = template, rest = sed expressions) with the payment table's secondary indexes dropped
+# run the rendered SQL ($1 = template, rest = sed expressions) with the journal line table's secondary indexes dropped
 bulk() {
   local db=$1 tpl=$2; shift 2
-  local idx; idx=$(sqlite3 "$db" "SELECT sql || ';' FROM sqlite_master WHERE type='index' AND tbl_name='customer_payments' AND sql IS NOT NULL")
-  local drops; drops=$(sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type='index' AND tbl_name='customer_payments' AND sql IS NOT NULL")
-  { echo "$drops"; sed "$@" "$BENCH/$tpl"; echo "PRAGMA cache_size = -524288;"; echo "$idx"; echo "PRAGMA journal_mode = WAL;"; } | sqlite3 "$db" >/dev/null
+  local lines; lines=$(lines_table "$db")
+  local idx; idx=$(sqlite3 "$db" "SELECT sql || ';' FROM sqlite_master WHERE type='index' AND tbl_name='$lines' AND sql IS NOT NULL")
+  local drops; drops=$(sqlite3 "$db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type='index' AND tbl_name='$lines' AND sql IS NOT NULL")
+  { echo "$drops"; sed "$@" $(old_schema_sed "$db") "$BENCH/$tpl"; echo "PRAGMA cache_size = -524288;"; echo "$idx"; echo "PRAGMA journal_mode = WAL;"; } | sqlite3 "$db" >/dev/null
 }
 
 for s in $SETS; do
@@ -50,8 +52,9 @@ for s in $SETS; do
       fresh_copy "$PJ/db-base.db" "$PJ/db-post.tmp"
       bulk "$PJ/db-post.tmp" seed-posting.sql -e "s/@N@/10000/g; s/@OFF@/0/g"
       bulk "$PJ/db-post.tmp" seed-posting.sql -e "s/@N@/100000/g; s/@OFF@/10000/g"
+      [ "$(lines_table "$PJ/db-post.tmp")" = journal_lines ] && bulk "$PJ/db-post.tmp" seed-vendor-posting.sql -e "s/@N@/100000/g"
       mv "$PJ/db-post.tmp" "$PJ/db-post.db"
-      log "post: journals P10000 (10,000 lines) and P100000 (100,000 lines) in $(( $(ms_now) - t0 )) ms"
+      log "post: journals P10000 (10,000 lines), P100000 and VP100000 (100,000 lines each) in $(( $(ms_now) - t0 )) ms"
       ;;
     *) echo "unknown dataset $s" >&2; exit 2 ;;
   esac

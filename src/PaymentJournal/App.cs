@@ -15,6 +15,7 @@ using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.PurchaseInvoices;
 using PaymentJournal.Features.SalesInvoices;
+using PaymentJournal.Features.VendorPayments;
 using PaymentJournal.Features.Vendors;
 using PaymentJournal.OData;
 using PaymentJournal.OpenApi;
@@ -138,7 +139,7 @@ public static class App
         new DimensionsSet(), new DimensionValuesSet(), new DimensionSetLinesSet(), new DimensionLinesSet(), new PaymentApplicationsSet(),
         new JournalsSet(observer, webhooks), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         new PurchaseInvoicesSet(webhooks), new PurchaseInvoiceLinesSet(),
-        new VendorsSet(), new VendorLedgerEntriesSet(),
+        new VendorsSet(), new VendorLedgerEntriesSet(), new VendorPaymentJournalsSet(webhooks), new VendorPaymentsSet(),
     ];
 
     /// <summary>

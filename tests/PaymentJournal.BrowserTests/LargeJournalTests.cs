@@ -38,24 +38,24 @@ public sealed class LargeJournalTests(LargeJournalTests.Fixture f) : IClassFixtu
             var id = first.Body.Str("id");
             var sql = Provider == DatabaseProvider.Postgres
                 ? $"""
-                   INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                   INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                        posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
                        description, comment, balancing_account_id, version, last_modified)
-                   SELECT gen_random_uuid(), company_id, journal_id, journal_code, 10000 * (g + 1), customer_id, customer_number, contact_id,
+                   SELECT gen_random_uuid(), company_id, journal_id, journal_code, 10000 * (g + 1), account_id, account_number, contact_id,
                        posting_date, document_number, external_document_number, -(g % 99999 + 1), applies_to_invoice_id, applies_to_invoice_number,
                        'Line ' || (g + 1), comment, balancing_account_id, version, last_modified
-                   FROM customer_payments, generate_series(1, {Lines - 1}) AS g
+                   FROM journal_lines, generate_series(1, {Lines - 1}) AS g
                    WHERE id = '{id}'
                    """
                 : $"""
                    WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < {Lines - 1})
-                   INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                   INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                        posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
                        description, comment, balancing_account_id, version, last_modified)
-                   SELECT printf('B2000000-0000-4000-8000-%012d', g), company_id, journal_id, journal_code, 10000 * (g + 1), customer_id, customer_number, contact_id,
+                   SELECT printf('B2000000-0000-4000-8000-%012d', g), company_id, journal_id, journal_code, 10000 * (g + 1), account_id, account_number, contact_id,
                        posting_date, document_number, external_document_number, -(g % 99999 + 1), applies_to_invoice_id, applies_to_invoice_number,
                        'Line ' || (g + 1), comment, balancing_account_id, version, last_modified
-                   FROM customer_payments, n
+                   FROM journal_lines, n
                    WHERE id = '{id.ToUpperInvariant()}'
                    """;
             await ExecuteSqlAsync(sql);

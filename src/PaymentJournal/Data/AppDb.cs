@@ -45,8 +45,12 @@ public sealed class AppDb : DbContext
     public DbSet<VendorLedgerApplication> VendorLedgerApplications => Set<VendorLedgerApplication>();
     public DbSet<SalesInvoice> SalesInvoices => Set<SalesInvoice>();
     public DbSet<SalesInvoiceLine> SalesInvoiceLines => Set<SalesInvoiceLine>();
+    public DbSet<JournalBatch> JournalBatches => Set<JournalBatch>();
     public DbSet<CustomerPaymentJournal> CustomerPaymentJournals => Set<CustomerPaymentJournal>();
+    public DbSet<VendorPaymentJournal> VendorPaymentJournals => Set<VendorPaymentJournal>();
+    public DbSet<JournalLine> JournalLines => Set<JournalLine>();
     public DbSet<CustomerPayment> CustomerPayments => Set<CustomerPayment>();
+    public DbSet<VendorPayment> VendorPayments => Set<VendorPayment>();
     public DbSet<Dimension> Dimensions => Set<Dimension>();
     public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
     public DbSet<PaymentDimension> PaymentDimensions => Set<PaymentDimension>();
@@ -74,6 +78,10 @@ public sealed class AppDb : DbContext
     /// <summary>The clock used for lastModifiedDateTime and ETags; tests may replace it.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    // The journal tables' template column is text like every other: no length from its discriminator values.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Conventions.Remove(typeof(Microsoft.EntityFrameworkCore.Metadata.Conventions.DiscriminatorLengthConvention));
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.Entity<Company>().ToTable("companies");
@@ -84,8 +92,11 @@ public sealed class AppDb : DbContext
         b.Entity<Contact>().ToTable("contacts");
         b.Entity<SalesInvoice>().ToTable("sales_invoices");
         b.Entity<SalesInvoiceLine>().ToTable("sales_invoice_lines");
-        b.Entity<CustomerPaymentJournal>().ToTable("customer_payment_journals");
-        b.Entity<CustomerPayment>().ToTable("customer_payments");
+        // One table of batches and one of lines for every journal kind, told apart by template (table-per-hierarchy).
+        b.Entity<JournalBatch>().ToTable("journal_batches").HasDiscriminator(x => x.Template)
+            .HasValue<CustomerPaymentJournal>(JournalTemplates.CashReceipts).HasValue<VendorPaymentJournal>(JournalTemplates.Payments);
+        b.Entity<JournalLine>().ToTable("journal_lines").HasDiscriminator(x => x.Template)
+            .HasValue<CustomerPayment>(JournalTemplates.CashReceipts).HasValue<VendorPayment>(JournalTemplates.Payments);
         b.Entity<Dimension>().ToTable("dimensions");
         b.Entity<DimensionValue>().ToTable("dimension_values");
         b.Entity<PaymentDimension>().ToTable("payment_dimensions").HasKey(x => new { x.PaymentId, x.DimensionId });
@@ -115,8 +126,8 @@ public sealed class AppDb : DbContext
         CompanyOwned<Contact>(b, x => x.CompanyId);
         CompanyOwned<SalesInvoice>(b, x => x.CompanyId);
         CompanyOwned<SalesInvoiceLine>(b, x => x.CompanyId);
-        CompanyOwned<CustomerPaymentJournal>(b, x => x.CompanyId);
-        CompanyOwned<CustomerPayment>(b, x => x.CompanyId);
+        CompanyOwned<JournalBatch>(b, x => x.CompanyId);
+        CompanyOwned<JournalLine>(b, x => x.CompanyId);
         CompanyOwned<PaymentApplication>(b, x => x.CompanyId);
         CompanyOwned<Dimension>(b, x => x.CompanyId);
         CompanyOwned<DimensionValue>(b, x => x.CompanyId);
@@ -140,10 +151,10 @@ public sealed class AppDb : DbContext
         b.Entity<BankStatementLine>().HasOne<BankStatement>().WithMany().HasForeignKey(x => x.BankStatementId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<BankMatchProposal>().HasOne<BankStatementLine>().WithMany().HasForeignKey(x => x.LineId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<SalesInvoiceLine>().HasOne<SalesInvoice>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.ClientNoAction);
-        b.Entity<CustomerPayment>().HasOne<CustomerPaymentJournal>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<JournalLine>().HasOne<JournalBatch>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<DimensionValue>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
-        b.Entity<PaymentDimension>().HasOne<CustomerPayment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
-        b.Entity<PaymentApplication>().HasOne<CustomerPayment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<PaymentDimension>().HasOne<JournalLine>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
+        b.Entity<PaymentApplication>().HasOne<JournalLine>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<DimensionValue>().WithMany().HasForeignKey(x => x.DimensionValueId).OnDelete(DeleteBehavior.ClientNoAction);
 
@@ -159,9 +170,14 @@ public sealed class AppDb : DbContext
                 property.SetColumnName(SnakeCase(property.Name));
                 if (property.ClrType == typeof(DateTime)) property.SetValueConverter(utc);
             }
-            if (typeof(Versioned).IsAssignableFrom(entity.ClrType))
+            if (typeof(Versioned).IsAssignableFrom(entity.ClrType) && entity.BaseType is null)
                 entity.FindProperty(nameof(Versioned.Version))!.IsConcurrencyToken = true;
         }
+        // Each kind of journal line names the line's account in its own words.
+        b.Entity<CustomerPayment>().Property(x => x.CustomerId).HasColumnName("account_id");
+        b.Entity<CustomerPayment>().Property(x => x.CustomerNumber).HasColumnName("account_number");
+        b.Entity<VendorPayment>().Property(x => x.VendorId).HasColumnName("account_id");
+        b.Entity<VendorPayment>().Property(x => x.VendorNumber).HasColumnName("account_number");
         SqlText.Map(b, postgres: !Database.IsSqlite());
     }
 

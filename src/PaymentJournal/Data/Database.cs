@@ -300,23 +300,23 @@ public static class DbErrors
 /// </summary>
 public static class RowLocks
 {
-    /// <summary>Locks a customer payment journal for the rest of the transaction; false when the journal is gone.</summary>
+    /// <summary>Locks a journal batch for the rest of the transaction; false when the journal is gone.</summary>
     public static async Task<bool> JournalAsync(AppDb db, Guid journalId, CancellationToken ct)
     {
         if (!db.IsPostgres) return true;
         if (Postgres.PostgresLocks.InTransaction(db))
-            return await Postgres.PostgresLocks.LockAsync(db, "customer_payment_journals", "id", null, journalId, ct) is not null;
+            return await Postgres.PostgresLocks.LockAsync(db, "journal_batches", "id", null, journalId, ct) is not null;
         // NO KEY UPDATE: creates queue behind each other (and behind a post, which takes FOR UPDATE), while the
         // foreign-key checks of inserts elsewhere, which take KEY SHARE, are not blocked.
         var rows = await db.Database
-            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM customer_payment_journals WHERE id = {journalId} FOR NO KEY UPDATE")
+            .SqlQuery<int>($"SELECT 1 AS \"Value\" FROM journal_batches WHERE id = {journalId} FOR NO KEY UPDATE")
             .ToListAsync(ct);
         return rows.Count > 0;
     }
 
     /// <summary>The lock <see cref="JournalAsync"/> takes, to take ahead with the reads after it; null where there is no lock to take.</summary>
     public static ReadAhead? JournalAhead(AppDb db, Guid journalId) =>
-        PreparedRows.CanReadAhead(db) ? Postgres.PostgresLocks.LockAhead("customer_payment_journals", "id", null, journalId) : null;
+        PreparedRows.CanReadAhead(db) ? Postgres.PostgresLocks.LockAhead("journal_batches", "id", null, journalId) : null;
 
     /// <summary>
     /// The lock <see cref="VersionAsync"/> takes on the <typeparamref name="T"/> row with the given key, to take ahead

@@ -12,6 +12,8 @@ public static class DemoSeed
 {
     public static readonly Guid CompanyId = Guid.Parse("c0000000-0000-4000-8000-000000000001");
     public static readonly Guid GeneralJournalId = Guid.Parse("f0000000-0000-4000-8000-000000000001");
+    /// <summary>The vendor payment journal PAYMENT (template PAYMENT).</summary>
+    public static readonly Guid PaymentJournalId = Guid.Parse("f0000000-0000-4000-8000-000000000002");
     public static readonly Guid DomesticPostingGroupId = Guid.Parse("f1000000-0000-4000-8000-000000000001");
     public static Guid CustomerId(int n) => Guid.Parse($"c0000000-0000-4000-8000-{n:D12}");
     public static string CustomerNumber(int n) => $"C{n:D5}";
@@ -70,7 +72,8 @@ public static class DemoSeed
             new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000003"), CompanyId = c, Code = "S-INV", Prefix = "103", Digits = 3, LastUsed = 10 },
             new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000004"), CompanyId = c, Code = "GJNL-RCPT", Prefix = "G0", Digits = 4, LastUsed = 2000 },
             new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000005"), CompanyId = c, Code = "VEND", Prefix = "V", Digits = 5, LastUsed = VendorNames.Length },
-            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000006"), CompanyId = c, Code = "P-INV", Prefix = "108", Digits = 3, LastUsed = PurchaseInvoices });
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000006"), CompanyId = c, Code = "P-INV", Prefix = "108", Digits = 3, LastUsed = PurchaseInvoices },
+            new Series { Id = Guid.Parse("f2000000-0000-4000-8000-000000000007"), CompanyId = c, Code = "GJNL-PMT", Prefix = "PMT", Digits = 5 });
         db.VendorPostingGroups.Add(new VendorPostingGroup
         {
             Id = DomesticVendorPostingGroupId, CompanyId = c, Code = "DOMESTIC", Description = "Domestic vendors", PayablesAccountId = AccountId(PayablesAccount),
@@ -102,6 +105,12 @@ public static class DemoSeed
             Id = GeneralJournalId, CompanyId = c, Code = "GENERAL", DisplayName = "General cash receipts",
             BalancingAccountId = AccountId(CashAccount), BalancingAccountNumber = CashAccount,
             NumberSeriesId = Guid.Parse("f2000000-0000-4000-8000-000000000004"),
+        });
+        db.VendorPaymentJournals.Add(new VendorPaymentJournal
+        {
+            Id = PaymentJournalId, CompanyId = c, Code = "PAYMENT", DisplayName = "Vendor payments",
+            BalancingAccountId = AccountId(CashAccount), BalancingAccountNumber = CashAccount,
+            NumberSeriesId = Guid.Parse("f2000000-0000-4000-8000-000000000007"),
         });
 
         var area = Guid.Parse("f3000000-0000-4000-8000-000000000001");

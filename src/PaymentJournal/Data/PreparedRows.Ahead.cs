@@ -90,7 +90,7 @@ public static partial class PreparedRows
         if (!CanReadAhead(db)) return null;
         var plan = PlanFor(db.Model, typeof(T));
         var filters = where.Select(w => plan.ByName[w.Property]).ToArray();
-        var sql = $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} WHERE {Condition(db, filters)} LIMIT 1";
+        var sql = $"SELECT {string.Join(", ", plan.Columns.Select(c => c.Name))} FROM {plan.Table} WHERE {Condition(db, plan, filters)} LIMIT 1";
         var reader = RowReaderFor(db, plan);
         return new ReadAhead(ReadAhead.KeyOf("find", typeof(T), queryName, where.Select(w => w.Value)), sql, AheadParameters(db, filters, where),
             async r =>
@@ -108,13 +108,13 @@ public static partial class PreparedRows
         if (!CanReadAhead(db)) return null;
         var plan = PlanFor(db.Model, typeof(T));
         var filters = where.Select(w => plan.ByName[w.Property]).ToArray();
-        var sql = $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {Condition(db, filters)})";
+        var sql = $"SELECT EXISTS (SELECT 1 FROM {plan.Table} WHERE {Condition(db, plan, filters)})";
         return new ReadAhead(ReadAhead.KeyOf("exists", typeof(T), queryName, where.Select(w => w.Value)), sql, AheadParameters(db, filters, where),
             async r => await r.ReadAsync() && Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) == 1);
     }
 
-    private static string Condition(AppDb db, Column[] filters) =>
-        string.Join(" AND ", filters.Select((c, i) => c.Name + " = " + Placeholder(db, i)));
+    private static string Condition(AppDb db, Plan plan, Column[] filters) =>
+        string.Join(" AND ", filters.Select((c, i) => c.Name + " = " + Placeholder(db, i))) + plan.OfKind;
 
     private static DbParameter[] AheadParameters(AppDb db, Column[] filters, (string Property, object Value)[] where)
     {

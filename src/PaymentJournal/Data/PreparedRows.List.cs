@@ -87,14 +87,16 @@ public static partial class PreparedRows
             IReadOnlyList<(LambdaExpression Selector, bool Descending)> order)
         {
             Text.Append(plan.SelectAll ??= "SELECT " + string.Join(", ", plan.Columns.Select(c => Quote(c.Name))) + " FROM " + Quote(plan.Table));
+            var conditions = 0;
             for (var i = 0; i < equal.Length; i++)
             {
                 if (!plan.ByName.TryGetValue(equal[i].Property, out var column) || column.Property.IsNullable) return false;
-                Text.Append(i == 0 ? " WHERE " : " AND ").Append(Quote(column.Name)).Append(" = ").Append(Parameter(column, Value(column, equal[i].Value)));
+                Text.Append(conditions++ == 0 ? " WHERE " : " AND ").Append(Quote(column.Name)).Append(" = ").Append(Parameter(column, Value(column, equal[i].Value)));
             }
+            if (plan.OfKind.Length > 0) Text.Append(conditions++ == 0 ? " WHERE " + plan.OfKind[5..] : plan.OfKind);
             for (var i = 0; i < where.Count; i++)
             {
-                Text.Append(i + equal.Length == 0 ? " WHERE " : " AND ");
+                Text.Append(conditions++ == 0 ? " WHERE " : " AND ");
                 _row = where[i].Parameters[0];
                 if (!Predicate(where[i].Body)) return false;
             }

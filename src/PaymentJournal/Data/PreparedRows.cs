@@ -26,7 +26,9 @@ public static partial class PreparedRows
 {
     private sealed record Column(string Name, IProperty Property, RelationalTypeMapping Mapping);
 
-    private sealed record Plan(string Table, Column[] Columns, Column Key, Column? Token)
+    /// <param name="OfKind">" AND template = 'CASHRCPT'" for a kind of row that shares its table with others
+    /// (table-per-hierarchy), appended to every read's condition; "" otherwise.</param>
+    private sealed record Plan(string Table, Column[] Columns, Column Key, Column? Token, string OfKind)
     {
         /// <summary>The columns by property name.</summary>
         public Dictionary<string, Column> ByName { get; } = Columns.ToDictionary(c => c.Property.Name);
@@ -175,7 +177,7 @@ public static partial class PreparedRows
     private static DbCommand QueryCommand(AppDb db, Plan plan, Type type, string queryName, (string Property, object Value)[] where, Func<string, string> sql)
     {
         var filters = where.Select(w => plan.ByName[w.Property]).ToArray();
-        var cmd = CommandFor(db, plan, (type, 0, queryName), () => sql(string.Join(" AND ", filters.Select((c, i) => c.Name + " = " + Placeholder(db, i)))), filters);
+        var cmd = CommandFor(db, plan, (type, 0, queryName), () => sql(Condition(db, plan, filters)), filters);
         for (var i = 0; i < filters.Length; i++) cmd.Parameters[i].Value = Value(filters[i], where[i].Value);
         return cmd;
     }
@@ -267,6 +269,10 @@ public static partial class PreparedRows
             .Select(p => new Column(p.GetColumnName(table)!, p, (RelationalTypeMapping)p.GetTypeMapping()))
             .ToArray();
         var key = entityType.FindPrimaryKey()!.Properties;
-        return new Plan(table.Name, columns, columns.First(c => c.Property == key[0]), columns.FirstOrDefault(c => c.Property.IsConcurrencyToken));
+        // A kind of row in a shared table: its discriminator's value, from the model, never from a request.
+        var ofKind = entityType.BaseType is not null && entityType.FindDiscriminatorProperty() is { } kind && entityType.GetDiscriminatorValue() is string value
+            ? $" AND {kind.GetColumnName(table)} = '{value.Replace("'", "''", StringComparison.Ordinal)}'"
+            : "";
+        return new Plan(table.Name, columns, columns.First(c => c.Property == key[0]), columns.FirstOrDefault(c => c.Property.IsConcurrencyToken), ofKind);
     });
 }

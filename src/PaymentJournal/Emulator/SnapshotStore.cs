@@ -252,7 +252,7 @@ public sealed class PostgresSnapshotStore(EmulatorOptions options) : SnapshotSto
         ExecuteAsync(db, "TRUNCATE " + string.Join(", ", tables.Select(Quote)));
 
     private static readonly (string Child, string Parent)[] TriggerReferences =
-        [("payment_dimensions", "customer_payments"), ("customer_payment_applications", "customer_payments")];
+        [("payment_dimensions", "journal_lines"), ("customer_payment_applications", "journal_lines")];
 
     /// <summary>The tables ordered so that every table comes after the tables its foreign keys point to.</summary>
     private static async Task<IReadOnlyList<string>> ParentsFirstAsync(AppDb db, IReadOnlyList<string> tables)

@@ -22,7 +22,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         f.ScalarAsync<string>("SELECT id::text FROM customers WHERE number = @n", ("n", number));
 
     private Task<long> LinesAsync(string journal) =>
-        f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal)));
+        f.ScalarAsync<long>("SELECT count(*) FROM journal_lines WHERE journal_id = @j", ("j", Guid.Parse(journal)));
 
     /// <summary>Waits until a session of the nodes waits for a row lock in a statement on the table; fails if the request ends first.</summary>
     private Task WaitForLockWaitAsync(Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> request, string table) =>
@@ -56,13 +56,13 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
     private static async Task InsertCopyAsync(NpgsqlConnection holder, NpgsqlTransaction hold, Guid template, Guid id, int lineNumber)
     {
         await using var take = new NpgsqlCommand("""
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+            INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                 posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
                 description, comment, balancing_account_id, version, last_modified)
-            SELECT @id, company_id, journal_id, journal_code, @line, customer_id, customer_number, contact_id,
+            SELECT @id, company_id, journal_id, journal_code, @line, account_id, account_number, contact_id,
                 posting_date, document_number, 'HELD', amount, applies_to_invoice_id, applies_to_invoice_number,
                 description, comment, balancing_account_id, version, last_modified
-            FROM customer_payments WHERE id = @template
+            FROM journal_lines WHERE id = @template
             """, holder, hold);
         take.Parameters.AddWithValue("id", id);
         take.Parameters.AddWithValue("line", lineNumber);
@@ -81,13 +81,13 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockJournal = new NpgsqlCommand("SELECT id FROM customer_payment_journals WHERE id = @j FOR UPDATE", holder, hold))
+        await using (var lockJournal = new NpgsqlCommand("SELECT id FROM journal_batches WHERE id = @j FOR UPDATE", holder, hold))
         {
             lockJournal.Parameters.AddWithValue("j", Guid.Parse(journal));
             Assert.NotNull(await lockJournal.ExecuteScalarAsync());
         }
         var create = f.A.Http.Post(Route.V2.Payments(journal), new { lineNumber = 20000, customerId = customer, customerNumber = "C00001", amount = -2 });
-        await WaitForLockWaitAsync(create, "customer_payment_journals");
+        await WaitForLockWaitAsync(create, "journal_batches");
         // Meanwhile the holder writes line 20000 and commits: the create's line check, run after the lock, must see it.
         await InsertCopyAsync(holder, hold, Guid.Parse(template.Str("id")), Guid.NewGuid(), 20000);
         await hold.CommitAsync();
@@ -98,7 +98,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         Assert.Contains("Line No.='20000'", body!["error"].Str("message"));
         Assert.Equal(2L, await LinesAsync(journal));
         Assert.Equal("HELD", await f.ScalarAsync<string>(
-            "SELECT external_document_number FROM customer_payments WHERE journal_id = @j AND line_number = 20000", ("j", Guid.Parse(journal))));
+            "SELECT external_document_number FROM journal_lines WHERE journal_id = @j AND line_number = 20000", ("j", Guid.Parse(journal))));
     }
 
     [Fact]
@@ -161,15 +161,15 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT id FROM customer_payments WHERE id = @id FOR UPDATE", holder, hold))
+        await using (var lockRow = new NpgsqlCommand("SELECT id FROM journal_lines WHERE id = @id FOR UPDATE", holder, hold))
         {
             lockRow.Parameters.AddWithValue("id", id);
             Assert.NotNull(await lockRow.ExecuteScalarAsync());
         }
         // The PATCH reads the row (still the version its ETag names) and waits for the lock in the same round trip.
         var patch = f.A.Http.Patch(url, new { description = "patched" }, p.Str("@odata.etag"));
-        await WaitForLockWaitAsync(patch, "customer_payments");
-        await using (var change = new NpgsqlCommand("UPDATE customer_payments SET description = 'held', version = version + 1 WHERE id = @id", holder, hold))
+        await WaitForLockWaitAsync(patch, "journal_lines");
+        await using (var change = new NpgsqlCommand("UPDATE journal_lines SET description = 'held', version = version + 1 WHERE id = @id", holder, hold))
         {
             change.Parameters.AddWithValue("id", id);
             Assert.Equal(1, await change.ExecuteNonQueryAsync());
@@ -178,7 +178,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
 
         var (status, body, _) = await patch;
         Assert.True(status == 409 && body.ErrorCode() == "Request_EntityChanged", $"{status} {body?.ToJsonString()}");
-        Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
+        Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM journal_lines WHERE id = @id", ("id", id)));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         var journal = await NewJournalAsync();
         var other = await NewJournalAsync();
         var template = await Make.Payment(f.A.Http, other, new { lineNumber = 10000, customerNumber = "C00001", amount = -1 });
-        const string seriesOfJournal = "SELECT last_used FROM number_series WHERE id = (SELECT number_series_id FROM customer_payment_journals WHERE id = @j)";
+        const string seriesOfJournal = "SELECT last_used FROM number_series WHERE id = (SELECT number_series_id FROM journal_batches WHERE id = @j)";
         var seriesBefore = await f.ScalarAsync<long>(seriesOfJournal, ("j", Guid.Parse(journal)));
 
         // The test writes a line with the id the create will bring, in another journal, and holds it uncommitted: the
@@ -199,7 +199,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         await InsertCopyAsync(holder, hold, Guid.Parse(template.Str("id")), id, 20000);
         // No document number and no line before it: the create takes the journal's next number, in its unit.
         var create = f.A.Http.Post(Route.V2.Payments(journal), new { id, lineNumber = 10000, customerNumber = "C00001", amount = -2 });
-        await WaitForLockWaitAsync(create, "customer_payments", "%INSERT INTO customer_payments%");
+        await WaitForLockWaitAsync(create, "journal_lines", "%INSERT INTO journal_lines%");
         await hold.CommitAsync();
 
         var (status, body, _) = await create;
@@ -207,7 +207,7 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         Assert.Equal(0L, await LinesAsync(journal));
         // The number the create took went back with the rest of its unit.
         Assert.Equal(seriesBefore, await f.ScalarAsync<long>(seriesOfJournal, ("j", Guid.Parse(journal))));
-        Assert.Equal(other, await f.ScalarAsync<string>("SELECT journal_id::text FROM customer_payments WHERE id = @id", ("id", id)));
+        Assert.Equal(other, await f.ScalarAsync<string>("SELECT journal_id::text FROM journal_lines WHERE id = @id", ("id", id)));
         // The node's connection is usable again: the next create of the journal takes the number the refused one took back.
         var ok = await Make.Payment(f.A.Http, journal, new { lineNumber = 10000, customerNumber = "C00001", amount = -2 });
         Assert.Equal(seriesBefore + 1, await f.ScalarAsync<long>(seriesOfJournal, ("j", Guid.Parse(journal))));
@@ -224,21 +224,21 @@ public sealed class BatchedWriteReadsTests(MultiNodeFixture f)
         await using var holder = new NpgsqlConnection(f.ConnectionString);
         await holder.OpenAsync();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var change = new NpgsqlCommand("UPDATE customer_payments SET description = 'held', version = version + 1 WHERE id = @id", holder, hold))
+        await using (var change = new NpgsqlCommand("UPDATE journal_lines SET description = 'held', version = version + 1 WHERE id = @id", holder, hold))
         {
             change.Parameters.AddWithValue("id", id);
             Assert.Equal(1, await change.ExecuteNonQueryAsync());
         }
         var patch = f.A.Http.Patch(url, new { description = "patched" }, "*");
-        await WaitForLockWaitAsync(patch, "customer_payments", "%UPDATE customer_payments SET%");
+        await WaitForLockWaitAsync(patch, "journal_lines", "%UPDATE journal_lines SET%");
         await hold.CommitAsync();
 
         var (status, body, _) = await patch;
         Assert.True(status == 409 && body.ErrorCode() == "Request_EntityChanged", $"{status} {body?.ToJsonString()}");
-        Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
+        Assert.Equal("held", await f.ScalarAsync<string>("SELECT description FROM journal_lines WHERE id = @id", ("id", id)));
         // And a PATCH of the row as it is now goes through.
         var (again, _, _) = await f.A.Http.Patch(url, new { description = "patched" }, "*");
         Assert.Equal(200, again);
-        Assert.Equal("patched", await f.ScalarAsync<string>("SELECT description FROM customer_payments WHERE id = @id", ("id", id)));
+        Assert.Equal("patched", await f.ScalarAsync<string>("SELECT description FROM journal_lines WHERE id = @id", ("id", id)));
     }
 }

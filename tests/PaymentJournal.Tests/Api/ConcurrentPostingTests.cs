@@ -76,7 +76,7 @@ public sealed class TwoNodeConcurrentPostingTests(MultiNodeFixture f)
             }
             Assert.True(waitedFor >= 0, "the post never waited for the customer row: " + (post.IsCompleted ? (await post).Status.ToString() : "still running"));
             var late = waitedFor > deadlockTimeout / 2 && round < 5;
-            if (!late) await Exec(other, $"SELECT id FROM customer_payment_journals WHERE id = '{journal.Id}' FOR UPDATE");
+            if (!late) await Exec(other, $"SELECT id FROM journal_batches WHERE id = '{journal.Id}' FOR UPDATE");
             await Exec(other, "ROLLBACK");
 
             var (status, body, _) = await post;
@@ -115,7 +115,7 @@ public sealed class TwoNodeConcurrentPostingTests(MultiNodeFixture f)
         var createWaited = false;
         for (var i = 0; i < 600 && !createWaited && !create.IsCompleted; i++)
         {
-            createWaited = await f.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%customer_payment_journals%'") > 0;
+            createWaited = await f.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%journal_batches%'") > 0;
             if (!createWaited) await Task.Delay(100);
         }
         Assert.True(createWaited, "the create did not wait for the post: " + (create.IsCompleted ? (await create).Status.ToString() : "still running"));
@@ -125,7 +125,7 @@ public sealed class TwoNodeConcurrentPostingTests(MultiNodeFixture f)
         Assert.True(status == 204, $"{status} {body?.ToJsonString()}");
         var created = await create;
         Assert.True(created.Status == 201, $"{created.Status} {created.Body?.ToJsonString()}");
-        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal))));
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM journal_lines WHERE journal_id = @j", ("j", Guid.Parse(journal))));
         Assert.Equal(1L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_ledger_entries WHERE document_number = 'DURING1'"));
         Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_ledger_entries WHERE document_number = 'DURING2'"));
     }

@@ -226,10 +226,10 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
         if (f.Provider == DatabaseProvider.Postgres)
         {
             await f.ExecuteSqlAsync($"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.comment = '{boom}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;");
-            await f.ExecuteSqlAsync($"CREATE TRIGGER {trigger} BEFORE INSERT ON customer_payments FOR EACH ROW EXECUTE FUNCTION {trigger}();");
+            await f.ExecuteSqlAsync($"CREATE TRIGGER {trigger} BEFORE INSERT ON journal_lines FOR EACH ROW EXECUTE FUNCTION {trigger}();");
         }
         else
-            await f.ExecuteSqlAsync($"CREATE TRIGGER {trigger} BEFORE INSERT ON customer_payments WHEN NEW.comment = '{boom}' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+            await f.ExecuteSqlAsync($"CREATE TRIGGER {trigger} BEFORE INSERT ON journal_lines WHEN NEW.comment = '{boom}' BEGIN SELECT RAISE(ABORT, 'refused'); END;");
         var key = NewKey();
         var body = new { customerNumber = "C00001", amount = -9m, comment = boom };
         try
@@ -240,7 +240,7 @@ public sealed class IdempotencyTests(ServiceFixture f) : IClassFixture<ServiceFi
         }
         finally
         {
-            await f.ExecuteSqlAsync(f.Provider == DatabaseProvider.Postgres ? $"DROP TRIGGER {trigger} ON customer_payments; DROP FUNCTION {trigger}();" : $"DROP TRIGGER {trigger};");
+            await f.ExecuteSqlAsync(f.Provider == DatabaseProvider.Postgres ? $"DROP TRIGGER {trigger} ON journal_lines; DROP FUNCTION {trigger}();" : $"DROP TRIGGER {trigger};");
         }
         var retried = await f.Http.Post(Route.V2.Payments(journal), body, Key(key));
         Expect.Status(retried, 201);
@@ -552,7 +552,7 @@ public sealed class IdempotencyMultiNodeTests(MultiNodeFixture f)
             $"{a.Status} {a.Body?.ToJsonString()}"));
         var ids = answers.Where(a => a.Status == 201).Select(a => a.Body.Str("id")).Distinct().ToList();
         Assert.Single(ids);
-        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT COUNT(*) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal))));
+        Assert.Equal(1L, await f.ScalarAsync<long>("SELECT COUNT(*) FROM journal_lines WHERE journal_id = @j", ("j", Guid.Parse(journal))));
     }
 }
 

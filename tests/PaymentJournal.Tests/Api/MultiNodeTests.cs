@@ -96,7 +96,7 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
         Assert.Equal(documents.Count, documents.Distinct().Count());
         // And the database agrees with what the API answered.
         Assert.Equal(2L * perNode, await f.ScalarAsync<long>(
-            "SELECT count(DISTINCT line_number) FROM customer_payments WHERE journal_id = @j", ("j", Guid.Parse(journal))));
+            "SELECT count(DISTINCT line_number) FROM journal_lines WHERE journal_id = @j", ("j", Guid.Parse(journal))));
     }
 
     [Fact]
@@ -156,11 +156,11 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
         Assert.All(results, r => Assert.True(r.Status is 204 or (>= 400 and < 500), $"{r.Status} {r.Body?.ToJsonString()}"));
 
         var after = await LedgerCountsAsync();
-        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", journalId)));
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM journal_lines WHERE journal_id = @j", ("j", journalId)));
         Assert.Equal(20, after.Customer - before.Customer);
         Assert.Equal(0L, await f.ScalarAsync<long>("SELECT coalesce(sum(amount), 0) FROM general_ledger_entries"));
         Assert.Equal(-210L * 100, await f.ScalarAsync<long>(
-            "SELECT coalesce(sum(amount), 0) FROM customer_ledger_entries WHERE journal_code = (SELECT code FROM customer_payment_journals WHERE id = @j)", ("j", journalId)));
+            "SELECT coalesce(sum(amount), 0) FROM customer_ledger_entries WHERE journal_code = (SELECT code FROM journal_batches WHERE id = @j)", ("j", journalId)));
     }
 
     [Fact]
@@ -172,13 +172,13 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
         var template = await Make.Payment(f.A.Http, journal, new { customerNumber = "C00004", amount = -1, externalDocumentNumber = "K0" });
         const int lines = 20000;
         await f.ExecAsync("""
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+            INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                 posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
                 description, comment, balancing_account_id, version, last_modified)
-            SELECT gen_random_uuid(), company_id, journal_id, journal_code, line_number + g * 10000, customer_id, customer_number, contact_id,
+            SELECT gen_random_uuid(), company_id, journal_id, journal_code, line_number + g * 10000, account_id, account_number, contact_id,
                 posting_date, document_number, 'K' || g, amount, applies_to_invoice_id, applies_to_invoice_number,
                 description, comment, balancing_account_id, version, last_modified
-            FROM customer_payments, generate_series(1, @n - 1) AS g
+            FROM journal_lines, generate_series(1, @n - 1) AS g
             WHERE id = @id
             """, ("n", lines), ("id", Guid.Parse(template.Str("id"))));
         var before = await LedgerCountsAsync();
@@ -224,12 +224,12 @@ public sealed class MultiNodeTests(MultiNodeFixture f)
                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL") > 0; i++)
             await Task.Delay(50);
         Assert.Equal(before, await LedgerCountsAsync());
-        Assert.Equal((long)lines, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", journalId)));
+        Assert.Equal((long)lines, await f.ScalarAsync<long>("SELECT count(*) FROM journal_lines WHERE journal_id = @j", ("j", journalId)));
 
         // The surviving node posts the whole journal.
         var again = await f.B.Http.Post(Post(journal), null);
         Assert.True(again.Status == 204, $"{again.Status} {again.Body?.ToJsonString()}");
-        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM customer_payments WHERE journal_id = @j", ("j", journalId)));
+        Assert.Equal(0L, await f.ScalarAsync<long>("SELECT count(*) FROM journal_lines WHERE journal_id = @j", ("j", journalId)));
         var after = await LedgerCountsAsync();
         Assert.Equal(lines, after.Customer - before.Customer);
         Assert.Equal(0L, await f.ScalarAsync<long>("SELECT coalesce(sum(amount), 0) FROM general_ledger_entries"));

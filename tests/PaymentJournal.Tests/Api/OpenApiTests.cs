@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
+using PaymentJournal.Data;
 
 namespace PaymentJournal.Tests.Api;
 
@@ -138,9 +139,18 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         Assert.Contains((await CashApi.ImportTextAsync(f.Http, statement, "openapi.sta")).Status, new[] { 201, 409 });
         var mapping = await f.Http.Post(CashApi.Company() + "/customerIbanMappings", new { iban = "DE75512108001245126199", customerId = "c0000000-0000-4000-8000-000000000002" });
         Assert.True(mapping.Status == 201 || mapping.Body.ErrorCode() == "Internal_EntityWithSameKeyExists", mapping.Body?.ToJsonString());
+        // A vendor payment in the demo payments journal, with a dimension line.
+        var vendorPayments = ServiceFixture.CompanyPath(ServiceFixture.V2) + $"/vendorPaymentJournals({DemoSeed.PaymentJournalId})/vendorPayments";
+        var (vendorStatus, vendorPayment, _) = await f.Http.Post(vendorPayments, new { vendorNumber = "V00001", amount = 15 });
+        Assert.Equal(201, vendorStatus);
+        Assert.Equal(201, (await f.Http.Post(vendorPayments + $"({vendorPayment.Str("id")})/dimensionSetLines", new { code = "AREA", valueCode = "10" })).Status);
         // Graph's dimensionLines cannot be listed without a parentId filter: their keys are given.
-        // Nor can company-level customerPayments without a journalId filter.
-        return new() { ["dimensionLine-parentId"] = open.Str("id"), ["dimensionLine-id"] = line.Str("id"), ["customerPayment-id"] = open.Str("id") };
+        // Nor can company-level customerPayments and vendorPayments without a journalId filter.
+        return new()
+        {
+            ["dimensionLine-parentId"] = open.Str("id"), ["dimensionLine-id"] = line.Str("id"), ["customerPayment-id"] = open.Str("id"),
+            ["vendorPayment-id"] = vendorPayment.Str("id"),
+        };
     }
 
     [Theory]
@@ -185,8 +195,8 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
             var url = await Fill(template, 0, "", null);
             Assert.True(url is not null, $"no rows to fill the keys of {template}");
             var (answer, error, _) = await f.Http.Get(root + url);
-            // Two lists answer 400 without a filter on their parent (company-level customerPayments, Graph's dimensionLines).
-            var needsFilter = Regex.IsMatch(template, @"^/companies(\(\{company-id\}\)|/\{company-id\})/(customerPayments|dimensionLines)$");
+            // Three lists answer 400 without a filter on their parent (company-level customerPayments and vendorPayments, Graph's dimensionLines).
+            var needsFilter = Regex.IsMatch(template, @"^/companies(\(\{company-id\}\)|/\{company-id\})/(customerPayments|vendorPayments|dimensionLines)$");
             Assert.True(answer == 200 || (answer == 400 && needsFilter), $"GET {root}{url} ({template}): {answer} {error?.ToJsonString()}");
             answered++;
         }

@@ -270,7 +270,7 @@ public sealed class PaymentApplicationsTests(ServiceFixture f) : IClassFixture<S
         var (_, _, invoices, journal, line) = await SetUpAsync(100m, (30m, 10));
         await ApplyAsync(journal, line.Str("id"), new { invoiceId = invoices[0].Id });
         var id = Guid.Parse(line.Str("id"));
-        Assert.Equal(1, await f.WithDb(db => db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM customer_payments WHERE id = {id}")));
+        Assert.Equal(1, await f.WithDb(db => db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM journal_lines WHERE id = {id}")));
         Assert.Equal(0, await f.WithDb(db => db.CustomerPayments.CountAsync(p => p.Id == Guid.Parse(line.Str("id")))));
         Assert.Equal(0, await ApplicationCountAsync(line.Str("id")));
     }

@@ -93,14 +93,14 @@ public sealed class PostingKillTests(ITestOutputHelper output) : IDisposable
         using var cmd = conn.CreateCommand();
         cmd.CommandText = $"""
             WITH RECURSIVE n(i, h) AS (SELECT 1, hex(randomblob(16)) UNION ALL SELECT i + 1, hex(randomblob(16)) FROM n WHERE i < {Lines})
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+            INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
               posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number, description,
               comment, balancing_account_id, version, last_modified)
             SELECT upper(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8' || substr(h, 18, 3) || '-' || substr(h, 21, 12)),
               j.company_id, j.id, j.code, n.i * 10, 'C0000000-0000-4000-8000-000000000001', 'C00001', '', '{PostingApi.Today}', 'K' || n.i, '', -(100 + n.i % 50),
               CASE WHEN n.i % 7 = 0 THEN 'D1000000-0000-4000-8000-000000000001' ELSE '00000000-0000-0000-0000-000000000000' END, '', 'kill test', '',
               j.balancing_account_id, 1, '2026-06-01 00:00:00'
-            FROM n CROSS JOIN customer_payment_journals j
+            FROM n CROSS JOIN journal_batches j
             WHERE j.id = '{ServiceFixture.General.ToUpperInvariant()}'
             """;
         cmd.ExecuteNonQuery();

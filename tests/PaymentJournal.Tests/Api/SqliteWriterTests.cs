@@ -29,7 +29,7 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
             await Migrator.MigrateAsync(db, DatabaseProvider.Sqlite, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, sqlitePageSize: 16384);
             await db.Database.OpenConnectionAsync();
             Assert.Equal(16384L, await PageSizeAsync(db));
-            Assert.Equal(1L, await ScalarAsync(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'customer_payments'"));
+            Assert.Equal(1L, await ScalarAsync(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'journal_lines'"));
         }
         await using (var db = new AppDb(options))
         {
@@ -181,12 +181,12 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
             return await db.SaveChangesAsync();
         });
         var columns = await f.WithDb(async db => await db.Database
-            .SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('customer_payments')").ToListAsync());
+            .SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('journal_lines')").ToListAsync());
         Assert.Contains("posting_date", columns);
         foreach (var column in columns.Where(c => c is not "id" and not "line_number" and not "version" and not "last_modified"))
         {
             // The column names come from the table itself, not from input.
-            var sql = "SELECT typeof(" + column + ") || ':' || coalesce(" + column + ", 'NULL') AS \"Value\" FROM customer_payments WHERE id IN ({0}, {1}) ORDER BY line_number";
+            var sql = "SELECT typeof(" + column + ") || ':' || coalesce(" + column + ", 'NULL') AS \"Value\" FROM journal_lines WHERE id IN ({0}, {1}) ORDER BY line_number";
             var both = await f.WithDb(async db => await db.Database.SqlQueryRaw<string>(
                 sql, viaApi.ToString("D").ToUpperInvariant(), viaEf.ToString("D").ToUpperInvariant()).ToListAsync());
             Assert.Equal(2, both.Count);
@@ -195,7 +195,7 @@ public sealed class SqliteWriterTests(SqliteWriterFixture f) : IClassFixture<Sql
         // The stamps have EF Core's form too (the values differ: the copy was saved later; EF Core writes the fraction of a
         // second without trailing zeros, so its length varies).
         var stamps = await f.WithDb(async db => await db.Database.SqlQueryRaw<string>(
-            "SELECT typeof(id) || typeof(version) || typeof(last_modified) || ':' || (last_modified GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*') || ':' || (id = upper(id)) AS \"Value\" FROM customer_payments WHERE id IN ({0}, {1})",
+            "SELECT typeof(id) || typeof(version) || typeof(last_modified) || ':' || (last_modified GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*') || ':' || (id = upper(id)) AS \"Value\" FROM journal_lines WHERE id IN ({0}, {1})",
             viaApi.ToString("D").ToUpperInvariant(), viaEf.ToString("D").ToUpperInvariant()).ToListAsync());
         Assert.Equal(2, stamps.Count);
         Assert.Equal(stamps[1], stamps[0]);

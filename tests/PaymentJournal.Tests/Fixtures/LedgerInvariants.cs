@@ -82,6 +82,23 @@ public static class LedgerInvariants
             else if (-entry.RemainingAmount != inv.RemainingAmount) errors.Add($"purchase invoice {inv.Number}: remaining {inv.RemainingAmount}, entry {entry.RemainingAmount}");
         }
 
+        // 4-5 on the purchase side: an entry's remaining amount moves only by its applications (a payment applied to an
+        // invoice raises the invoice entry's negative remaining towards zero and lowers the payment's); the payables
+        // accounts hold what the vendors are owed, as credits.
+        var vapps = await db.VendorLedgerApplications.AsNoTracking().Where(a => a.CompanyId == companyId).ToListAsync();
+        var vAppliedTo = vapps.GroupBy(a => a.AppliedEntryId).ToDictionary(g => g.Key, g => g.Sum(a => a.Amount));
+        var vAppliedFrom = vapps.GroupBy(a => a.ApplyingEntryId).ToDictionary(g => g.Key, g => g.Sum(a => a.Amount));
+        foreach (var e in vle)
+        {
+            var expected = e.Amount + vAppliedTo.GetValueOrDefault(e.Id) - vAppliedFrom.GetValueOrDefault(e.Id);
+            if (expected != e.RemainingAmount) errors.Add($"vendor entry {e.EntryNumber}: remaining {e.RemainingAmount}, amount and applications say {expected}");
+            if (e.Open != (e.RemainingAmount != 0)) errors.Add($"vendor entry {e.EntryNumber}: open {e.Open} with remaining {e.RemainingAmount}");
+            if (e.Amount != 0 && Math.Sign(e.RemainingAmount) * Math.Sign(e.Amount) < 0) errors.Add($"vendor entry {e.EntryNumber} changed sign");
+        }
+        var vendorsOwed = await db.Vendors.AsNoTracking().Where(v => v.CompanyId == companyId).SumAsync(v => v.Balance);
+        if (vendorsOwed != -accounts.Where(a => a.SubCategory == "Accounts Payable").Sum(a => a.NetChange))
+            errors.Add("the payables accounts do not agree with the vendors' balances");
+
         // 6. Entry numbers are unique and taken from the company's counter.
         var numbers = gl.Select(e => e.EntryNumber).Concat(cle.Select(e => e.EntryNumber)).Concat(vle.Select(e => e.EntryNumber)).ToList();
         if (numbers.Count != numbers.Distinct().Count()) errors.Add("an entry number is used twice");

@@ -96,14 +96,8 @@ public class QueryBinderDatabase : IDisposable
         : new(new DbContextOptionsBuilder<AppDb>().UseNpgsql(_postgres).Options);
 
     /// <summary>The SQLite migration, as embedded in the service assembly; on PostgreSQL every migration.</summary>
-    private string Schema()
-    {
-        if (_postgres is not null) return string.Join("\n;\n", Migrator.Scripts(DatabaseProvider.Postgres).Select(script => script.Sql));
-        using var stream = typeof(AppDb).Assembly.GetManifestResourceStream("migrations/Sqlite/0001_initial.sql")
-            ?? throw new InvalidOperationException("The SQLite migration is not embedded.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    private string Schema() =>
+        string.Join("\n;\n", Migrator.Scripts(_postgres is not null ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite).Select(script => script.Sql));
 
     public void Dispose()
     {

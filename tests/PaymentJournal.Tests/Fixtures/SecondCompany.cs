@@ -25,7 +25,7 @@ public static class SecondCompany
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
         CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf"),
         PurchaseVendor = G("c1"), PurchaseInvoice = G("c2"), PurchaseInvoiceLine = G("c3"),
-        VendorPostingGroup = G("c4"), VendorEntry = G("c5");
+        VendorPostingGroup = G("c4"), VendorEntry = G("c5"), VendorJournal = G("c6"), VendorPaymentLine = G("c7"), VendorSeries = G("c8");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -38,6 +38,7 @@ public static class SecondCompany
         ["customerPaymentApplications"] = Application,
         ["purchaseInvoices"] = PurchaseInvoice, ["purchaseInvoiceLines"] = PurchaseInvoiceLine,
         ["vendors"] = PurchaseVendor, ["vendorLedgerEntries"] = VendorEntry,
+        ["vendorPaymentJournals"] = VendorJournal, ["vendorPayments"] = VendorPaymentLine,
     };
 
     private static Guid G(string prefix) => Guid.Parse($"{prefix}000000-0000-4000-8000-00000000000b");
@@ -83,11 +84,26 @@ public static class SecondCompany
             Id = PurchaseInvoiceLine, CompanyId = c, DocumentId = PurchaseInvoice, Sequence = 10000, LineType = "Account", AccountId = Account, LineObjectNumber = "2910",
             Description = "B purchase line", Quantity = 100000, DirectUnitCost = 10000, AmountExcludingTax = 10000, AmountIncludingTax = 10000,
         });
+        // A vendor payment journal with one line, which carries the dimension too.
+        db.NumberSeries.Add(new Series { Id = VendorSeries, CompanyId = c, Code = "GJNL-PMT", Prefix = "BP", Digits = 4 });
+        db.VendorPaymentJournals.Add(new VendorPaymentJournal
+        {
+            Id = VendorJournal, CompanyId = c, Code = "PAYMENT", DisplayName = "B payments", BalancingAccountId = Account, BalancingAccountNumber = "2910", NumberSeriesId = VendorSeries,
+        });
+        db.VendorPayments.Add(new VendorPayment
+        {
+            Id = VendorPaymentLine, CompanyId = c, JournalId = VendorJournal, JournalCode = "PAYMENT", LineNumber = 10000, VendorId = PurchaseVendor, VendorNumber = "BV-PI",
+            PostingDate = new DateOnly(2026, 3, 1), DocumentNumber = "BP0001", Amount = 3000, Description = "Fabrikam supplier", BalancingAccountId = Account,
+        });
         db.Dimensions.Add(new Dimension { Id = Dimension, CompanyId = c, Code = "AREA", DisplayName = "Area" });
         db.DimensionValues.Add(new DimensionValue { Id = DimensionValue, CompanyId = c, DimensionId = Dimension, DimensionCode = "AREA", Code = "10", DisplayName = "North" });
         db.PaymentDimensions.Add(new PaymentDimension
         {
             CompanyId = c, PaymentId = Payment, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
+        });
+        db.PaymentDimensions.Add(new PaymentDimension
+        {
+            CompanyId = c, PaymentId = VendorPaymentLine, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
         });
         db.PaymentApplications.Add(new PaymentApplication
         {

@@ -72,11 +72,11 @@ public sealed class PostingPerfTests(ServiceFixture f, ITestOutputHelper output)
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+            INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
               posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number, description,
               comment, balancing_account_id, version, last_modified)
             SELECT $id, company_id, id, code, $line, $customer, $customerNumber, '', $date, $doc, '', $amount, $invoice, $invoiceNumber,
-              'perf', '', balancing_account_id, 1, '2026-06-01 00:00:00' FROM customer_payment_journals WHERE id = $journal
+              'perf', '', balancing_account_id, 1, '2026-06-01 00:00:00' FROM journal_batches WHERE id = $journal
             """;
         var id = cmd.Parameters.Add("$id", SqliteType.Text);
         var line = cmd.Parameters.Add("$line", SqliteType.Integer);

@@ -52,14 +52,14 @@ public sealed class PreparedReadsTests(PreparedRowsDatabase database) : IClassFi
         var raw = new RawSql(db);
         var journal = QueryBinderDatabase.Journal;
         var read = await raw.ReadAllAsync(
-            "SELECT id, document_number, amount, posting_date, customer_id FROM customer_payments WHERE journal_id = @p0 ORDER BY line_number",
+            "SELECT id, document_number, amount, posting_date, account_id FROM journal_lines WHERE journal_id = @p0 ORDER BY line_number",
             r => (r.Guid(0), r.String(1), r.Int64(2), r.Date(3), r.Guid(4)), default, raw.Guid(journal));
         var expected = await db.CustomerPayments.AsNoTracking().Where(p => p.JournalId == journal).OrderBy(p => p.LineNumber)
             .Select(p => new { p.Id, p.DocumentNumber, p.Amount, p.PostingDate, p.CustomerId }).ToListAsync();
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Select(p => (p.Id, p.DocumentNumber, p.Amount, p.PostingDate, p.CustomerId)), read);
         // No row: an empty list.
-        Assert.Empty(await raw.ReadAllAsync("SELECT id FROM customer_payments WHERE journal_id = @p0", r => r.Guid(0), default, raw.Guid(Guid.NewGuid())));
+        Assert.Empty(await raw.ReadAllAsync("SELECT id FROM journal_lines WHERE journal_id = @p0", r => r.Guid(0), default, raw.Guid(Guid.NewGuid())));
     }
 
     private static async Task<int> SameRows<T>(AppDb db, DbSet<T> set, Func<T, Guid> id) where T : class

@@ -170,7 +170,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         foreach (var (line, otherLine) in pairs)
         {
             await using var cmd = db.Database.GetDbConnection().CreateCommand();
-            cmd.CommandText = $"SELECT * FROM customer_payments WHERE line_number IN ({line}, {otherLine}) ORDER BY line_number";
+            cmd.CommandText = $"SELECT * FROM journal_lines WHERE line_number IN ({line}, {otherLine}) ORDER BY line_number";
             await using var reader = await cmd.ExecuteReaderAsync();
             var rows = new List<Dictionary<string, object>>();
             while (await reader.ReadAsync())

@@ -285,7 +285,7 @@ public sealed class QueryBinderTests(QueryBinderDatabase database) : IClassFixtu
     {
         using var db = database.Open();
         var sql = db.CustomerPayments.Where(Bind("amount add 5 gt 10")).ToQueryString();
-        Assert.Contains("\"c\".\"amount\" > @", sql);
+        Assert.Contains("\"j\".\"amount\" > @", sql);
         Assert.Contains("@Value 500", sql); // the bound: amount > 5.00, in cents
     }
 
@@ -499,9 +499,9 @@ public sealed class QueryBinderTests(QueryBinderDatabase database) : IClassFixtu
     }
 
     [Theory]
-    [InlineData("description eq '''; DROP TABLE customer_payments; --'")]
+    [InlineData("description eq '''; DROP TABLE journal_lines; --'")]
     [InlineData("contains(description,''') OR 1=1 --')")]
-    [InlineData("customerNumber in ('x''); DELETE FROM customer_payments; --')")]
+    [InlineData("customerNumber in ('x''); DELETE FROM journal_lines; --')")]
     [InlineData("startswith(description,'%'' OR ''1''=''1')")]
     public void InjectionStringsStayLiterals(string filter)
     {
@@ -540,8 +540,8 @@ public sealed class QueryBinderTests(QueryBinderDatabase database) : IClassFixtu
             "customerNumber eq 'C00001' and amount gt 10.005 and postingDate ge 2025-01-01 and contains(description,'pay')"
             + " and lastModifiedDateTime lt 2026-01-01T00:00:00Z and id ne 00000000-0000-0000-0000-000000000000")).ToQueryString();
         Assert.Contains("WHERE", sql, StringComparison.Ordinal);
-        Assert.Contains("\"c\".\"customer_number\" = @", sql, StringComparison.Ordinal);
-        Assert.Contains("\"c\".\"amount\" > @", sql, StringComparison.Ordinal);
+        Assert.Contains("\"j\".\"account_number\" = @", sql, StringComparison.Ordinal);
+        Assert.Contains("\"j\".\"amount\" > @", sql, StringComparison.Ordinal);
         Assert.DoesNotContain("'C00001'", sql[sql.IndexOf("WHERE", StringComparison.Ordinal)..], StringComparison.Ordinal);
     }
 
@@ -788,7 +788,7 @@ public sealed class QueryBinderPostgresTests
             VALUES ({company}, 'CRONUS', 'CRONUS', '', now(), 1, now())
             """);
         db.Database.ExecuteSql($"""
-            INSERT INTO customer_payment_journals (id, company_id, code, display_name, balancing_account_id, balancing_account_number, number_series_id, version, last_modified)
+            INSERT INTO journal_batches (id, company_id, code, display_name, balancing_account_id, balancing_account_number, number_series_id, version, last_modified)
             VALUES ({journal}, {company}, 'GENERAL', 'General', {Guid.Empty}, '', {Guid.Empty}, 1, now())
             """);
         for (var i = 0; i < QueryBinderDatabase.Rows.Length; i++)
@@ -799,7 +799,7 @@ public sealed class QueryBinderPostgresTests
             var date = DateOnly.Parse(r.Date, System.Globalization.CultureInfo.InvariantCulture);
             var modified = DateTimeOffset.Parse(r.Modified, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime;
             db.Database.ExecuteSql($"""
-                INSERT INTO customer_payments (id, company_id, journal_id, journal_code, line_number, customer_id, customer_number, contact_id,
+                INSERT INTO journal_lines (id, company_id, journal_id, journal_code, line_number, account_id, account_number, contact_id,
                     posting_date, document_number, external_document_number, amount, applies_to_invoice_id, applies_to_invoice_number,
                     description, comment, balancing_account_id, version, last_modified)
                 VALUES ({id}, {company}, {journal}, 'GENERAL', {r.Line}, {customerId}, {r.Customer}, '',

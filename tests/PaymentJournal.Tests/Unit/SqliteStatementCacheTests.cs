@@ -47,7 +47,7 @@ public sealed class SqliteStatementCacheTests(QueryBinderDatabase database) : IC
         SqliteCommand Command(long limit)
         {
             var command = connection.CreateCommand();
-            command.CommandText = "SELECT amount FROM customer_payments WHERE amount >= @limit ORDER BY amount";
+            command.CommandText = "SELECT amount FROM journal_lines WHERE amount >= @limit ORDER BY amount";
             command.Parameters.AddWithValue("@limit", limit);
             return command;
         }

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using PaymentJournal.Data;
 using PaymentJournal.Errors;
 using PaymentJournal.Features.Customers;
-using PaymentJournal.Features.SalesInvoices;
+using PaymentJournal.Features.Journals;
 using PaymentJournal.OData;
 
 namespace PaymentJournal.Features.CustomerPayments;
@@ -53,54 +53,12 @@ public static class PaymentRules
             p.AppliesToInvoiceId = Guid.Empty;
             p.AppliesToInvoiceNumber = "";
         }
-        if (hasInvoiceId || hasInvoiceNumber)
+        // A line without a customer takes the invoice's bill-to customer (its sell-to customer when that is empty).
+        if (await AppliesToInvoice.ApplyAsync(db.SalesInvoices, p, companyId, b, ct) is { } invoice && p.CustomerId == Guid.Empty)
         {
-            SalesInvoice? invoice = null;
-            if (hasInvoiceId && invoiceId != Guid.Empty)
-            {
-                invoice = await db.SalesInvoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == invoiceId && i.CompanyId == companyId, ct);
-                if (invoice is null || !invoice.IsPosted)
-                    throw ApiErrors.Dialog("The \"appliesToInvoiceId\" should be the ID of an Open, Paid, Corrective, or Canceled Invoice.");
-            }
-            if (hasInvoiceNumber && invoiceNumber.Length > 0)
-            {
-                if (invoice is not null)
-                {
-                    if (invoice.Number != invoiceNumber) throw ApiErrors.Dialog("The Applies To Invoice values do not match to the same Invoice.");
-                }
-                else
-                {
-                    var byNumber = await db.SalesInvoices.AsNoTracking().FirstOrDefaultAsync(i => i.Number == invoiceNumber && i.CompanyId == companyId, ct);
-                    // An unknown number is kept as it is and clears the id, as the page does.
-                    invoice = byNumber is { IsPosted: true } ? byNumber : null;
-                    if (invoice is null)
-                    {
-                        p.AppliesToInvoiceId = Guid.Empty;
-                        p.AppliesToInvoiceNumber = invoiceNumber;
-                    }
-                }
-            }
-            if (invoice is not null)
-            {
-                p.AppliesToInvoiceId = invoice.Id;
-                p.AppliesToInvoiceNumber = invoice.Number;
-                if (p.CustomerId == Guid.Empty)
-                {
-                    var billTo = invoice.BillToCustomerId != Guid.Empty ? invoice.BillToCustomerId : invoice.CustomerId;
-                    customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == billTo, ct);
-                    SetCustomer(p, customer);
-                }
-            }
-            else if (hasInvoiceId && invoiceId == Guid.Empty && !(hasInvoiceNumber && invoiceNumber.Length > 0))
-            {
-                p.AppliesToInvoiceId = Guid.Empty;
-                p.AppliesToInvoiceNumber = "";
-            }
-            else if (hasInvoiceNumber && invoiceNumber.Length == 0 && !hasInvoiceId)
-            {
-                p.AppliesToInvoiceId = Guid.Empty;
-                p.AppliesToInvoiceNumber = "";
-            }
+            var billTo = invoice.BillToCustomerId != Guid.Empty ? invoice.BillToCustomerId : invoice.CustomerId;
+            customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == billTo, ct);
+            SetCustomer(p, customer);
         }
 
         if (!isCreate) await ApplicationRulesAsync(rc, p, oldCustomerId,

@@ -68,12 +68,12 @@ public sealed class DimensionLinesSet : PaymentDimensionLines
         await FindPaymentAsync(rc, scope, parentId, () => ApiErrors.RecordNotFound("customerPayment", parentId));
     }
 
-    protected override async Task<CustomerPayment> ParentForCreateAsync(RequestContext rc, Scope scope, Body body)
+    protected override async Task<JournalLine> ParentForCreateAsync(RequestContext rc, Scope scope, Body body)
     {
         if (!body.TryGet("parentId", out Guid parentId) || parentId == Guid.Empty) throw ApiErrors.Dialog(ParentRequiredOnCreate);
         return await FindPaymentAsync(rc, scope, parentId, () => ApiErrors.Dialog($"The customer payment with id '{parentId:D}' given as parentId does not exist."));
     }
 
-    private static async Task<CustomerPayment> FindPaymentAsync(RequestContext rc, Scope scope, Guid id, Func<ApiException> missing) =>
-        await rc.Catalog.Set(ByPayment.ParentSet).FindAsync(rc, new Scope(scope.CompanyId), id) as CustomerPayment ?? throw missing();
+    private static async Task<JournalLine> FindPaymentAsync(RequestContext rc, Scope scope, Guid id, Func<ApiException> missing) =>
+        await rc.Catalog.Set(ByPayment.ParentSet).FindAsync(rc, new Scope(scope.CompanyId), id) as JournalLine ?? throw missing();
 }

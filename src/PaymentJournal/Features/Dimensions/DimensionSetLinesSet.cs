@@ -26,6 +26,6 @@ public sealed class DimensionSetLinesSet : PaymentDimensionLines
         .String("valueDisplayName", x => x.ValueName, 50, Access.ReadOnly)
         .Fields;
 
-    protected override Task<CustomerPayment> ParentForCreateAsync(RequestContext rc, Scope scope, Body body) =>
-        Task.FromResult(scope.Parent as CustomerPayment ?? throw ApiErrors.Dialog("You must specify a parent id to get the dimension set lines."));
+    protected override Task<JournalLine> ParentForCreateAsync(RequestContext rc, Scope scope, Body body) =>
+        Task.FromResult(scope.Parent as JournalLine ?? throw ApiErrors.Dialog("You must specify a parent id to get the dimension set lines."));
 }

@@ -23,11 +23,11 @@ public abstract class PaymentDimensionLines : EntitySet<PaymentDimension>
     protected override IReadOnlyList<LambdaExpression> DefaultOrder => [(Expression<Func<PaymentDimension, string>>)(x => x.DimensionCode)];
 
     /// <summary>The payment a new line goes on (from the URL or from the body), loaded for change.</summary>
-    protected abstract Task<CustomerPayment> ParentForCreateAsync(RequestContext rc, Scope scope, Body body);
+    protected abstract Task<JournalLine> ParentForCreateAsync(RequestContext rc, Scope scope, Body body);
 
     /// <summary>The payment of an existing line: the router loads it on the way to the line, for change.</summary>
-    private static CustomerPayment Parent(Scope scope) =>
-        scope.Parent as CustomerPayment ?? throw ApiErrors.Dialog("You must specify a parent id to change a dimension line.");
+    private static JournalLine Parent(Scope scope) =>
+        scope.Parent as JournalLine ?? throw ApiErrors.Dialog("You must specify a parent id to change a dimension line.");
 
     protected override async Task<PaymentDimension> Create(RequestContext rc, Scope scope, Body body)
     {
@@ -56,11 +56,11 @@ public abstract class PaymentDimensionLines : EntitySet<PaymentDimension>
     /// The line changes the payment's dimension set: the payment's ETag and lastModifiedDateTime move with it. In a $batch
     /// atomicity group an earlier request may track this payment already; that instance is the one touched.
     /// </summary>
-    private static void Touch(RequestContext rc, CustomerPayment payment) =>
-        rc.Db.Entry(rc.Db.CustomerPayments.Local.FindEntry(payment.Id)?.Entity ?? payment).State = EntityState.Modified;
+    private static void Touch(RequestContext rc, JournalLine payment) =>
+        rc.Db.Entry(rc.Db.JournalLines.Local.FindEntry(payment.Id)?.Entity ?? payment).State = EntityState.Modified;
 
     /// <summary>Adds a dimension line to a payment (also used by the deep insert of a payment POST).</summary>
-    public async Task<PaymentDimension> AddLineAsync(RequestContext rc, Guid companyId, CustomerPayment payment, Body body)
+    public async Task<PaymentDimension> AddLineAsync(RequestContext rc, Guid companyId, JournalLine payment, Body body)
     {
         var db = rc.Db;
         var hasId = body.TryGet("id", out Guid dimensionId) && dimensionId != Guid.Empty;

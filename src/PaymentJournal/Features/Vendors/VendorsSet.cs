@@ -60,6 +60,7 @@ public sealed class VendorsSet : EntitySet<Vendor>
         await db.PurchaseInvoices.Where(p => p.VendorId == v.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.VendorNumber, v.Number).Touch(now), rc.Aborted);
         await db.PurchaseInvoices.Where(p => p.PayToVendorId == v.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.PayToVendorNumber, v.Number).Touch(now), rc.Aborted);
         await db.VendorLedgerEntries.Where(e => e.VendorId == v.Id).ExecuteUpdateAsync(u => u.SetProperty(e => e.VendorNumber, v.Number), rc.Aborted);
+        await db.VendorPayments.Where(p => p.VendorId == v.Id).ExecuteUpdateAsync(u => u.SetProperty(p => p.VendorNumber, v.Number).Touch(now), rc.Aborted);
     }
 
     protected override async Task Delete(RequestContext rc, Scope scope, Vendor v)
@@ -69,6 +70,8 @@ public sealed class VendorsSet : EntitySet<Vendor>
             throw ApiErrors.Dialog($"You cannot delete vendor {v.Number} because it has ledger entries.");
         if (await db.PurchaseInvoices.AnyAsync(i => i.VendorId == v.Id || i.PayToVendorId == v.Id, rc.Aborted))
             throw ApiErrors.Dialog($"You cannot delete vendor {v.Number} because it has purchase invoices.");
+        if (await db.VendorPayments.AnyAsync(p => p.VendorId == v.Id, rc.Aborted))
+            throw ApiErrors.Dialog($"You cannot delete vendor {v.Number} because journal lines use it.");
         db.Vendors.Remove(v);
     }
 
