@@ -1,6 +1,6 @@
 -- A vendor payment journal of @N@ lines that pass the posting checks (docs/posting.md), rendered by seed.sh, shaped as
 -- the customer journals of seed-posting.sql so the two posts compare:
---   200 vendors b0000000-0000-4000-8000-<n, 12 digits>, numbers V<n, 5 digits> (1..3 exist: demo seed, same scheme);
+--   the 200 vendors of seed-vendors.sql;
 --   journal id A2000000-0000-4000-8000-<N, 12 digits>, code VP<N>, template PAYMENT, balancing account 2910, own series;
 --   line k (1..N): id B2000000-0000-4000-8000-<k, 12 digits>, lineNumber 10000*k, a payment (positive, 0.01..999.99),
 --   vendor v = (k*7919 mod 2^32) mod 200 + 1, posting date 2025-01-01 + (k mod 365) days, document number VPS<k, 8 digits>,
@@ -9,15 +9,6 @@ PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 PRAGMA cache_size = -524288;
 BEGIN;
-WITH RECURSIVE n(i) AS (SELECT 4 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
-INSERT INTO vendors (id, company_id, number, display_name, address_line1, address_line2, city, state, country, postal_code,
-                     phone_number, email, website, tax_registration_number, currency_code, tax_liable, blocked, balance,
-                     posting_group_id, version, last_modified)
-SELECT printf('B0000000-0000-4000-8000-%012d', i), 'C0000000-0000-4000-8000-000000000001', printf('V%05d', i),
-       'Bench vendor ' || i, '', '', 'Seattle', '', 'US', '', '', '', '', '', '', 0, ' ', 0,
-       'F1000000-0000-4000-8000-000000000002', 63871286400000000, '2025-01-01 00:00:00'
-FROM n WHERE NOT EXISTS (SELECT 1 FROM vendors v WHERE v.id = printf('B0000000-0000-4000-8000-%012d', i));
-UPDATE number_series SET last_used = MAX(last_used, 200) WHERE code = 'VEND';
 INSERT INTO number_series (id, company_id, code, prefix, digits, last_used)
 VALUES (printf('F7000000-0000-4000-8000-%012d', @N@), 'C0000000-0000-4000-8000-000000000001', 'VPS' || @N@, 'VS', 8, 0);
 INSERT INTO journal_batches (id, company_id, template, code, display_name, balancing_account_id, balancing_account_number,

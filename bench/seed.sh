@@ -2,7 +2,8 @@
 # Usage: bench/seed.sh [DATASET...]   DATASET = base 10k 1m post (default: all of them)
 # Writes pristine SQLite files to $BENCH_WORK/pj/db-<dataset>.db (start-service.sh copies them before each run):
 #   base  the schema + demo company (made by the service itself: first start on an empty file, Demo:Seed on),
-#         plus the benchmark's 200 customers (seed-customers.sql)
+#         plus the benchmark's 200 customers (seed-customers.sql) and, with the journal core, 200 vendors and 20 empty
+#         vendor payment journals (seed-vendors.sql)
 #   10k   base + 20 journals x 500 payments     (the shared data set, seed-payments.sql)
 #   1m    base + 1 journal x 1,000,000 payments (the shared 1M variant)
 #   post  base + a 10,000-line and a 100,000-line journal that pass the posting checks (seed-posting.sql), and a
@@ -33,6 +34,7 @@ for s in $SETS; do
       stop_pid "$pid"
       sqlite3 "$PJ/db-base.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
       sqlite3 "$PJ/db-base.db" < "$BENCH/seed-customers.sql"
+      [ "$(lines_table "$PJ/db-base.db")" = journal_lines ] && sqlite3 "$PJ/db-base.db" < "$BENCH/seed-vendors.sql"
       log "base: schema + demo company + $(sqlite3 "$PJ/db-base.db" 'SELECT COUNT(*) FROM customers') customers in $(( $(ms_now) - t0 )) ms"
       ;;
     10k|1m)
