@@ -11,6 +11,7 @@ using PaymentJournal.Features.CustomerPaymentJournals;
 using PaymentJournal.Features.CustomerPayments;
 using PaymentJournal.Features.Customers;
 using PaymentJournal.Features.Dimensions;
+using PaymentJournal.Features.GeneralJournals;
 using PaymentJournal.Features.Journals;
 using PaymentJournal.Features.Ledger;
 using PaymentJournal.Features.PurchaseInvoices;
@@ -140,6 +141,7 @@ public static class App
         new JournalsSet(observer, webhooks), new CustomerLedgerEntriesSet(), new GeneralLedgerEntriesSet(), new LedgerDimensionSetLinesSet(),
         new PurchaseInvoicesSet(webhooks), new PurchaseInvoiceLinesSet(),
         new VendorsSet(), new VendorLedgerEntriesSet(), new VendorPaymentJournalsSet(webhooks), new VendorPaymentsSet(),
+        new JournalLinesSet(),
     ];
 
     /// <summary>

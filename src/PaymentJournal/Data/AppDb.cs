@@ -51,6 +51,8 @@ public sealed class AppDb : DbContext
     public DbSet<JournalLine> JournalLines => Set<JournalLine>();
     public DbSet<CustomerPayment> CustomerPayments => Set<CustomerPayment>();
     public DbSet<VendorPayment> VendorPayments => Set<VendorPayment>();
+    public DbSet<GeneralJournal> GeneralJournals => Set<GeneralJournal>();
+    public DbSet<GeneralJournalLine> GeneralJournalLines => Set<GeneralJournalLine>();
     public DbSet<Dimension> Dimensions => Set<Dimension>();
     public DbSet<DimensionValue> DimensionValues => Set<DimensionValue>();
     public DbSet<PaymentDimension> PaymentDimensions => Set<PaymentDimension>();
@@ -94,9 +96,11 @@ public sealed class AppDb : DbContext
         b.Entity<SalesInvoiceLine>().ToTable("sales_invoice_lines");
         // One table of batches and one of lines for every journal kind, told apart by template (table-per-hierarchy).
         b.Entity<JournalBatch>().ToTable("journal_batches").HasDiscriminator(x => x.Template)
-            .HasValue<CustomerPaymentJournal>(JournalTemplates.CashReceipts).HasValue<VendorPaymentJournal>(JournalTemplates.Payments);
+            .HasValue<CustomerPaymentJournal>(JournalTemplates.CashReceipts).HasValue<VendorPaymentJournal>(JournalTemplates.Payments)
+            .HasValue<GeneralJournal>(JournalTemplates.General);
         b.Entity<JournalLine>().ToTable("journal_lines").HasDiscriminator(x => x.Template)
-            .HasValue<CustomerPayment>(JournalTemplates.CashReceipts).HasValue<VendorPayment>(JournalTemplates.Payments);
+            .HasValue<CustomerPayment>(JournalTemplates.CashReceipts).HasValue<VendorPayment>(JournalTemplates.Payments)
+            .HasValue<GeneralJournalLine>(JournalTemplates.General);
         b.Entity<Dimension>().ToTable("dimensions");
         b.Entity<DimensionValue>().ToTable("dimension_values");
         b.Entity<PaymentDimension>().ToTable("payment_dimensions").HasKey(x => new { x.PaymentId, x.DimensionId });
@@ -178,6 +182,8 @@ public sealed class AppDb : DbContext
         b.Entity<CustomerPayment>().Property(x => x.CustomerNumber).HasColumnName("account_number");
         b.Entity<VendorPayment>().Property(x => x.VendorId).HasColumnName("account_id");
         b.Entity<VendorPayment>().Property(x => x.VendorNumber).HasColumnName("account_number");
+        b.Entity<GeneralJournalLine>().Property(x => x.AccountId).HasColumnName("account_id");
+        b.Entity<GeneralJournalLine>().Property(x => x.AccountNumber).HasColumnName("account_number");
         SqlText.Map(b, postgres: !Database.IsSqlite());
     }
 

@@ -56,6 +56,7 @@ public sealed class JournalCoreMigrationTests
             (lines[0].JournalId, lines[0].JournalCode, lines[0].LineNumber, lines[0].PostingDate, lines[0].DocumentNumber, lines[0].ExternalDocumentNumber, lines[0].Amount,
              lines[0].AppliesToInvoiceId, lines[0].AppliesToInvoiceNumber, lines[0].Description, lines[0].Comment, lines[0].BalancingAccountId, lines[0].Version, lines[0].LastModified));
         Assert.Equal((999L, Stamp2, "CT9"), (lines[1].Version, lines[1].LastModified, lines[1].ContactId));
+        Assert.All(lines, l => Assert.Equal("2910", l.BalancingAccountNumber));
         // Read as the API reads a line by key; a vendor line of that id there is none.
         Assert.Equal(888L, (await PreparedRows.FindAsync<CustomerPayment>(db, "by-id", [("Id", Line1)], default))?.Version);
         Assert.Null(await PreparedRows.FindAsync<VendorPayment>(db, "by-id", [("Id", Line1)], default));

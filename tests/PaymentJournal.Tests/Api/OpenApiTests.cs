@@ -144,6 +144,13 @@ public sealed class OpenApiTests(ServiceFixture f) : IClassFixture<ServiceFixtur
         var (vendorStatus, vendorPayment, _) = await f.Http.Post(vendorPayments, new { vendorNumber = "V00001", amount = 15 });
         Assert.Equal(201, vendorStatus);
         Assert.Equal(201, (await f.Http.Post(vendorPayments + $"({vendorPayment.Str("id")})/dimensionSetLines", new { code = "AREA", valueCode = "10" })).Status);
+        // A general journal with a line and its dimension line.
+        var general = await f.Http.Post(ServiceFixture.CompanyPath(ServiceFixture.V2) + "/journals", new { code = "OPENAPI" + Random.Shared.Next(100, 999) });
+        Assert.Equal(201, general.Status);
+        var generalLines = ServiceFixture.CompanyPath(ServiceFixture.V2) + $"/journals({general.Body.Str("id")})/journalLines";
+        var (generalStatus, generalLine, _) = await f.Http.Post(generalLines, new { accountNumber = "8210", amount = 5 });
+        Assert.Equal(201, generalStatus);
+        Assert.Equal(201, (await f.Http.Post(generalLines + $"({generalLine.Str("id")})/dimensionSetLines", new { code = "AREA", valueCode = "10" })).Status);
         // Graph's dimensionLines cannot be listed without a parentId filter: their keys are given.
         // Nor can company-level customerPayments and vendorPayments without a journalId filter.
         return new()

@@ -25,7 +25,8 @@ public static class SecondCompany
         Payment = G("b6"), Invoice = G("b7"), InvoiceLine = G("b8"), Dimension = G("b9"), DimensionValue = G("ba"), PostingGroup = G("bb"),
         CustomerEntry = G("bc"), DebitEntry = G("bd"), CreditEntry = G("be"), Application = G("bf"),
         PurchaseVendor = G("c1"), PurchaseInvoice = G("c2"), PurchaseInvoiceLine = G("c3"),
-        VendorPostingGroup = G("c4"), VendorEntry = G("c5"), VendorJournal = G("c6"), VendorPaymentLine = G("c7"), VendorSeries = G("c8");
+        VendorPostingGroup = G("c4"), VendorEntry = G("c5"), VendorJournal = G("c6"), VendorPaymentLine = G("c7"), VendorSeries = G("c8"),
+        GeneralJournal = G("c9"), GeneralLine = G("ca"), GeneralSeries = G("cb");
 
     /// <summary>The id of B's row in each entity set (dimensionSetLines and dimensionLines are keyed by the dimension's id).</summary>
     public static readonly IReadOnlyDictionary<string, Guid> Keys = new Dictionary<string, Guid>
@@ -33,7 +34,7 @@ public static class SecondCompany
         ["companies"] = CompanyId, ["customers"] = Customer, ["contacts"] = Contact, ["accounts"] = Account,
         ["customerPaymentJournals"] = Journal, ["customerPayments"] = Payment, ["salesInvoices"] = Invoice,
         ["salesInvoiceLines"] = InvoiceLine, ["dimensions"] = Dimension, ["dimensionValues"] = DimensionValue,
-        ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = Journal, ["customerLedgerEntries"] = CustomerEntry,
+        ["dimensionSetLines"] = Dimension, ["dimensionLines"] = Dimension, ["journals"] = GeneralJournal, ["journalLines"] = GeneralLine, ["customerLedgerEntries"] = CustomerEntry,
         ["generalLedgerEntries"] = DebitEntry, ["ledgerEntryDimensionSetLines"] = Dimension,
         ["customerPaymentApplications"] = Application,
         ["purchaseInvoices"] = PurchaseInvoice, ["purchaseInvoiceLines"] = PurchaseInvoiceLine,
@@ -95,6 +96,17 @@ public static class SecondCompany
             Id = VendorPaymentLine, CompanyId = c, JournalId = VendorJournal, JournalCode = "PAYMENT", LineNumber = 10000, VendorId = PurchaseVendor, VendorNumber = "BV-PI",
             PostingDate = new DateOnly(2026, 3, 1), DocumentNumber = "BP0001", Amount = 3000, Description = "Fabrikam supplier", BalancingAccountId = Account,
         });
+        // A general journal with one line, which carries the dimension too.
+        db.NumberSeries.Add(new Series { Id = GeneralSeries, CompanyId = c, Code = "GJNL-GEN", Prefix = "BG", Digits = 4 });
+        db.GeneralJournals.Add(new GeneralJournal
+        {
+            Id = GeneralJournal, CompanyId = c, Code = "DEFAULT", DisplayName = "B general", BalancingAccountId = Account, BalancingAccountNumber = "2910", NumberSeriesId = GeneralSeries,
+        });
+        db.GeneralJournalLines.Add(new GeneralJournalLine
+        {
+            Id = GeneralLine, CompanyId = c, JournalId = GeneralJournal, JournalCode = "DEFAULT", LineNumber = 10000, AccountId = Account, AccountNumber = "2910",
+            PostingDate = new DateOnly(2026, 3, 1), DocumentNumber = "BG0001", Amount = 1000, Description = "Cash B", BalancingAccountId = Account, BalancingAccountNumber = "2910",
+        });
         db.Dimensions.Add(new Dimension { Id = Dimension, CompanyId = c, Code = "AREA", DisplayName = "Area" });
         db.DimensionValues.Add(new DimensionValue { Id = DimensionValue, CompanyId = c, DimensionId = Dimension, DimensionCode = "AREA", Code = "10", DisplayName = "North" });
         db.PaymentDimensions.Add(new PaymentDimension
@@ -104,6 +116,10 @@ public static class SecondCompany
         db.PaymentDimensions.Add(new PaymentDimension
         {
             CompanyId = c, PaymentId = VendorPaymentLine, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
+        });
+        db.PaymentDimensions.Add(new PaymentDimension
+        {
+            CompanyId = c, PaymentId = GeneralLine, DimensionId = Dimension, DimensionValueId = DimensionValue, DimensionCode = "AREA", DimensionName = "Area", ValueCode = "10", ValueName = "North",
         });
         db.PaymentApplications.Add(new PaymentApplication
         {

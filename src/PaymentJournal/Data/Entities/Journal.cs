@@ -48,6 +48,12 @@ public sealed class VendorPaymentJournal : JournalBatch
     public VendorPaymentJournal() => Template = JournalTemplates.Payments;
 }
 
+/// <summary>A batch of the general template: what journals creates, with its journalLines.</summary>
+public sealed class GeneralJournal : JournalBatch
+{
+    public GeneralJournal() => Template = JournalTemplates.General;
+}
+
 /// <summary>
 /// A journal line (Gen. Journal Line): one table for every template and account type. The account (customer, vendor)
 /// is one pair of columns, account_id and account_number, which each kind of line names in its own words.
@@ -74,8 +80,9 @@ public abstract class JournalLine : Versioned
     public string Comment { get; set; } = "";
     /// <summary>Graph's contact of a customer line; empty on other lines.</summary>
     public string ContactId { get; set; } = "";
-    /// <summary>Copied from the journal when the line is created.</summary>
+    /// <summary>Copied from the journal when the line is created (a general journal line may name its own).</summary>
     public Guid BalancingAccountId { get; set; }
+    public string BalancingAccountNumber { get; set; } = "";
 }
 
 /// <summary>A line of a customer payment journal (template CASHRCPT, account type Customer): customerPayments.</summary>
@@ -106,4 +113,19 @@ public sealed class VendorPayment : JournalLine
     public Guid VendorId { get; set; }
     /// <summary>account_number.</summary>
     public string VendorNumber { get; set; } = "";
+}
+
+/// <summary>A line of a general journal (template GENERAL, account type G/L Account): journalLines.</summary>
+public sealed class GeneralJournalLine : JournalLine
+{
+    public GeneralJournalLine()
+    {
+        Template = JournalTemplates.General;
+        AccountType = JournalAccountTypes.GLAccount;
+    }
+
+    /// <summary>account_id: the G/L account the amount is posted to (a debit when positive).</summary>
+    public Guid AccountId { get; set; }
+    /// <summary>account_number.</summary>
+    public string AccountNumber { get; set; } = "";
 }

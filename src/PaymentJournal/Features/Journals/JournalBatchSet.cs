@@ -9,7 +9,8 @@ namespace PaymentJournal.Features.Journals;
 
 /// <summary>
 /// A page of journal batches of one template (customerPaymentJournals, vendorPaymentJournals): code, display name and
-/// balancing account, and the lines under the batch. A page says its names; create, rename and delete are the same for all.
+/// balancing account, and the lines under the batch. A page says its names; create, rename and delete are
+/// <see cref="JournalBatches"/>', the same for every page.
 /// </summary>
 public abstract class JournalBatchSet<TBatch, TLine> : EntitySet<TBatch> where TBatch : JournalBatch, new() where TLine : JournalLine
 {
@@ -47,58 +48,70 @@ public abstract class JournalBatchSet<TBatch, TLine> : EntitySet<TBatch> where T
         });
     }
 
-    private static string Template => new TBatch().Template;
+    protected override Task<TBatch> Create(RequestContext rc, Scope scope, Body body) => JournalBatches.CreateAsync<TBatch>(rc, scope, body, Caption);
 
-    private Exception CodeTaken(string code) =>
-        ApiErrors.SameKeyExists("Gen. Journal Batch", $"Journal Template Name='{Template}',Name='{code}'");
+    protected override Task Update(RequestContext rc, Scope scope, TBatch j, Body body) => JournalBatches.UpdateAsync(rc, scope, j, body, Caption);
 
-    protected override async Task<TBatch> Create(RequestContext rc, Scope scope, Body body)
+    protected override Task Delete(RequestContext rc, Scope scope, TBatch j) => JournalBatches.DeleteAsync(rc, j, LinesSet, WebhookOutbox);
+}
+
+/// <summary>Creating, changing and deleting a journal batch of any template, for every page that shows batches.</summary>
+public static class JournalBatches
+{
+    private static Exception CodeTaken(string template, string code) =>
+        ApiErrors.SameKeyExists("Gen. Journal Batch", $"Journal Template Name='{template}',Name='{code}'");
+
+    private static Task<bool> CodeTakenAsync(RequestContext rc, Guid company, string template, string code) =>
+        rc.Db.JournalBatches.AnyAsync(x => x.CompanyId == company && x.Template == template && x.Code == code, rc.Aborted);
+
+    public static async Task<TBatch> CreateAsync<TBatch>(RequestContext rc, Scope scope, Body body, string caption) where TBatch : JournalBatch, new()
     {
         var j = new TBatch { Id = SequentialIds.Next(), CompanyId = scope.CompanyId };
-        await Apply(rc, scope, j, body);
-        if (j.Code.Length == 0) throw ApiErrors.FieldValidation($"code must have a value in {Caption}.");
-        if (await rc.Db.Set<TBatch>().AnyAsync(x => x.CompanyId == scope.CompanyId && x.Code == j.Code, rc.Aborted)) throw CodeTaken(j.Code);
+        await ApplyAsync(rc, scope, j, body);
+        if (j.Code.Length == 0) throw ApiErrors.FieldValidation($"code must have a value in {caption}.");
+        if (await CodeTakenAsync(rc, scope.CompanyId, j.Template, j.Code)) throw CodeTaken(j.Template, j.Code);
         // Every journal draws document numbers from a series of its own: CODE-00001, CODE-00002, ... The series' code
         // takes the id's last 16 digits: its first ones are a time that two journals may share.
         var series = new Series { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, Code = "JNL-" + j.Id.ToString("N")[16..].ToUpperInvariant(), Prefix = j.Code + "-", Digits = 5 };
         rc.Db.NumberSeries.Add(series);
         j.NumberSeriesId = series.Id;
-        rc.Db.Set<TBatch>().Add(j);
+        rc.Db.JournalBatches.Add(j);
         return j;
     }
 
-    protected override async Task Update(RequestContext rc, Scope scope, TBatch j, Body body)
+    public static async Task UpdateAsync(RequestContext rc, Scope scope, JournalBatch j, Body body, string caption)
     {
         var oldCode = j.Code;
-        await Apply(rc, scope, j, body);
-        if (j.Code.Length == 0) throw ApiErrors.FieldValidation($"code must have a value in {Caption}.");
+        await ApplyAsync(rc, scope, j, body);
+        if (j.Code.Length == 0) throw ApiErrors.FieldValidation($"code must have a value in {caption}.");
         if (j.Code != oldCode)
         {
-            if (await rc.Db.Set<TBatch>().AnyAsync(x => x.CompanyId == scope.CompanyId && x.Code == j.Code, rc.Aborted)) throw CodeTaken(j.Code);
+            if (await CodeTakenAsync(rc, scope.CompanyId, j.Template, j.Code)) throw CodeTaken(j.Template, j.Code);
             // Renaming a batch renames it on its lines too (journalDisplayName follows).
             await rc.Db.JournalLines.Where(p => p.JournalId == j.Id)
                 .ExecuteUpdateAsync(u => u.SetProperty(p => p.JournalCode, j.Code).Touch(rc.Db.Now()), rc.Aborted);
         }
     }
 
-    protected override async Task Delete(RequestContext rc, Scope scope, TBatch j)
+    /// <summary>Deletes the batch with its lines, their dimension lines and applications, and its number series.</summary>
+    public static async Task DeleteAsync(RequestContext rc, JournalBatch j, string linesSet, Webhooks.WebhookOutbox? webhooks)
     {
         var lines = rc.Db.JournalLines.Where(p => p.JournalId == j.Id).Select(p => p.Id);
         // The lines go with their journal: a subscriber to them hears of it (keys read only when somebody listens).
-        if (WebhookOutbox is { } webhooks && webhooks.Watches(j.CompanyId, LinesSet))
+        if (webhooks is not null && webhooks.Watches(j.CompanyId, linesSet))
         {
             var ids = await rc.Db.JournalLines.Where(p => p.JournalId == j.Id).OrderBy(p => p.LineNumber).Select(p => p.Id).ToListAsync(rc.Aborted);
-            await webhooks.RecordKeysAsync(rc.Db, j.CompanyId, LinesSet, ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
+            await webhooks.RecordKeysAsync(rc.Db, j.CompanyId, linesSet, ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
                 Webhooks.WebhookOutbox.Deleted, j.Id, rc.Aborted);
         }
         await rc.Db.PaymentDimensions.Where(d => lines.Contains(d.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
         await rc.Db.PaymentApplications.Where(a => lines.Contains(a.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
         await rc.Db.JournalLines.Where(p => p.JournalId == j.Id).ExecuteDeleteAsync(rc.Aborted);
-        rc.Db.Set<TBatch>().Remove(j);
+        rc.Db.JournalBatches.Remove(j);
         await rc.Db.NumberSeries.Where(s => s.Id == j.NumberSeriesId).ExecuteDeleteAsync(rc.Aborted);
     }
 
-    private static async Task Apply(RequestContext rc, Scope scope, TBatch j, Body b)
+    private static async Task ApplyAsync(RequestContext rc, Scope scope, JournalBatch j, Body b)
     {
         if (b.TryGet("code", out string code)) j.Code = code;
         if (b.TryGet("displayName", out string displayName)) j.DisplayName = displayName;

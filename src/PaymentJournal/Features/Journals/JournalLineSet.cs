@@ -89,7 +89,7 @@ public abstract class JournalLineSet<TBatch, TLine> : EntitySet<TLine> where TBa
         {
             Id = body.TryGet("id", out Guid id) && id != Guid.Empty ? id : SequentialIds.Next(),
             CompanyId = scope.CompanyId, JournalId = journal.Id, JournalCode = journal.Code,
-            BalancingAccountId = journal.BalancingAccountId,
+            BalancingAccountId = journal.BalancingAccountId, BalancingAccountNumber = journal.BalancingAccountNumber,
         };
         // The line number and the defaults below come from the journal's other lines: concurrent creates in one
         // journal, through any node, take their turn on the journal row so none reads a line number another is taking.
@@ -157,6 +157,9 @@ public abstract class JournalLineSet<TBatch, TLine> : EntitySet<TLine> where TBa
 
     private async Task<TBatch> ResolveJournalAsync(RequestContext rc, Scope scope, Body body)
     {
+        // Under a journal of another template (journals({id}) serves every batch) a line of this page has no place.
+        if (scope.Parent is JournalBatch other and not TBatch)
+            throw ApiErrors.Dialog($"The journal {other.Code} is a journal of template {other.Template}; its lines are not {Name}.");
         var fromUrl = scope.Parent as TBatch;
         var hasId = body.TryGet("journalId", out Guid journalId) && journalId != Guid.Empty;
         TBatch journal;

@@ -102,7 +102,7 @@ public static class JournalPoster
         // 1. Check every line and plan; write nothing unless all pass. Where rows are not locked (SQLite) the lines are
         //    first checked by party and balancing account in the database, and any doubt falls back to reading and
         //    checking every line; where they are (PostgreSQL) every line is read anyway, as it is locked.
-        var plan = (raw.LocksRows ? null : await PlanFromSummaryAsync(db, raw, journal, refs, ct))
+        var plan = (raw.LocksRows || side.PaymentSign == 0 ? null : await PlanFromSummaryAsync(db, raw, journal, refs, ct))
                    ?? await PlanFromLinesAsync(db, raw, journal, refs, ct);
         // 2. Applications in line order (a later line applies to what the earlier ones left open), and the balances
         //    every entry moves.
@@ -121,7 +121,7 @@ public static class JournalPoster
         {
             // The payment entry's remaining amount joins the party's entries and the invoice entry's drops by what was
             // applied: the party's balance moves by the amount (a customer's balance due) or against it (what a vendor is owed).
-            Add(partyDelta, unit.Party.Id, side.BalanceSign * unit.Amount);
+            if (side.HasLedger) Add(partyDelta, unit.Party.Id, side.BalanceSign * unit.Amount);
             Add(accountDelta, unit.Balancing.Id, -unit.Amount);
             Add(accountDelta, unit.PartyAccount.Id, unit.Amount);
         }
@@ -129,18 +129,19 @@ public static class JournalPoster
         if (accountDelta.Values.Sum() != 0 || partyDelta.Values.Sum() != side.BalanceSign * plan.Amount)
             throw new InvalidOperationException("Posting plan does not balance.");
         // 3. Write. Entry and transaction numbers: one UPDATE reserves the whole range (per line one customer or vendor
-        //    ledger entry and two G/L entries, all in the line's own transaction).
+        //    ledger entry, where the side has a ledger, and two G/L entries, all in the line's own transaction).
         long lastEntry, lastTransaction;
+        long perLine = side.EntriesPerLine;
         await using (var reserve = raw.Command(
             "UPDATE companies SET last_entry_number = last_entry_number + @p0, last_transaction_number = last_transaction_number + @p1 " +
-            "WHERE id = @p2 RETURNING last_entry_number, last_transaction_number", 3L * plan.Count, (long)plan.Count, raw.Guid(companyId)))
+            "WHERE id = @p2 RETURNING last_entry_number, last_transaction_number", perLine * plan.Count, (long)plan.Count, raw.Guid(companyId)))
         await using (var r = await reserve.ExecuteReaderAsync(ct))
         {
             await r.ReadAsync(ct);
             lastEntry = r.GetInt64(0);
             lastTransaction = r.GetInt64(1);
         }
-        var entryNumber = lastEntry - 3L * plan.Count;
+        var entryNumber = lastEntry - perLine * plan.Count;
         var transaction = lastTransaction - plan.Count;
         await WriteEntriesAsync(raw, side, journal, plan, entryNumber, transaction, db.Now(), ct);
 
@@ -197,7 +198,7 @@ public static class JournalPoster
         await webhooks.RecordKeysAsync(rc.Db, company, side.LinesSet, plan.Count, () => plan.LineIds is { } ids ? Task.FromResult<IReadOnlyList<Guid>>(ids)
             : IdsAsync(raw, "SELECT id FROM journal_lines WHERE journal_id = @p0 ORDER BY line_number", ct, raw.Guid(journal.Id)),
             Webhooks.WebhookOutbox.Deleted, journal.Id, ct);
-        await webhooks.RecordKeysAsync(rc.Db, company, side.LedgerSet, plan.Count,
+        if (side.HasLedger) await webhooks.RecordKeysAsync(rc.Db, company, side.LedgerSet, plan.Count,
             () => IdsAsync(raw, $"SELECT id FROM {side.LedgerTable} WHERE company_id = @p0 AND entry_number > @p1 ORDER BY entry_number", ct, raw.Guid(company), entryNumberBefore),
             Webhooks.WebhookOutbox.Created, Guid.Empty, ct);
         await webhooks.RecordKeysAsync(rc.Db, company, "generalLedgerEntries", 2 * plan.Count,
@@ -385,6 +386,8 @@ public static class JournalPoster
             reasons.Add($"the amount must be negative (a receipt), but it is {Money(line.Amount)}");
         if (side.PaymentSign > 0 && line.Amount <= 0)
             reasons.Add($"the amount must be positive (a payment), but it is {Money(line.Amount)}");
+        if (side.PaymentSign == 0 && line.Amount == 0)
+            reasons.Add("the amount must not be zero");
 
         if (line.PartyId == Guid.Empty)
             reasons.Add($"{side.PartyFields} must have a value");
@@ -393,10 +396,7 @@ public static class JournalPoster
         else
         {
             line.Party = party;
-            if (side.BlockedForPayment.Contains(party.Blocked))
-                reasons.Add(party.Blocked == "All"
-                    ? $"the {side.Party} {party.Number} is blocked for all transactions (Blocked: All)"
-                    : $"the {side.Party} {party.Number} is blocked for payments (Blocked: {party.Blocked})");
+            if (side.Refusal(party) is { } refused) reasons.Add(refused);
             if (!groups.TryGetValue(party.PostingGroupId, out var accountId) || !accounts.TryGetValue(accountId, out var partyAccount))
                 reasons.Add($"the {side.Party} posting group of {side.Party} {party.Number} has no {side.PartyAccountName}");
             else line.PartyAccount = partyAccount;
@@ -591,9 +591,17 @@ public static class JournalPoster
         // The payment entry keeps open what it did not apply; its G/L entries: the balancing account takes -amount, the
         // receivables or payables account +amount (a receipt: a debit to the balancing account; a payment: a credit).
         var remainingSql = side.PaymentSign < 0 ? "(amount + applied)" : "(amount - applied)";
-        var (debit, credit) = side.PaymentSign < 0
-            ? ("CASE k.k WHEN 1 THEN -amount ELSE 0 END", "CASE k.k WHEN 1 THEN 0 ELSE -amount END")
-            : ("CASE k.k WHEN 1 THEN 0 ELSE amount END", "CASE k.k WHEN 1 THEN amount ELSE 0 END");
+        var (debit, credit) = side.PaymentSign switch
+        {
+            < 0 => ("CASE k.k WHEN 1 THEN -amount ELSE 0 END", "CASE k.k WHEN 1 THEN 0 ELSE -amount END"),
+            > 0 => ("CASE k.k WHEN 1 THEN 0 ELSE amount END", "CASE k.k WHEN 1 THEN amount ELSE 0 END"),
+            _ => ("CASE WHEN (k.k = 1 AND amount < 0) OR (k.k = 2 AND amount > 0) THEN ABS(amount) ELSE 0 END",
+                  "CASE WHEN (k.k = 1 AND amount > 0) OR (k.k = 2 AND amount < 0) THEN ABS(amount) ELSE 0 END"),
+        };
+        // A line's entries are numbered from its first (its party's entry where there is a ledger), one after another.
+        var e = side.EntriesPerLine;
+        var lineFirst = $"{e} * rn - {e - 1}";
+        var general = side.HasLedger ? $"{lineFirst} + k.k" : $"{e} * rn - {e} + k.k";
         // @p0 journal, @p1 company, @p2 entry base, @p3 transaction base, @p4 entry id prefix, @p5 application id prefix,
         // @p6 journal code, @p7 timestamp, @p8 the empty GUID.
         // @p9 the id prefix of the applications of lines that settle several invoices.
@@ -640,11 +648,12 @@ public static class JournalPoster
             """, ct, values);
         // The order only decides where the rows land: SQLite scans the plan in rn (its rowid) order, PostgreSQL in the
         // order it was written, and a sort of it there cost more than that is worth.
-        await raw.ExecuteAsync($"""
+        if (side.HasLedger)
+            await raw.ExecuteAsync($"""
             INSERT INTO {side.LedgerTable} (id, company_id, entry_number, transaction_number, {side.LedgerPartyColumn}, {side.LedgerPartyNumberColumn},
               posting_date, document_type, document_number, external_document_number, description, amount, remaining_amount, open, {side.LedgerInvoiceColumn},
               journal_code, created_at)
-            SELECT {Id("@p4", "3 * rn - 2")}, @p1, @p2 + 3 * rn - 2, @p3 + rn, party_id, party_number, posting_date, 'Payment',
+            SELECT {Id("@p4", lineFirst)}, @p1, @p2 + {lineFirst}, @p3 + rn, party_id, party_number, posting_date, '{side.DocumentType}',
               document_number, external_document_number, description, amount, {remainingSql}, {remainingSql} <> 0, @p8, @p6, @p7
             FROM {Plan} l
             """, ct, values);
@@ -653,48 +662,50 @@ public static class JournalPoster
         await raw.ExecuteAsync($"""
             INSERT INTO general_ledger_entries (id, company_id, entry_number, transaction_number, posting_date, document_type, document_number, account_id,
               account_number, description, amount, debit_amount, credit_amount, customer_id, created_at)
-            SELECT {Id("@p4", "3 * rn - 2 + k.k")}, @p1, @p2 + 3 * rn - 2 + k.k, @p3 + rn, posting_date, 'Payment', document_number,
+            SELECT {Id("@p4", general)}, @p1, @p2 + {general}, @p3 + rn, posting_date, '{side.DocumentType}', document_number,
               CASE k.k WHEN 1 THEN balancing_account_id ELSE party_account_id END,
               CASE k.k WHEN 1 THEN balancing_number ELSE party_account_number END, description,
               CASE k.k WHEN 1 THEN -amount ELSE amount END, {debit}, {credit},
               {(side.GeneralLedgerPartyColumn is null ? "@p8" : "party_id")}, @p7
             FROM {Plan} l CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2) k
             """, ct, values);
-        await raw.ExecuteAsync($"""
+        if (plan.Applying.Count > 0)
+            await raw.ExecuteAsync($"""
             INSERT INTO {side.ApplicationsTable} (id, company_id, transaction_number, applying_entry_id, applied_entry_id, amount, posting_date)
-            SELECT {Id("@p5", "3 * rn - 2")}, @p1, @p3 + rn, {Id("@p4", "3 * rn - 2")}, invoice_entry_id, applied, posting_date
+            SELECT {Id("@p5", lineFirst)}, @p1, @p3 + rn, {Id("@p4", lineFirst)}, invoice_entry_id, applied, posting_date
             FROM {Plan} l WHERE applied > 0 AND invoice_entry_id <> @p8 ORDER BY rn
             """, ct, values);
         if (many.Count > 0)
             await raw.ExecuteAsync($"""
                 INSERT INTO {side.ApplicationsTable} (id, company_id, transaction_number, applying_entry_id, applied_entry_id, amount, posting_date)
-                SELECT {Id("@p9", "m.n")}, @p1, @p3 + l.rn, {Id("@p4", "3 * l.rn - 2")}, m.invoice_entry_id, m.applied, l.posting_date
+                SELECT {Id("@p9", "m.n")}, @p1, @p3 + l.rn, {Id("@p4", $"{e} * l.rn - {e - 1}")}, m.invoice_entry_id, m.applied, l.posting_date
                 FROM {AppliedMany} m JOIN {Plan} l ON l.line_id = m.line_id ORDER BY m.n
                 """, ct, values);
         await raw.ExecuteAsync($"""
             INSERT INTO ledger_entry_dimensions (company_id, entry_id, dimension_id, dimension_value_id, dimension_code, dimension_name, value_code, value_name)
-            SELECT @p1, {Id("@p4", "3 * l.rn - 2 + k.k")}, d.dimension_id, d.dimension_value_id, d.dimension_code, d.dimension_name, d.value_code, d.value_name
+            SELECT @p1, {Id("@p4", $"{e} * l.rn - {e - 1} + k.k")}, d.dimension_id, d.dimension_value_id, d.dimension_code, d.dimension_name, d.value_code, d.value_name
             FROM {Plan} l JOIN payment_dimensions d ON d.payment_id = l.line_id
-            CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k
+            CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1{(side.HasLedger ? " UNION ALL SELECT 2" : "")}) k
             """, ct, values);
 
         await raw.DropTemporaryAsync([Plan, Parties, Balancing, Applied, .. many.Count > 0 ? [AppliedMany] : Array.Empty<string>()], ct);
         // The rows written must be exactly the plan.
         var first = lastEntryBefore + 1;
-        var last = lastEntryBefore + 3L * plan.Count;
-        var (count, amount, remaining) = await TotalsAsync(raw,
+        var last = lastEntryBefore + (long)e * plan.Count;
+        // Without a ledger (G/L accounts) there are no party entries or applications to count.
+        var (count, amount, remaining) = !side.HasLedger ? (plan.Count, plan.Amount, plan.Amount) : await TotalsAsync(raw,
             $"SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), CAST(COALESCE(SUM(remaining_amount), 0) AS bigint) FROM {side.LedgerTable} " +
             "WHERE company_id = @p0 AND entry_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), first, last);
         var (glCount, glSum, glDebit) = await TotalsAsync(raw,
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), CAST(COALESCE(SUM(debit_amount), 0) AS bigint) FROM general_ledger_entries " +
             "WHERE company_id = @p0 AND entry_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), first, last);
-        var (appCount, appSum, _) = await TotalsAsync(raw,
+        var (appCount, appSum, _) = !side.HasLedger ? (0L, 0L, 0L) : await TotalsAsync(raw,
             $"SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS bigint), 0 FROM {side.ApplicationsTable} " +
             "WHERE company_id = @p0 AND transaction_number BETWEEN @p1 AND @p2", ct, raw.Guid(journal.CompanyId), lastTransactionBefore + 1, lastTransactionBefore + plan.Count);
         var planned = plan.Amount;
         var applied = plan.Applying.Sum(l => l.Applied);
         if (count != plan.Count || amount != planned || remaining != planned - side.PaymentSign * applied
-            || glCount != 2L * plan.Count || glSum != 0 || glDebit != side.PaymentSign * planned
+            || glCount != 2L * plan.Count || glSum != 0 || glDebit != plan.Units.Sum(u => Math.Abs(u.Amount))
             || appCount != plan.Applying.Count(l => l.Invoice is not null && l.Applied > 0) + many.Count || appSum != applied)
             throw new InvalidOperationException("The ledger rows written differ from the posting plan.");
     }

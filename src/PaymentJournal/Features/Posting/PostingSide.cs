@@ -7,11 +7,12 @@ namespace PaymentJournal.Features.Posting;
 /// What posting a journal line does for its account type: which party, ledger, applications and invoices it writes
 /// and reads, and how the amounts are signed. A customer's payment is negative (a credit to the customer) and settles
 /// sales invoices, whose entries are positive; a vendor's payment is positive (a debit to the vendor) and settles
-/// purchase invoices, whose entries are negative. <see cref="JournalPoster"/> is the same for both.
+/// purchase invoices, whose entries are negative; a G/L account's line has no ledger of its own and any sign (a debit
+/// to the account when positive). <see cref="JournalPoster"/> is the same for all.
 /// </summary>
 public sealed class PostingSide
 {
-    /// <summary>-1: a payment is a negative amount (customers); +1: a positive one (vendors).</summary>
+    /// <summary>-1: a payment is a negative amount (customers); +1: a positive one (vendors); 0: either, not zero (G/L accounts).</summary>
     public required int PaymentSign { get; init; }
     /// <summary>"customer" or "vendor", for messages.</summary>
     public required string Party { get; init; }
@@ -21,24 +22,30 @@ public sealed class PostingSide
     public required string InvoiceKind { get; init; }
     /// <summary>The posting group's account that holds what is owed, for messages.</summary>
     public required string PartyAccountName { get; init; }
-    public required string PartyTable { get; init; }
+    /// <summary>Why the party takes no line (blocked, say), or null.</summary>
+    public required Func<PostingParty, string?> Refusal { get; init; }
+    // The party's ledger: none for G/L accounts (empty names), whose lines write G/L entries only.
+    public string PartyTable { get; init; } = "";
     /// <summary>The party's balance column (kept by posting), which moves by <see cref="BalanceSign"/> × amount.</summary>
-    public required string BalanceColumn { get; init; }
-    public required int BalanceSign { get; init; }
-    public required string LedgerTable { get; init; }
-    public required string LedgerPartyColumn { get; init; }
-    public required string LedgerPartyNumberColumn { get; init; }
-    public required string LedgerInvoiceColumn { get; init; }
-    public required string ApplicationsTable { get; init; }
-    public required string InvoicesTable { get; init; }
+    public string BalanceColumn { get; init; } = "";
+    public int BalanceSign { get; init; }
+    public string LedgerTable { get; init; } = "";
+    public string LedgerPartyColumn { get; init; } = "";
+    public string LedgerPartyNumberColumn { get; init; } = "";
+    public string LedgerInvoiceColumn { get; init; } = "";
+    public string ApplicationsTable { get; init; } = "";
+    public string InvoicesTable { get; init; } = "";
+    public bool HasLedger => LedgerTable.Length > 0;
+    /// <summary>Entries a line writes: its party's ledger entry (where there is a ledger) and two G/L entries.</summary>
+    public int EntriesPerLine => HasLedger ? 3 : 2;
+    /// <summary>document_type of the entries a line writes.</summary>
+    public string DocumentType { get; init; } = "Payment";
     /// <summary>The column of general_ledger_entries that names the party, or null where there is none.</summary>
     public string? GeneralLedgerPartyColumn { get; init; }
     /// <summary>The entity sets webhook subscribers name: the lines, the ledger entries and the invoices.</summary>
     public required string LinesSet { get; init; }
-    public required string LedgerSet { get; init; }
-    public required string InvoicesSet { get; init; }
-    /// <summary>Blocked values that refuse a payment.</summary>
-    public required string[] BlockedForPayment { get; init; }
+    public string LedgerSet { get; init; } = "";
+    public string InvoicesSet { get; init; } = "";
 
     public required Func<AppDb, Guid, Guid[], CancellationToken, Task<List<PostingParty>>> PartiesAsync { get; init; }
     /// <summary>The company's posting groups: group id to the account that holds what is owed.</summary>
@@ -52,7 +59,7 @@ public sealed class PostingSide
         LedgerTable = "customer_ledger_entries", LedgerPartyColumn = "customer_id", LedgerPartyNumberColumn = "customer_number",
         LedgerInvoiceColumn = "sales_invoice_id", ApplicationsTable = "customer_ledger_applications", InvoicesTable = "sales_invoices",
         GeneralLedgerPartyColumn = "customer_id", LinesSet = "customerPayments", LedgerSet = "customerLedgerEntries", InvoicesSet = "salesInvoices",
-        BlockedForPayment = ["All"],
+        Refusal = p => p.Blocked == "All" ? $"the customer {p.Number} is blocked for all transactions (Blocked: All)" : null,
         PartiesAsync = async (db, company, ids, ct) => await db.Customers.AsNoTracking().Where(c => c.CompanyId == company && ids.Contains(c.Id))
             .Select(c => new PostingParty(c.Id, c.Number, c.Blocked, c.PostingGroupId)).ToListAsync(ct),
         GroupsAsync = (db, company, ct) => db.CustomerPostingGroups.AsNoTracking().Where(g => g.CompanyId == company).ToDictionaryAsync(g => g.Id, g => g.ReceivablesAccountId, ct),
@@ -74,7 +81,12 @@ public sealed class PostingSide
         LedgerTable = "vendor_ledger_entries", LedgerPartyColumn = "vendor_id", LedgerPartyNumberColumn = "vendor_number",
         LedgerInvoiceColumn = "purchase_invoice_id", ApplicationsTable = "vendor_ledger_applications", InvoicesTable = "purchase_invoices",
         LinesSet = "vendorPayments", LedgerSet = "vendorLedgerEntries", InvoicesSet = "purchaseInvoices",
-        BlockedForPayment = ["All", "Payment"],
+        Refusal = p => p.Blocked switch
+        {
+            "All" => $"the vendor {p.Number} is blocked for all transactions (Blocked: All)",
+            "Payment" => $"the vendor {p.Number} is blocked for payments (Blocked: Payment)",
+            _ => null,
+        },
         PartiesAsync = async (db, company, ids, ct) => await db.Vendors.AsNoTracking().Where(v => v.CompanyId == company && ids.Contains(v.Id))
             .Select(v => new PostingParty(v.Id, v.Number, v.Blocked, v.PostingGroupId)).ToListAsync(ct),
         GroupsAsync = (db, company, ct) => db.VendorPostingGroups.AsNoTracking().Where(g => g.CompanyId == company).ToDictionaryAsync(g => g.Id, g => g.PayablesAccountId, ct),
@@ -89,11 +101,32 @@ public sealed class PostingSide
         },
     };
 
-    /// <summary>The side of a journal's template: cash receipts post to customers, payments to vendors.</summary>
+    /// <summary>
+    /// G/L accounts: the line's account is its own "party" and the account its amount goes to (its posting group is
+    /// the account itself); a blocked or heading account takes no line.
+    /// </summary>
+    public static readonly PostingSide GeneralLedger = new()
+    {
+        PaymentSign = 0, Party = "G/L account", PartyFields = "accountId or accountNumber", InvoiceKind = "posted invoice",
+        PartyAccountName = "account", LinesSet = "journalLines", DocumentType = " ",
+        Refusal = p => p.Blocked switch
+        {
+            "Blocked" => $"the G/L account {p.Number} is blocked",
+            "Heading" => $"the G/L account {p.Number} is not a posting account",
+            _ => null,
+        },
+        PartiesAsync = async (db, company, ids, ct) => await db.Accounts.AsNoTracking().Where(a => a.CompanyId == company && ids.Contains(a.Id))
+            .Select(a => new PostingParty(a.Id, a.Number, a.Blocked ? "Blocked" : a.AccountType != "Posting" ? "Heading" : " ", a.Id)).ToListAsync(ct),
+        GroupsAsync = (db, company, ct) => db.Accounts.AsNoTracking().Where(a => a.CompanyId == company).ToDictionaryAsync(a => a.Id, a => a.Id, ct),
+        InvoicesAsync = (_, _, _, _) => Task.FromResult(new List<PostingInvoice>()),
+    };
+
+    /// <summary>The side of a journal's template: cash receipts post to customers, payments to vendors, general journals to G/L accounts.</summary>
     public static PostingSide Of(JournalBatch journal) => journal.Template switch
     {
         JournalTemplates.CashReceipts => Customer,
         JournalTemplates.Payments => Vendor,
+        JournalTemplates.General => GeneralLedger,
         _ => throw new InvalidOperationException($"No posting for journal template {journal.Template}."),
     };
 }

@@ -21,22 +21,7 @@ public static class VendorPaymentRules
         // The vendor from its id and/or number: either fills the other, both must name the same vendor, empty clears it.
         var hasId = b.TryGet("vendorId", out Guid vendorId);
         var hasNumber = b.TryGet("vendorNumber", out string vendorNumber);
-        Vendor? vendor = null;
-        if (hasId && vendorId != Guid.Empty)
-            vendor = await db.Vendors.AsNoTracking().FirstOrDefaultAsync(v => v.Id == vendorId && v.CompanyId == companyId, ct)
-                     ?? throw ApiErrors.Dialog("The \"vendorId\" does not match to a Vendor.");
-        if (hasNumber && vendorNumber.Length > 0)
-        {
-            if (vendor is not null)
-            {
-                if (vendor.Number != vendorNumber) throw ApiErrors.Dialog("The vendor values do not match to a specific Vendor.");
-            }
-            else
-            {
-                vendor = await db.Vendors.AsNoTracking().FirstOrDefaultAsync(v => v.Number == vendorNumber && v.CompanyId == companyId, ct)
-                         ?? throw ApiErrors.Dialog("The \"vendorNumber\" does not match to a Vendor.");
-            }
-        }
+        var vendor = await Vendors.VendorRules.ResolveAsync(db, companyId, hasId ? vendorId : null, hasNumber ? vendorNumber : null, ct);
         if (vendor is not null) SetVendor(p, vendor);
         else if ((hasId && vendorId == Guid.Empty && !(hasNumber && vendorNumber.Length > 0)) || (hasNumber && vendorNumber.Length == 0 && !hasId))
             SetVendor(p, null);

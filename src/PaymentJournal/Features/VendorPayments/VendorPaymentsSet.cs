@@ -53,7 +53,7 @@ public sealed class VendorPaymentsSet : JournalLineSet<VendorPaymentJournal, Ven
     protected override string JournalNameChanged => "The Journal Batch Display Name cannot be changed.";
     protected override string JournalIdAndNameDiffer => "The Journal Id and Journal Display Name do not match.";
 
-    protected override ReadAhead? AccountAhead(AppDb db, Guid companyId, Guid? id) => null;
+    protected override ReadAhead? AccountAhead(AppDb db, Guid companyId, Guid? id) => Vendors.VendorRules.ByIdAhead(db, companyId, id);
 
     protected override Task ApplyRulesAsync(RequestContext rc, Guid companyId, VendorPayment line, Body body, bool isCreate) =>
         VendorPaymentRules.ApplyAsync(rc, companyId, line, body, isCreate);
