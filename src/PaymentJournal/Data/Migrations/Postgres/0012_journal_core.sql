@@ -13,9 +13,6 @@ ALTER TABLE journal_lines RENAME COLUMN customer_id TO account_id;
 ALTER TABLE journal_lines RENAME COLUMN customer_number TO account_number;
 ALTER TABLE journal_lines ADD COLUMN template text COLLATE "C" NOT NULL DEFAULT 'CASHRCPT';
 ALTER TABLE journal_lines ADD COLUMN account_type text COLLATE "C" NOT NULL DEFAULT 'Customer';
--- A general journal line may name its own balancing account; every line keeps its number beside its id.
-ALTER TABLE journal_lines ADD COLUMN balancing_account_number text COLLATE "C" NOT NULL DEFAULT '';
-UPDATE journal_lines SET balancing_account_number = COALESCE((SELECT a.number FROM accounts a WHERE a.id = journal_lines.balancing_account_id), '');
 ALTER INDEX customer_payments_pkey RENAME TO journal_lines_pkey;
 ALTER INDEX ux_customer_payments_line RENAME TO ux_journal_lines_line;
 ALTER INDEX ix_customer_payments_posting_date RENAME TO ix_journal_lines_posting_date;

@@ -12,9 +12,6 @@ ALTER TABLE journal_lines RENAME COLUMN customer_id TO account_id;
 ALTER TABLE journal_lines RENAME COLUMN customer_number TO account_number;
 ALTER TABLE journal_lines ADD COLUMN template TEXT NOT NULL DEFAULT 'CASHRCPT';
 ALTER TABLE journal_lines ADD COLUMN account_type TEXT NOT NULL DEFAULT 'Customer';
--- A general journal line may name its own balancing account; every line keeps its number beside its id.
-ALTER TABLE journal_lines ADD COLUMN balancing_account_number TEXT NOT NULL DEFAULT '';
-UPDATE journal_lines SET balancing_account_number = COALESCE((SELECT a.number FROM accounts a WHERE a.id = journal_lines.balancing_account_id), '');
 -- The indexes under the table's name (SQLite renames no index): the posting reads through the line-number one by name.
 DROP INDEX ux_customer_payments_line;
 DROP INDEX ix_customer_payments_posting_date;
