@@ -327,7 +327,7 @@ public static class RowLocks
         if (!PreparedRows.CanReadAhead(db)) return null;
         var type = db.Model.FindEntityType(typeof(T));
         if (type?.FindPrimaryKey()?.Properties is not [{ } only] || type.FindProperty(nameof(Versioned.Version)) is null) return null;
-        return Postgres.PostgresLocks.LockAhead(type.GetTableName()!, only.GetColumnName(), "version", key);
+        return Postgres.PostgresLocks.LockAhead(PreparedRows.TableOf(type)!, only.GetColumnName(), "version", key);
     }
 
     /// <summary>
@@ -341,11 +341,11 @@ public static class RowLocks
         var key = type.FindPrimaryKey()!.Properties;
         var entry = db.Entry(entity);
         if (key is [{ } only] && Postgres.PostgresLocks.InTransaction(db))
-            return await Postgres.PostgresLocks.LockAsync(db, type.GetTableName()!, only.GetColumnName(), "version", entry.Property(only.Name).CurrentValue!, ct) ?? 0;
+            return await Postgres.PostgresLocks.LockAsync(db, PreparedRows.TableOf(type)!, only.GetColumnName(), "version", entry.Property(only.Name).CurrentValue!, ct) ?? 0;
         var where = string.Join(" AND ", key.Select((p, i) => $"{p.GetColumnName()} = {{{i}}}"));
         var values = key.Select(p => entry.Property(p.Name).CurrentValue!).ToArray();
         // Table and column names come from the model, never from the request; the key values are parameters.
-        var sql = "SELECT version AS \"Value\" FROM " + type.GetTableName() + " WHERE " + where + " FOR NO KEY UPDATE";
+        var sql = "SELECT version AS \"Value\" FROM " + PreparedRows.TableOf(type) + " WHERE " + where + " FOR NO KEY UPDATE";
         var rows = await db.Database.SqlQueryRaw<long>(sql, values).ToListAsync(ct);
         return rows.Count > 0 ? rows[0] : 0;
     }

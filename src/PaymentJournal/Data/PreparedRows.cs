@@ -42,6 +42,13 @@ public static partial class PreparedRows
     }
 
     private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Plan>> Plans = new();
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, string?>> Tables = new();
+
+    /// <summary>
+    /// The table of an entity type, looked up once: for a kind of row in a shared table EF Core works it out from the
+    /// hierarchy on every call, and a PATCH asks for it.
+    /// </summary>
+    internal static string? TableOf(IEntityType type) => Tables.GetValue(type.Model, _ => new()).GetOrAdd(type.ClrType, _ => type.GetTableName());
     // A connection is used by one caller at a time (the writer's, or a request's own), so its commands are too.
     // Keyed by entity type and either the written columns (a bit mask; every bit for an insert) or a read's name.
     private static readonly ConditionalWeakTable<DbConnection, Dictionary<(Type, ulong, string?), DbCommand>> Commands = new();
@@ -83,7 +90,7 @@ public static partial class PreparedRows
         var entries = db.ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged && e.State != EntityState.Detached).Take(2).ToList();
         if (entries is not [{ State: EntityState.Modified } entry]) return false;
         var type = entry.Metadata.ClrType;
-        if (entry.Metadata.GetTableName() is null || entry.Metadata.FindPrimaryKey()?.Properties.Count != 1) return false;
+        if (TableOf(entry.Metadata) is null || entry.Metadata.FindPrimaryKey()?.Properties.Count != 1) return false;
         var plan = PlanFor(db.Model, type);
         if (plan.Columns.Length >= 64) return false;
         ulong mask = 0;
