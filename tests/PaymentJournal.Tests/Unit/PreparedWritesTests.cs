@@ -159,6 +159,33 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         Assert.Equal(row.Description, stored.Description);
     }
 
+    [Fact]
+    public async Task A_changed_journal_line_is_written_by_the_prepared_update_not_by_SaveChanges()
+    {
+        var row = NewPayment(980000);
+        await using (var db = Open())
+        {
+            db.CustomerPayments.Add(row);
+            await db.SaveChangesAsync();
+        }
+        await using (var db = Open())
+        {
+            var tracked = await db.CustomerPayments.SingleAsync(p => p.Id == row.Id);
+            tracked.Description = "changed by the prepared update";
+            tracked.Version += 1;
+            db.ChangeTracker.DetectChanges();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            // True: the one modified row of a kind in the shared table went through the prepared statement.
+            Assert.True(await PreparedRows.TryUpdateAsync(db, default));
+            await tx.CommitAsync();
+            Assert.Equal(EntityState.Unchanged, db.Entry(tracked).State);
+            Assert.Equal(tracked.Version, db.Entry(tracked).Property(x => x.Version).OriginalValue);
+        }
+        await using var check = Open();
+        var stored = await check.CustomerPayments.AsNoTracking().SingleAsync(p => p.Id == row.Id);
+        Assert.Equal(("changed by the prepared update", row.Version + 1), (stored.Description, stored.Version));
+    }
+
     /// <summary>
     /// Every column but the key and line number of each pair of rows (by line number) is stored alike: as the database
     /// hands it back, in its own type (SQLite's storage class, PostgreSQL's column type).
