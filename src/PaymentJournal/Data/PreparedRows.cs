@@ -32,8 +32,6 @@ public static partial class PreparedRows
     {
         /// <summary>The columns by property name.</summary>
         public Dictionary<string, Column> ByName { get; } = Columns.ToDictionary(c => c.Property.Name);
-        public int KeyIndex { get; } = Array.IndexOf(Columns, Key);
-        public int TokenIndex { get; } = Token is null ? -1 : Array.IndexOf(Columns, Token);
 
         /// <summary>Sets every column's value, read from the reader's current row, on an entity (made on first use).</summary>
         public Action<object, DbDataReader, IntPtr>? RowReader { get; set; }
@@ -95,39 +93,32 @@ public static partial class PreparedRows
         if (TableOf(entry.Metadata) is null || entry.Metadata.FindPrimaryKey()?.Properties.Count != 1) return false;
         var plan = PlanFor(db.Model, type);
         if (plan.Columns.Length >= 64) return false;
-        // The entry's properties in the model's order, the plan's: EF Core checks that a property asked for by its
-        // metadata belongs to the entry's type, which for a kind of row in a shared table walks the type hierarchy
-        // each time; enumerating them skips that.
-        var properties = new PropertyEntry[plan.Columns.Length];
-        var n = 0;
-        foreach (var property in entry.Properties)
-        {
-            if (n == properties.Length || property.Metadata != plan.Columns[n].Property) return false;
-            properties[n++] = property;
-        }
-        if (n != properties.Length) return false;
         ulong mask = 0;
-        var set = new List<int>();
+        var set = new List<Column>();
         for (var i = 0; i < plan.Columns.Length; i++)
         {
-            if (!properties[i].IsModified) continue;
+            if (!entry.Property(plan.Columns[i].Property).IsModified) continue;
             if (plan.Columns[i] == plan.Key) return false;
             mask |= 1UL << i;
-            set.Add(i);
+            set.Add(plan.Columns[i]);
         }
         if (set.Count == 0) { entry.State = EntityState.Unchanged; return true; }
         await using var open = await OpenAsync(db, ct);
-        var parameters = set.Select(i => plan.Columns[i]).Append(plan.Key).Concat(plan.Token is null ? [] : [plan.Token]).ToArray();
+        var parameters = set.Append(plan.Key).Concat(plan.Token is null ? [] : [plan.Token]).ToArray();
         var cmd = CommandFor(db, plan, (type, mask, null), () =>
-            $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => plan.Columns[c].Name + " = " + Placeholder(db, i)))} WHERE {plan.Key.Name} = {Placeholder(db, set.Count)}" +
+            $"UPDATE {plan.Table} SET {string.Join(", ", set.Select((c, i) => c.Name + " = " + Placeholder(db, i)))} WHERE {plan.Key.Name} = {Placeholder(db, set.Count)}" +
             (plan.Token is null ? "" : $" AND {plan.Token.Name} = {Placeholder(db, set.Count + 1)}"), parameters);
-        for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(plan.Columns[set[i]], properties[set[i]].CurrentValue);
-        cmd.Parameters[set.Count].Value = Value(plan.Key, properties[plan.KeyIndex].OriginalValue);
-        if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, properties[plan.TokenIndex].OriginalValue);
+        for (var i = 0; i < set.Count; i++) cmd.Parameters[i].Value = Value(set[i], entry.Property(set[i].Property).CurrentValue);
+        cmd.Parameters[set.Count].Value = Value(plan.Key, entry.Property(plan.Key.Property).OriginalValue);
+        if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, entry.Property(plan.Token.Property).OriginalValue);
         if (!HoldForCommit(db, cmd, expectRow: true)) await ExecuteAsync(cmd, expectRow: true, ct);
         // Accept the change, as SaveChanges does: the current values become the originals. (Setting the state to
         // Unchanged alone would put the original values back.)
-        foreach (var i in set) properties[i].OriginalValue = properties[i].CurrentValue;
+        foreach (var column in set)
+        {
+            var property = entry.Property(column.Property);
+            property.OriginalValue = property.CurrentValue;
+        }
         entry.State = EntityState.Unchanged;
         return true;
     }
