@@ -70,21 +70,9 @@ public static class PaymentRules
         // Only a smaller payment can fall below its applications' amounts (they were within the payment before).
         if (!isCreate && b.Has("amount") && Math.Max(0, -p.Amount) < paidBefore) await CheckAppliedAmountsAsync(rc, p);
         if (b.TryGet("comment", out string comment)) p.Comment = comment;
-        var customerChanged = p.CustomerId != oldCustomerId;
-        if (b.TryGet("description", out string description) && description.Length > 0)
-        {
-            p.Description = description;
-        }
-        else if (customerChanged || (isCreate && p.Description.Length == 0))
-        {
-            var name = customer?.DisplayName ?? "";
-            var oldName = customerChanged && oldCustomerId != Guid.Empty
-                ? await db.Customers.AsNoTracking().Where(c => c.Id == oldCustomerId).Select(c => c.DisplayName).FirstOrDefaultAsync(ct) ?? ""
-                : "";
-            // A description typed by hand ("ad hoc") survives a change of customer.
-            var adHoc = !isCreate && p.Description.Length > 0 && p.Description != Cut(oldName);
-            if (!adHoc || b.Has("description")) p.Description = Cut(name);
-        }
+        // A description typed by hand ("ad hoc") survives a change of customer.
+        await LineDescription.ApplyAsync(p, b, isCreate, oldCustomerId, p.CustomerId, customer?.DisplayName ?? "",
+            id => db.Customers.AsNoTracking().Where(c => c.Id == id).Select(c => c.DisplayName).FirstOrDefaultAsync(ct), 50);
     }
 
     /// <summary>
@@ -133,5 +121,4 @@ public static class PaymentRules
         p.CustomerNumber = customer?.Number ?? "";
     }
 
-    private static string Cut(string s) => s.Length > 50 ? s[..50] : s;
 }

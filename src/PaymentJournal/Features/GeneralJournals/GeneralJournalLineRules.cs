@@ -35,21 +35,8 @@ public static class GeneralJournalLineRules
 
         if (b.TryGet("amount", out long amount)) p.Amount = amount;
         if (b.TryGet("comment", out string comment)) p.Comment = comment;
-        // The description defaults to the account's name and follows a new account, unless it was typed by hand.
-        var accountChanged = p.AccountId != oldAccountId;
-        if (b.TryGet("description", out string description) && description.Length > 0)
-        {
-            p.Description = description;
-        }
-        else if (accountChanged || (isCreate && p.Description.Length == 0))
-        {
-            var name = account?.DisplayName ?? "";
-            var oldName = accountChanged && oldAccountId != Guid.Empty
-                ? await db.Accounts.AsNoTracking().Where(x => x.Id == oldAccountId).Select(x => x.DisplayName).FirstOrDefaultAsync(ct) ?? ""
-                : "";
-            var adHoc = !isCreate && p.Description.Length > 0 && p.Description != Cut(oldName);
-            if (!adHoc || b.Has("description")) p.Description = Cut(name);
-        }
+        await Journals.LineDescription.ApplyAsync(p, b, isCreate, oldAccountId, p.AccountId, account?.DisplayName ?? "",
+            id => db.Accounts.AsNoTracking().Where(x => x.Id == id).Select(x => x.DisplayName).FirstOrDefaultAsync(ct), 100);
     }
 
     /// <summary>
@@ -80,6 +67,4 @@ public static class GeneralJournalLineRules
         if (account is not null && PurchaseInvoices.PurchaseInvoiceLinesSet.AccountProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
         return (true, account);
     }
-
-    private static string Cut(string s) => s.Length > 100 ? s[..100] : s;
 }

@@ -46,20 +46,8 @@ public static class VendorPaymentRules
         // vendor's name and follows a new vendor unless it was typed by hand.
         if (b.TryGet("amount", out long amount)) p.Amount = amount;
         if (b.TryGet("comment", out string comment)) p.Comment = comment;
-        var vendorChanged = p.VendorId != oldVendorId;
-        if (b.TryGet("description", out string description) && description.Length > 0)
-        {
-            p.Description = description;
-        }
-        else if (vendorChanged || (isCreate && p.Description.Length == 0))
-        {
-            var name = vendor?.DisplayName ?? "";
-            var oldName = vendorChanged && oldVendorId != Guid.Empty
-                ? await db.Vendors.AsNoTracking().Where(v => v.Id == oldVendorId).Select(v => v.DisplayName).FirstOrDefaultAsync(ct) ?? ""
-                : "";
-            var adHoc = !isCreate && p.Description.Length > 0 && p.Description != Cut(oldName);
-            if (!adHoc || b.Has("description")) p.Description = Cut(name);
-        }
+        await LineDescription.ApplyAsync(p, b, isCreate, oldVendorId, p.VendorId, vendor?.DisplayName ?? "",
+            id => db.Vendors.AsNoTracking().Where(v => v.Id == id).Select(v => v.DisplayName).FirstOrDefaultAsync(ct), 100);
     }
 
     private static void SetVendor(VendorPayment p, Vendor? vendor)
@@ -77,6 +65,4 @@ public static class VendorPaymentRules
         if (vendor.Blocked == "Payment")
             throw ApiErrors.Dialog($"You cannot use vendor {vendor.Number} because it is blocked for payments (Blocked: Payment).");
     }
-
-    private static string Cut(string s) => s.Length > 100 ? s[..100] : s;
 }
