@@ -268,7 +268,7 @@ public sealed class VendorPaymentsTests(ServiceFixture f) : IClassFixture<Servic
         Expect.Status(customerJournal, 201);
         Expect.Status(await f.Http.Delete(Journal(journal)), 204);
         Expect.Error(await f.Http.Get(Lines(journal) + $"({line.Body.Str("id")})"), 404, "Internal_RecordNotFound");
-        Assert.Equal(0, await f.WithDb(db => db.JournalLines.CountAsync(l => l.JournalId == Guid.Parse(journal))));
+        Assert.Equal(0, await f.WithDb(db => db.VendorPayments.CountAsync(l => l.JournalId == Guid.Parse(journal))));
         Expect.Status(await f.Http.Delete(Route.V2.Entity("customerPaymentJournals", customerJournal.Body.Str("id"))), 204);
     }
 }

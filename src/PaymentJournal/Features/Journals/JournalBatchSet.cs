@@ -88,25 +88,33 @@ public static class JournalBatches
         {
             if (await CodeTakenAsync(rc, scope.CompanyId, j.Template, j.Code)) throw CodeTaken(j.Template, j.Code);
             // Renaming a batch renames it on its lines too (journalDisplayName follows).
-            await rc.Db.JournalLines.Where(p => p.JournalId == j.Id)
+            await LinesOf(rc.Db, j).Where(p => p.JournalId == j.Id)
                 .ExecuteUpdateAsync(u => u.SetProperty(p => p.JournalCode, j.Code).Touch(rc.Db.Now()), rc.Aborted);
         }
     }
 
+    /// <summary>The lines of the batch's kind (the model maps their columns on each kind, not on <see cref="JournalLine"/>).</summary>
+    private static IQueryable<JournalLine> LinesOf(AppDb db, JournalBatch j) => j.Template switch
+    {
+        JournalTemplates.CashReceipts => db.CustomerPayments,
+        JournalTemplates.Payments => db.VendorPayments,
+        _ => db.GeneralJournalLines,
+    };
+
     /// <summary>Deletes the batch with its lines, their dimension lines and applications, and its number series.</summary>
     public static async Task DeleteAsync(RequestContext rc, JournalBatch j, string linesSet, Webhooks.WebhookOutbox? webhooks)
     {
-        var lines = rc.Db.JournalLines.Where(p => p.JournalId == j.Id).Select(p => p.Id);
+        var lines = LinesOf(rc.Db, j).Where(p => p.JournalId == j.Id).Select(p => p.Id);
         // The lines go with their journal: a subscriber to them hears of it (keys read only when somebody listens).
         if (webhooks is not null && webhooks.Watches(j.CompanyId, linesSet))
         {
-            var ids = await rc.Db.JournalLines.Where(p => p.JournalId == j.Id).OrderBy(p => p.LineNumber).Select(p => p.Id).ToListAsync(rc.Aborted);
+            var ids = await LinesOf(rc.Db, j).Where(p => p.JournalId == j.Id).OrderBy(p => p.LineNumber).Select(p => p.Id).ToListAsync(rc.Aborted);
             await webhooks.RecordKeysAsync(rc.Db, j.CompanyId, linesSet, ids.Count, () => Task.FromResult<IReadOnlyList<Guid>>(ids),
                 Webhooks.WebhookOutbox.Deleted, j.Id, rc.Aborted);
         }
         await rc.Db.PaymentDimensions.Where(d => lines.Contains(d.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
         await rc.Db.PaymentApplications.Where(a => lines.Contains(a.PaymentId)).ExecuteDeleteAsync(rc.Aborted);
-        await rc.Db.JournalLines.Where(p => p.JournalId == j.Id).ExecuteDeleteAsync(rc.Aborted);
+        await LinesOf(rc.Db, j).Where(p => p.JournalId == j.Id).ExecuteDeleteAsync(rc.Aborted);
         rc.Db.JournalBatches.Remove(j);
         await rc.Db.NumberSeries.Where(s => s.Id == j.NumberSeriesId).ExecuteDeleteAsync(rc.Aborted);
     }
