@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace PaymentJournal.Tests.Api;
 
 /// <summary>salesInvoices and their salesInvoiceLines of type Account: drafts change, posted invoices do not.</summary>
@@ -114,5 +116,27 @@ public sealed class SalesInvoicesTests(ServiceFixture f) : IClassFixture<Service
         Expect.Error(await f.Http.Patch(lines + $"({second.Body.Str("id")})", new { sequence = 10000 }, "*"), 409, "Internal_EntityWithSameKeyExists", "10000");
         // salesInvoiceLines live under their invoice only.
         Expect.Error(await f.Http.Get(Route.V2.Set("salesInvoiceLines")), 404, "BadRequest_ResourceNotFound");
+    }
+
+    [Fact]
+    public async Task Posts_and_line_writes_at_the_same_moment_post_the_invoice_once_with_the_lines_it_was_posted_with()
+    {
+        var id = (await Make.DraftInvoice(f.Http, "C00005")).Str("id");
+        var lines = Route.V2.Entity("salesInvoices", id) + "/salesInvoiceLines";
+        Expect.Status(await f.Http.Post(lines, new { lineObjectNumber = "6110", quantity = 1, unitPrice = 42 }), 201);
+        var posts = Enumerable.Range(0, 3).Select(_ => f.Http.Post(Route.V2.Entity("salesInvoices", id) + "/Microsoft.NAV.post", null));
+        var adds = Enumerable.Range(0, 3).Select(_ => f.Http.Post(lines, new { lineObjectNumber = "6120", quantity = 1, unitPrice = 1 }));
+        var results = await Task.WhenAll(posts.Concat(adds));
+        Assert.Single(results.Take(3), r => r.Status == 204);
+        Assert.All(results.Where(r => r.Status is not (204 or 201)), r => Assert.Equal("Application_DialogException", r.Body.ErrorCode()));
+        var (entry, total) = await f.WithDb(async db => (
+            await db.CustomerLedgerEntries.SingleAsync(e => e.SalesInvoiceId == Guid.Parse(id)),
+            await db.SalesInvoiceLines.Where(l => l.DocumentId == Guid.Parse(id)).SumAsync(l => l.AmountIncludingTax)));
+        // Whatever lines got in before the post are what it posted; none came after.
+        Assert.Equal(total, entry.Amount);
+        var inv = (await f.Http.Get(Route.V2.Entity("salesInvoices", id))).Body;
+        Assert.Equal(("Open", total / 100m, total / 100m),
+            (inv.Str("status"), inv!["totalAmountIncludingTax"]!.GetValue<decimal>(), inv!["remainingAmount"]!.GetValue<decimal>()));
+        await LedgerInvariants.AssertHoldAsync(f);
     }
 }

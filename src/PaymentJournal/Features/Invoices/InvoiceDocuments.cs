@@ -27,6 +27,19 @@ public static class InvoiceDocuments
         line.TotalTaxAmount = 0;
     }
 
+    /// <summary>
+    /// Reads the invoice's status again inside the write transaction, its row locked on PostgreSQL (as the invoice's
+    /// post locks it), so that a line written at the moment the invoice is posted cannot slip onto it once it is Open.
+    /// </summary>
+    public static async Task ReadStatusAgainAsync<TInvoice>(AppDb db, DbSet<TInvoice> invoices, string table, TInvoice invoice, CancellationToken ct)
+        where TInvoice : InvoiceDocument
+    {
+        var raw = new RawSql(db);
+        if (raw.LocksRows)
+            await raw.ExecuteAsync($"SELECT id FROM {table} WHERE id = @p0 FOR UPDATE", ct, raw.Guid(invoice.Id));
+        invoice.Status = await invoices.Where(i => i.Id == invoice.Id).Select(i => i.Status).FirstAsync(ct);
+    }
+
     /// <summary>The invoice's totals follow its lines (saved already).</summary>
     public static async Task RecalculateTotalsAsync<TInvoice, TLine>(DbSet<TInvoice> invoices, DbSet<TLine> lines, Guid invoiceId, CancellationToken ct)
         where TInvoice : InvoiceDocument where TLine : InvoiceLine

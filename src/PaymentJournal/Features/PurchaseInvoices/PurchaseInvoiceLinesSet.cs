@@ -47,18 +47,11 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
         });
     }
 
-    /// <summary>
-    /// The invoice the line belongs to, read again inside the write transaction (locked on PostgreSQL) so that a line
-    /// cannot slip onto an invoice that a post running at the same moment has just made Open.
-    /// </summary>
+    /// <summary>The invoice the line belongs to, still a draft (<see cref="InvoiceDocuments.ReadStatusAgainAsync"/>).</summary>
     private static async Task<PurchaseInvoice> DraftAsync(RequestContext rc, Scope scope)
     {
         var inv = scope.Parent as PurchaseInvoice ?? throw ApiErrors.Dialog("A purchase invoice line can only be reached through its purchase invoice.");
-        var raw = new RawSql(rc.Db);
-        if (raw.LocksRows)
-            await raw.ExecuteAsync("SELECT id FROM purchase_invoices WHERE id = @p0 FOR UPDATE", rc.Aborted, raw.Guid(inv.Id));
-        var status = await rc.Db.PurchaseInvoices.Where(i => i.Id == inv.Id).Select(i => i.Status).FirstAsync(rc.Aborted);
-        inv.Status = status;
+        await InvoiceDocuments.ReadStatusAgainAsync(rc.Db, rc.Db.PurchaseInvoices, "purchase_invoices", inv, rc.Aborted);
         PurchaseInvoicesSet.RequireDraft(inv);
         return inv;
     }

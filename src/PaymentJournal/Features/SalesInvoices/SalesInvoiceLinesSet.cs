@@ -44,13 +44,18 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
         });
     }
 
-    private static SalesInvoice Invoice(Scope scope) =>
-        scope.Parent as SalesInvoice ?? throw ApiErrors.Dialog("A sales invoice line can only be reached through its sales invoice.");
+    /// <summary>The invoice the line belongs to, still a draft (<see cref="InvoiceDocuments.ReadStatusAgainAsync"/>).</summary>
+    private static async Task<SalesInvoice> DraftAsync(RequestContext rc, Scope scope)
+    {
+        var inv = scope.Parent as SalesInvoice ?? throw ApiErrors.Dialog("A sales invoice line can only be reached through its sales invoice.");
+        await InvoiceDocuments.ReadStatusAgainAsync(rc.Db, rc.Db.SalesInvoices, "sales_invoices", inv, rc.Aborted);
+        SalesInvoicesSet.RequireDraft(inv);
+        return inv;
+    }
 
     protected override async Task<SalesInvoiceLine> Create(RequestContext rc, Scope scope, Body body)
     {
-        var inv = Invoice(scope);
-        SalesInvoicesSet.RequireDraft(inv);
+        var inv = await DraftAsync(rc, scope);
         var line = new SalesInvoiceLine { Id = SequentialIds.Next(), CompanyId = scope.CompanyId, DocumentId = inv.Id, Quantity = 100000 };
         await Apply(rc, scope, line, body);
         if (!body.Has("sequence") || line.Sequence == 0)
@@ -68,8 +73,7 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
 
     protected override async Task Update(RequestContext rc, Scope scope, SalesInvoiceLine line, Body body)
     {
-        var inv = Invoice(scope);
-        SalesInvoicesSet.RequireDraft(inv);
+        var inv = await DraftAsync(rc, scope);
         var oldSequence = line.Sequence;
         await Apply(rc, scope, line, body);
         if (line.AccountId == Guid.Empty) throw ApiErrors.FieldValidation("accountId or lineObjectNumber must have a value on a line of type Account.");
@@ -80,8 +84,7 @@ public sealed class SalesInvoiceLinesSet : EntitySet<SalesInvoiceLine>
 
     protected override async Task Delete(RequestContext rc, Scope scope, SalesInvoiceLine line)
     {
-        var inv = Invoice(scope);
-        SalesInvoicesSet.RequireDraft(inv);
+        var inv = await DraftAsync(rc, scope);
         rc.Db.SalesInvoiceLines.Remove(line);
         await rc.Db.SaveChangesAsync(rc.Aborted);
         await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.SalesInvoices, rc.Db.SalesInvoiceLines, inv.Id, rc.Aborted);
