@@ -64,7 +64,7 @@ public static class GeneralJournalLineRules
                           ?? throw ApiErrors.Dialog($"The \"{numberField}\" does not match to an Account.");
             }
         }
-        if (account is not null && PurchaseInvoices.PurchaseInvoiceLinesSet.AccountProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
+        if (account is not null && Accounts.AccountRules.PostingProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
         return (true, account);
     }
 }

@@ -666,7 +666,7 @@ public static class JournalPoster
               CASE k.k WHEN 1 THEN balancing_account_id ELSE party_account_id END,
               CASE k.k WHEN 1 THEN balancing_number ELSE party_account_number END, description,
               CASE k.k WHEN 1 THEN -amount ELSE amount END, {debit}, {credit},
-              {(side.GeneralLedgerPartyColumn is null ? "@p8" : "party_id")}, @p7
+              {(side.GeneralLedgerNamesParty ? "party_id" : "@p8")}, @p7
             FROM {Plan} l CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2) k
             """, ct, values);
         if (plan.Applying.Count > 0)

@@ -40,8 +40,8 @@ public sealed class PostingSide
     public int EntriesPerLine => HasLedger ? 3 : 2;
     /// <summary>document_type of the entries a line writes.</summary>
     public string DocumentType { get; init; } = "Payment";
-    /// <summary>The column of general_ledger_entries that names the party, or null where there is none.</summary>
-    public string? GeneralLedgerPartyColumn { get; init; }
+    /// <summary>Whether the G/L entries name the line's party (general_ledger_entries.customer_id): customer lines only.</summary>
+    public bool GeneralLedgerNamesParty { get; init; }
     /// <summary>The entity sets webhook subscribers name: the lines, the ledger entries and the invoices.</summary>
     public required string LinesSet { get; init; }
     public string LedgerSet { get; init; } = "";
@@ -58,7 +58,7 @@ public sealed class PostingSide
         PartyAccountName = "receivables account", PartyTable = "customers", BalanceColumn = "balance_due", BalanceSign = 1,
         LedgerTable = "customer_ledger_entries", LedgerPartyColumn = "customer_id", LedgerPartyNumberColumn = "customer_number",
         LedgerInvoiceColumn = "sales_invoice_id", ApplicationsTable = "customer_ledger_applications", InvoicesTable = "sales_invoices",
-        GeneralLedgerPartyColumn = "customer_id", LinesSet = "customerPayments", LedgerSet = "customerLedgerEntries", InvoicesSet = "salesInvoices",
+        GeneralLedgerNamesParty = true, LinesSet = "customerPayments", LedgerSet = "customerLedgerEntries", InvoicesSet = "salesInvoices",
         Refusal = p => p.Blocked == "All" ? $"the customer {p.Number} is blocked for all transactions (Blocked: All)" : null,
         PartiesAsync = async (db, company, ids, ct) => await db.Customers.AsNoTracking().Where(c => c.CompanyId == company && ids.Contains(c.Id))
             .Select(c => new PostingParty(c.Id, c.Number, c.Blocked, c.PostingGroupId)).ToListAsync(ct),

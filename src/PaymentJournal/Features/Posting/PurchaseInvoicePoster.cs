@@ -50,7 +50,7 @@ public static class PurchaseInvoicePoster
         foreach (var l in lines)
         {
             if (!accounts.TryGetValue(l.AccountId, out var account)) throw ApiErrors.Dialog("Account does not exist.");
-            if (PurchaseInvoiceLinesSet.AccountProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
+            if (Accounts.AccountRules.PostingProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
         }
         var group = await db.VendorPostingGroups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == payTo.PostingGroupId && g.CompanyId == invoice.CompanyId, ct);
         if (group is null || !accounts.TryGetValue(group.PayablesAccountId, out var payables))

@@ -101,12 +101,6 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
         await InvoiceDocuments.RecalculateTotalsAsync(rc.Db.PurchaseInvoices, rc.Db.PurchaseInvoiceLines, inv.Id, rc.Aborted);
     }
 
-    /// <summary>The G/L account a line may book a cost to, with Business Central's checks of it (CheckGLAcc).</summary>
-    public static string? AccountProblem(Account account) =>
-        account.Blocked ? $"Blocked must be equal to 'No'  in G/L Account: No.={account.Number}. Current value is 'Yes'."
-        : account.AccountType != "Posting" ? $"Account Type must be equal to 'Posting'  in G/L Account: No.={account.Number}. Current value is '{account.AccountType}'."
-        : null;
-
     private static async Task Apply(RequestContext rc, Scope scope, PurchaseInvoiceLine line, Body b)
     {
         if (b.TryGet("lineType", out string lineType))
@@ -125,7 +119,7 @@ public sealed class PurchaseInvoiceLinesSet : EntitySet<PurchaseInvoiceLine>
                 : number.Length == 0 ? null : await accounts.FirstOrDefaultAsync(a => a.Number == number, rc.Aborted);
             if (account is null || (hasId && hasNumber && number.Length > 0 && account.Number != number))
                 throw ApiErrors.Dialog("Account does not exist.");
-            if (AccountProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
+            if (Accounts.AccountRules.PostingProblem(account) is { } problem) throw ApiErrors.Dialog(problem);
             line.AccountId = account.Id;
             line.LineObjectNumber = account.Number;
             if (!b.Has("description") && line.Description.Length == 0) line.Description = account.DisplayName.Length > 100 ? account.DisplayName[..100] : account.DisplayName;
