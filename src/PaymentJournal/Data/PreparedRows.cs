@@ -113,13 +113,8 @@ public static partial class PreparedRows
         if (plan.Token is not null) cmd.Parameters[set.Count + 1].Value = Value(plan.Token, entry.Property(plan.Token.Property).OriginalValue);
         if (!HoldForCommit(db, cmd, expectRow: true)) await ExecuteAsync(cmd, expectRow: true, ct);
         // Accept the change, as SaveChanges does: the current values become the originals. (Setting the state to
-        // Unchanged alone would put the original values back.)
-        foreach (var column in set)
-        {
-            var property = entry.Property(column.Property);
-            property.OriginalValue = property.CurrentValue;
-        }
-        entry.State = EntityState.Unchanged;
+        // Unchanged instead would put the original values back, property by property.) The entry is the only change.
+        db.ChangeTracker.AcceptAllChanges();
         return true;
     }
 

@@ -381,7 +381,17 @@ public sealed class Dispatcher(Catalog catalog, WriteGate gate, CompanyDirectory
                 if (await RowLocks.VersionAsync(rc.Db, entity, rc.Aborted) is { } locked && locked != current.Value)
                     throw ApiErrors.EntityChanged();
                 // The UPDATE/DELETE also checks the version in SQL, so a change by another node in between is caught too.
-                rc.Db.Entry(entity).Property(nameof(Versioned.Version)).OriginalValue = current.Value;
+                // (Entry() would first look for changes in every property of the row; SaveChanges does that anyway.)
+                var detect = rc.Db.ChangeTracker.AutoDetectChangesEnabled;
+                rc.Db.ChangeTracker.AutoDetectChangesEnabled = false;
+                try
+                {
+                    rc.Db.Entry(entity).Property(nameof(Versioned.Version)).OriginalValue = current.Value;
+                }
+                finally
+                {
+                    rc.Db.ChangeTracker.AutoDetectChangesEnabled = detect;
+                }
                 return;
             }
         }
