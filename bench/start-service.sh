@@ -3,7 +3,9 @@
 # For ../shared/bench/compare.sh's EXTRA_START: copies the pristine $BENCH_WORK/pj/db-DATASET.db to a working file
 # (POST and PATCH change the data, so every start begins from the same rows), starts the Release build on
 # 127.0.0.1:PORT in the background (log level Warning, like the CAP peer's "warn"; Demo:Seed stays on and is a
-# no-op because the company exists), waits until GET /health answers, prints the PID.
+# no-op because the company exists), waits until GET /health answers, then (unless WAIT_READY=0) until /health/ready
+# does, as a load balancer would: the warm-ups run on background threads for up to 60 s after the start, and a run
+# that began before they finished shared the cores with them. Prints the PID.
 # Beside it, a sampler writes the process's VmRSS once a second to $BENCH_WORK/pj/rss-PORT.txt
 # and, when the process ends, one line (startup ms, RSS at the end of the run, peak RSS) to $RSS_LOG
 # (default $BENCH_WORK/pj/rss-history.txt); the start-to-health time also goes to startup-PORT.txt.
@@ -22,6 +24,8 @@ if ! wait_http "http://127.0.0.1:$PORT/health" "$pid"; then
 fi
 startup_ms=$(( $(ms_now) - t0 ))
 echo "$DS $startup_ms" > "$PJ/startup-$PORT.txt"
+# 503 while warming; at most 70 s (a build without /health/ready just waits that long).
+[ "${WAIT_READY:-1}" = 0 ] || wait_http "http://127.0.0.1:$PORT/health/ready" "$pid" 7000 || true
 ( max=0
   while [ -r /proc/$pid/status ]; do
     k=$(awk '/^VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || true)
