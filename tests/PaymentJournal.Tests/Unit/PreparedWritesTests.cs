@@ -31,6 +31,14 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
         return db;
     }
 
+    /// <summary>Adds the rows in a context of their own and writes them with SaveChanges.</summary>
+    private async Task SaveChangesOfAsync(params CustomerPayment[] rows)
+    {
+        await using var db = Open();
+        db.CustomerPayments.AddRange(rows);
+        await db.SaveChangesAsync();
+    }
+
     [Fact]
     public async Task A_row_inserted_with_the_prepared_statement_is_stored_as_SaveChanges_stores_one()
     {
@@ -45,11 +53,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
             await PreparedRows.InsertAsync(db, prepared, default);
             await tx.CommitAsync();
         }
-        await using (var db = Open())
-        {
-            db.CustomerPayments.Add(viaEf);
-            await db.SaveChangesAsync();
-        }
+        await SaveChangesOfAsync(viaEf);
         Assert.Equal(prepared.Version, viaEf.Version);
 
         await AssertStoredAlikeAsync([(910000, 920000)]);
@@ -81,11 +85,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
             await PreparedRows.InsertManyAsync(db, bulk, default);
             await tx.CommitAsync();
         }
-        await using (var db = Open())
-        {
-            db.CustomerPayments.AddRange(viaEf);
-            await db.SaveChangesAsync();
-        }
+        await SaveChangesOfAsync(viaEf);
 
         await AssertStoredAlikeAsync([(950000, 960000), (950001, 960001)]);
         await using (var db = Open())
@@ -104,11 +104,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
     public async Task A_prepared_insert_of_a_taken_key_fails_as_SaveChanges_fails(bool bulk)
     {
         var first = NewPayment(bulk ? 970000 : 930000);
-        await using (var db = Open())
-        {
-            db.CustomerPayments.Add(first);
-            await db.SaveChangesAsync();
-        }
+        await SaveChangesOfAsync(first);
         await using (var db = Open())
         {
             await using var tx = await db.Database.BeginTransactionAsync();
@@ -126,11 +122,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
     public async Task A_lone_update_is_saved_with_its_version_check()
     {
         var row = NewPayment(940000);
-        await using (var db = Open())
-        {
-            db.CustomerPayments.Add(row);
-            await db.SaveChangesAsync();
-        }
+        await SaveChangesOfAsync(row);
         // Two units read the same version; the first to save wins, the second is told its row changed.
         await using var first = Open();
         await using var second = Open();
@@ -163,11 +155,7 @@ public sealed class PreparedWritesTests(PreparedRowsDatabase database) : IClassF
     public async Task A_changed_journal_line_is_written_by_the_prepared_update_not_by_SaveChanges()
     {
         var row = NewPayment(980000);
-        await using (var db = Open())
-        {
-            db.CustomerPayments.Add(row);
-            await db.SaveChangesAsync();
-        }
+        await SaveChangesOfAsync(row);
         await using (var db = Open())
         {
             var tracked = await db.CustomerPayments.SingleAsync(p => p.Id == row.Id);
