@@ -102,7 +102,7 @@ public sealed class AppDb : DbContext
         b.Entity<JournalLine>().ToTable("journal_lines").HasDiscriminator(x => x.Template)
             .HasValue<CustomerPayment>(JournalTemplates.CashReceipts).HasValue<VendorPayment>(JournalTemplates.Payments)
             .HasValue<GeneralJournalLine>(JournalTemplates.General);
-        MapOnKinds<JournalLine>(b, [typeof(CustomerPayment), typeof(VendorPayment), typeof(GeneralJournalLine)], nameof(JournalLine.Id), nameof(JournalLine.Template));
+        MapOnKinds<JournalLine>(b, LineKinds, nameof(JournalLine.Id), nameof(JournalLine.Template));
         b.Entity<Dimension>().ToTable("dimensions");
         b.Entity<DimensionValue>().ToTable("dimension_values");
         b.Entity<PaymentDimension>().ToTable("payment_dimensions").HasKey(x => new { x.PaymentId, x.DimensionId });
@@ -133,8 +133,13 @@ public sealed class AppDb : DbContext
         CompanyOwned<SalesInvoice>(b, x => x.CompanyId);
         CompanyOwned<SalesInvoiceLine>(b, x => x.CompanyId);
         CompanyOwned<JournalBatch>(b, x => x.CompanyId);
-        foreach (var kind in new[] { typeof(CustomerPayment), typeof(VendorPayment), typeof(GeneralJournalLine) })
+        // A line's keys are declared on each kind (MapOnKinds), by name: a lambda names the base class's member, which
+        // the root does not map, and EF Core then adds a shadow key beside it.
+        foreach (var kind in LineKinds)
+        {
             b.Entity(kind).HasOne(typeof(Company)).WithMany().HasForeignKey(nameof(JournalLine.CompanyId)).OnDelete(DeleteBehavior.ClientNoAction);
+            b.Entity(kind).HasOne(typeof(JournalBatch)).WithMany().HasForeignKey(nameof(JournalLine.JournalId)).OnDelete(DeleteBehavior.ClientNoAction);
+        }
         CompanyOwned<PaymentApplication>(b, x => x.CompanyId);
         CompanyOwned<Dimension>(b, x => x.CompanyId);
         CompanyOwned<DimensionValue>(b, x => x.CompanyId);
@@ -158,9 +163,6 @@ public sealed class AppDb : DbContext
         b.Entity<BankStatementLine>().HasOne<BankStatement>().WithMany().HasForeignKey(x => x.BankStatementId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<BankMatchProposal>().HasOne<BankStatementLine>().WithMany().HasForeignKey(x => x.LineId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<SalesInvoiceLine>().HasOne<SalesInvoice>().WithMany().HasForeignKey(x => x.DocumentId).OnDelete(DeleteBehavior.ClientNoAction);
-        b.Entity<CustomerPayment>().HasOne<JournalBatch>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
-        b.Entity<VendorPayment>().HasOne<JournalBatch>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
-        b.Entity<GeneralJournalLine>().HasOne<JournalBatch>().WithMany().HasForeignKey(x => x.JournalId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<DimensionValue>().HasOne<Dimension>().WithMany().HasForeignKey(x => x.DimensionId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentDimension>().HasOne<JournalLine>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
         b.Entity<PaymentApplication>().HasOne<JournalLine>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.ClientNoAction);
@@ -191,6 +193,9 @@ public sealed class AppDb : DbContext
         b.Entity<GeneralJournalLine>().Property(x => x.AccountNumber).HasColumnName("account_number");
         SqlText.Map(b, postgres: !Database.IsSqlite());
     }
+
+    /// <summary>The kinds of journal line, each a page's rows in the one line table.</summary>
+    private static readonly Type[] LineKinds = [typeof(CustomerPayment), typeof(VendorPayment), typeof(GeneralJournalLine)];
 
     /// <summary>
     /// Maps the properties of a hierarchy's root class on each kind instead, all but the key and the discriminator
