@@ -5,9 +5,9 @@
 # (where the file has it) .../journals(<id>)/Microsoft.NAV.post for the 100k vendor payment journal, each timed by curl
 # (request sent -> response complete). Prints one line per posting:
 #   posting <lines> <http status> <seconds> <journal lines left> <customer or vendor ledger entries> <G/L entries>
+# and "posting not available" when the action answers 400 BadRequest_NotSupported (posting not merged yet).
 # POSTS picks the posts and their order (default "10000 100000 v100000"; v: the vendor journal), e.g. POSTS=v100000
 # for the vendor journal alone in a fresh service.
-# and "posting not available" when the action answers 400 BadRequest_NotSupported (posting not merged yet).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}; OUT=${2:-/dev/null}; PORT=${PORT:-5081}
